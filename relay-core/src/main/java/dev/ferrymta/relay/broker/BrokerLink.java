@@ -1,0 +1,181 @@
+package dev.ferrymta.relay.broker;
+
+import com.rabbitmq.client.BlockedListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import dev.ferrymta.relay.config.AmqpAddress;
+import dev.ferrymta.relay.lifecycle.Backoff;
+import dev.ferrymta.relay.lifecycle.ConnectLoop;
+import dev.ferrymta.relay.lifecycle.Link;
+import dev.ferrymta.relay.lifecycle.LinkState;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The instance's connection to a RabbitMQ broker. The first connect retries with backoff until the
+ * broker answers; after that the client's automatic recovery reconnects and re-declares the
+ * topology. Tracks the state for the health page, including the broker's flow-control block.
+ */
+public final class BrokerLink implements Link, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerLink.class);
+
+    private final AmqpAddress address;
+    private final String connectionName;
+    private final ConnectLoop connectLoop = new ConnectLoop();
+    private volatile Connection connection;
+    private volatile LinkState state = LinkState.CONNECTING;
+    private volatile String problem;
+    private volatile String blockedReason;
+
+    /**
+     * @param address        where the broker is
+     * @param connectionName shown in the broker's management UI, e.g. {@code ferry mail1}
+     */
+    public BrokerLink(AmqpAddress address, String connectionName) {
+        this.address = address;
+        this.connectionName = connectionName;
+    }
+
+    /**
+     * Connects, retrying with growing backoff.
+     *
+     * @return false when {@link #close()} was called before a connection was made
+     */
+    public boolean connect() throws InterruptedException {
+        var factory = factory();
+        var made = connectLoop.untilConnected("RabbitMQ", address.toString(), Backoff.standard(), () -> {
+            try {
+                return factory.newConnection(Executors.newVirtualThreadPerTaskExecutor(), connectionName);
+            } catch (IOException | RuntimeException e) {
+                problem = ConnectLoop.reason(e);
+                throw e;
+            }
+        });
+        if (made == null) {
+            return false;
+        }
+        watch(made);
+        connection = made;
+        problem = null;
+        state = LinkState.UP;
+        return true;
+    }
+
+    /** The open connection; only valid after {@link #connect()} returned true. */
+    public Connection connection() {
+        var current = connection;
+        if (current == null) {
+            throw new IllegalStateException("not connected to RabbitMQ at " + address);
+        }
+        return current;
+    }
+
+    @Override
+    public String name() {
+        return "rabbitmq";
+    }
+
+    @Override
+    public String address() {
+        return address.toString();
+    }
+
+    @Override
+    public LinkState state() {
+        return state;
+    }
+
+    @Override
+    public Optional<String> problem() {
+        var blocked = blockedReason;
+        return Optional.ofNullable(blocked != null ? "blocked by the broker: " + blocked : problem);
+    }
+
+    @Override
+    public void close() {
+        connectLoop.stop();
+        state = LinkState.CLOSED;
+        var current = connection;
+        if (current != null && current.isOpen()) {
+            try {
+                current.close(5_000);
+            } catch (IOException | RuntimeException e) {
+                log.debug("closing the connection to {} failed: {}", address, ConnectLoop.reason(e));
+            }
+        }
+    }
+
+    private ConnectionFactory factory() {
+        var factory = new ConnectionFactory();
+        factory.setHost(address.host());
+        factory.setPort(address.port());
+        factory.setUsername(address.user());
+        factory.setPassword(address.password());
+        factory.setVirtualHost(address.vhost());
+        if (address.tls()) {
+            try {
+                factory.useSslProtocol(javax.net.ssl.SSLContext.getDefault());
+                factory.enableHostnameVerification();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("no TLS context for " + address, e);
+            }
+        }
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setTopologyRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(Duration.ofSeconds(2).toMillis());
+        factory.setConnectionTimeout((int) Duration.ofSeconds(10).toMillis());
+        factory.setRequestedHeartbeat(30);
+        factory.setClientProperties(Map.of("product", "Ferry", "connection_name", connectionName));
+        return factory;
+    }
+
+    private void watch(Connection made) {
+        made.addShutdownListener(cause -> {
+            if (state == LinkState.CLOSED || cause.isInitiatedByApplication()) {
+                return;
+            }
+            state = LinkState.DOWN;
+            problem = ConnectLoop.reason(cause);
+            log.warn("lost the connection to RabbitMQ at {}: {}; reconnecting", address, problem);
+        });
+        made.addBlockedListener(new BlockedListener() {
+            @Override
+            public void handleBlocked(String reason) {
+                blockedReason = reason;
+                log.warn("RabbitMQ at {} blocks publishing: {}", address, reason);
+            }
+
+            @Override
+            public void handleUnblocked() {
+                blockedReason = null;
+                log.info("RabbitMQ at {} accepts publishing again", address);
+            }
+        });
+        if (made instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                    if (state != LinkState.CLOSED) {
+                        state = LinkState.UP;
+                        problem = null;
+                        log.info("reconnected to RabbitMQ at {}", address);
+                    }
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {
+                    // The shutdown listener has already logged the loss.
+                }
+            });
+        }
+    }
+}

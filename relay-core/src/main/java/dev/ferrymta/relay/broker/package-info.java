@@ -1,0 +1,2 @@
+/** The connection to RabbitMQ: connecting with backoff, recovery after loss, flow control. */
+package dev.ferrymta.relay.broker;

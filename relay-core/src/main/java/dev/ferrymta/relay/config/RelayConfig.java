@@ -1,0 +1,114 @@
+package dev.ferrymta.relay.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The relay's settings from the config file: who this instance is, its broker and queues, the
+ * source IPs it owns and how it delivers. Parsed once at start; immutable.
+ *
+ * @param serverId        {@code server-id}: this instance's name in the cluster
+ * @param rabbitmqAddress {@code rabbitmq-address}: the broker holding the outbox and result queues
+ * @param outboxQueue     {@code rabbitmq-outbox}
+ * @param resultsQueue    {@code rabbitmq-results}; empty: off
+ * @param successQueue    {@code rabbitmq-success}; empty: off
+ * @param failureQueue    {@code rabbitmq-failure}; empty: off
+ * @param retryQueue      {@code rabbitmq-retry}; empty: off
+ * @param prefetch        {@code rabbitmq-qos}: unacknowledged outbox messages per consumer
+ * @param smtpIps         {@code smtp-ips}: the source IPs this instance owns
+ * @param defaultIps      {@code smtp-defaultips}: IPs for messages that name neither ips nor pool
+ * @param smtpTimeout     {@code smtp-timeout}: the longest wait for any SMTP reply
+ * @param maxDeliverTime  {@code max-delivertime}: a message older than this fails
+ * @param maxAttempts     {@code max-attempts}: attempts before a message fails
+ * @param retryInterval   {@code retry-interval}: wait between attempts when the message names none
+ * @param dnsServer       {@code dns-server}: resolver to ask; empty: the system's resolvers
+ */
+public record RelayConfig(
+        String serverId,
+        AmqpAddress rabbitmqAddress,
+        String outboxQueue,
+        Optional<String> resultsQueue,
+        Optional<String> successQueue,
+        Optional<String> failureQueue,
+        Optional<String> retryQueue,
+        int prefetch,
+        List<InetAddress> smtpIps,
+        List<InetAddress> defaultIps,
+        Duration smtpTimeout,
+        Duration maxDeliverTime,
+        int maxAttempts,
+        Duration retryInterval,
+        Optional<HostAndPort> dnsServer) {
+
+    /** MailerQ's default address: the local broker, guest account, default vhost. */
+    public static final String DEFAULT_RABBITMQ_ADDRESS = "amqp://guest:guest@localhost/";
+
+    /** The keys this record reads. */
+    public static final Set<String> KEYS = Set.of(
+            "server-id", "rabbitmq-address", "rabbitmq-outbox", "rabbitmq-results", "rabbitmq-success",
+            "rabbitmq-failure", "rabbitmq-retry", "rabbitmq-qos", "smtp-ips", "smtp-defaultips", "smtp-timeout",
+            "max-delivertime", "max-attempts", "retry-interval", "dns-server");
+
+    public RelayConfig {
+        smtpIps = List.copyOf(smtpIps);
+        defaultIps = List.copyOf(defaultIps);
+    }
+
+    /** Reads and validates the relay's keys. */
+    public static RelayConfig from(ConfigReader config, HostInfo host) {
+        var serverId = config.optional("server-id", ValueType.serverId())
+                .orElseGet(() -> defaultServerId(host.hostName()));
+        var smtpIps = config.isPresent("smtp-ips")
+                ? config.get("smtp-ips", ValueType.ipList(), List.of())
+                : host.publicAddresses();
+        for (var ip : smtpIps) {
+            if (!host.canBind(ip)) {
+                throw config.invalid("smtp-ips", "addresses of this host; %s cannot be bound here"
+                        .formatted(ip.getHostAddress()));
+            }
+        }
+        var relay = new RelayConfig(
+                serverId,
+                config.get("rabbitmq-address", ValueType.amqpAddress(), AmqpAddress.parse(DEFAULT_RABBITMQ_ADDRESS)),
+                config.get("rabbitmq-outbox", ValueType.queueName(), "outbox"),
+                optionalQueue(config, "rabbitmq-results", "results"),
+                optionalQueue(config, "rabbitmq-success", null),
+                optionalQueue(config, "rabbitmq-failure", "failure"),
+                optionalQueue(config, "rabbitmq-retry", null),
+                config.get("rabbitmq-qos", ValueType.integer(1, 65535), 100),
+                smtpIps,
+                config.get("smtp-defaultips", ValueType.ipList(), List.of()),
+                config.get("smtp-timeout", ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(5)),
+                config.get("max-delivertime", ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)), Duration.ofDays(1)),
+                config.get("max-attempts", ValueType.integer(1, 1000), 20),
+                config.get("retry-interval", ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), Duration.ofMinutes(10)),
+                config.optional("dns-server", ValueType.hostAndPort(53)));
+        if (relay.outboxQueue().equals(relay.resultsQueue().orElse(null))
+                || relay.outboxQueue().equals(relay.failureQueue().orElse(null))
+                || relay.outboxQueue().equals(relay.successQueue().orElse(null))
+                || relay.outboxQueue().equals(relay.retryQueue().orElse(null))) {
+            throw config.invalid("rabbitmq-outbox", "a queue other than the result queues, or results would be delivered again");
+        }
+        return relay;
+    }
+
+    /** A key set to nothing turns the queue off; a key not given at all keeps the default. */
+    private static Optional<String> optionalQueue(ConfigReader config, String key, String fallback) {
+        if (!config.isPresent(key)) {
+            return Optional.ofNullable(fallback);
+        }
+        return config.optional(key, ValueType.queueName());
+    }
+
+    /** Host names can hold characters a server id may not; keep the safe part. */
+    static String defaultServerId(String hostName) {
+        var cleaned = hostName.replaceAll("[^A-Za-z0-9._-]", "-").replaceAll("^[^A-Za-z0-9]+", "");
+        if (cleaned.length() > 63) {
+            cleaned = cleaned.substring(0, 63);
+        }
+        return cleaned.isEmpty() ? "ferry" : cleaned;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.ferrymta.relay.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RelayConfigTest {
+
+    private static final HostInfo HOST = new FakeHost("mail1.example.com", List.of(address("192.0.2.10")));
+
+    private static RelayConfig relay(String file) {
+        return RelayConfig.from(new ConfigReader(ConfigSources.layered(ConfigFile.parse(file, "f")), RelayConfig.KEYS), HOST);
+    }
+
+    @Test
+    void defaultsFollowMailerQ() {
+        var relay = relay("");
+
+        assertThat(relay.serverId()).isEqualTo("mail1.example.com");
+        assertThat(relay.rabbitmqAddress()).isEqualTo(new AmqpAddress(false, "localhost", 5672, "guest", "guest", "/"));
+        assertThat(relay.outboxQueue()).isEqualTo("outbox");
+        assertThat(relay.resultsQueue()).contains("results");
+        assertThat(relay.successQueue()).isEmpty();
+        assertThat(relay.failureQueue()).contains("failure");
+        assertThat(relay.retryQueue()).isEmpty();
+        assertThat(relay.smtpIps()).containsExactly(address("192.0.2.10"));
+        assertThat(relay.smtpTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(relay.dnsServer()).isEmpty();
+    }
+
+    @Test
+    void anEmptyQueueKeyTurnsThatQueueOff() {
+        assertThat(relay("rabbitmq-failure:\n").failureQueue()).isEmpty();
+    }
+
+    @Test
+    void readsTheOwnedIpsAndTheDnsServer() {
+        var relay = relay("smtp-ips: 127.0.0.2, 127.0.0.3\ndns-server: 127.0.0.1:5353\nserver-id: a\n");
+
+        assertThat(relay.smtpIps()).containsExactly(address("127.0.0.2"), address("127.0.0.3"));
+        assertThat(relay.dnsServer()).isEqualTo(Optional.of(new HostAndPort("127.0.0.1", 5353)));
+        assertThat(relay.serverId()).isEqualTo("a");
+    }
+
+    @Test
+    void refusesAnOwnedIpThisHostCannotBind() {
+        assertThatThrownBy(() -> relay("smtp-ips: 198.51.100.7\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("smtp-ips: '198.51.100.7' (f line 1) is not valid: expected addresses of this host; "
+                        + "198.51.100.7 cannot be bound here");
+    }
+
+    @Test
+    void refusesAnOutboxThatIsAlsoAResultQueue() {
+        assertThatThrownBy(() -> relay("rabbitmq-outbox: results\n"))
+                .hasMessageStartingWith("rabbitmq-outbox: 'results' (f line 1) is not valid");
+    }
+
+    @Test
+    void makesAServerIdOutOfAnUnusualHostName() {
+        assertThat(RelayConfig.defaultServerId("my host!")).isEqualTo("my-host-");
+        assertThat(RelayConfig.defaultServerId("--")).isEqualTo("ferry");
+    }
+
+    private static InetAddress address(String ip) {
+        try {
+            return InetAddress.getByName(ip);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
