@@ -33,3 +33,11 @@ ferry_find_jdk() {
   echo "ferry: install one, for example: sudo apt-get install openjdk-21-jdk-headless (or openjdk-25-jdk-headless)" >&2
   return 1
 }
+
+# Maven's own libraries and Undertow's thread library still use sun.misc.Unsafe, which JDK 24+
+# warns about on every start. Prints the option that quiets it, or nothing on older JDKs.
+ferry_unsafe_option() {
+  if [ "$(ferry_java_major "$JAVA_HOME")" -ge 24 ]; then
+    echo "--sun-misc-unsafe-memory-access=allow"
+  fi
+}

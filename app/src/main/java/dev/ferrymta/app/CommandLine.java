@@ -1,0 +1,59 @@
+package dev.ferrymta.app;
+
+import dev.ferrymta.relay.config.ConfigException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The command line: {@code [--config FILE] [--key=value ...]}, or {@code --version} or {@code --help}.
+ *
+ * @param configFile the config file, when one was named
+ * @param settings   the {@code --key=value} arguments, in order
+ * @param action     what to do
+ */
+record CommandLine(Optional<Path> configFile, List<String> settings, Action action) {
+
+    enum Action { RUN, VERSION, HELP }
+
+    static final String USAGE = """
+            usage: ferry [--config FILE] [--key=value ...]
+                   ferry --version
+                   ferry --help
+
+            Runs a Ferry instance. Settings come from --key=value arguments, then FERRY_KEY_NAME
+            environment variables, then the config file, then the built-in defaults; config.sample
+            documents every key.
+            """;
+
+    static CommandLine parse(List<String> arguments) {
+        Optional<Path> configFile = Optional.empty();
+        var settings = new ArrayList<String>();
+        var action = Action.RUN;
+        for (int i = 0; i < arguments.size(); i++) {
+            var argument = arguments.get(i);
+            switch (argument) {
+                case "--version" -> action = Action.VERSION;
+                case "--help", "-h" -> action = Action.HELP;
+                case "--config" -> {
+                    if (i + 1 >= arguments.size()) {
+                        throw new ConfigException("", "--config: expected a file name after it");
+                    }
+                    configFile = Optional.of(Path.of(arguments.get(++i)));
+                }
+                default -> {
+                    if (argument.startsWith("--config=")) {
+                        configFile = Optional.of(Path.of(argument.substring("--config=".length())));
+                    } else if (argument.startsWith("--") && argument.contains("=")) {
+                        settings.add(argument);
+                    } else {
+                        throw new ConfigException("", "'%s' is not an option: expected --config FILE, --key=value, --version or --help"
+                                .formatted(argument));
+                    }
+                }
+            }
+        }
+        return new CommandLine(configFile, List.copyOf(settings), action);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.ferrymta.app;
+
+import dev.ferrymta.relay.FerryVersion;
+import dev.ferrymta.relay.config.ConfigException;
+import dev.ferrymta.relay.config.HostInfo;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code ferry [--config FILE] [--key=value ...]}. Exit status: 0 after a clean stop, 2 for a
+ * configuration error (one line on standard error naming the key), 1 for any other fatal error.
+ */
+public final class Main {
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FATAL = 1;
+    static final int EXIT_CONFIG = 2;
+
+    /** How long a stop may take before the process gives up waiting and exits anyway. */
+    static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), HostInfo.local(), System.out, System.err));
+    }
+
+    static int run(String[] args, Map<String, String> environment, HostInfo host, PrintStream out, PrintStream err) {
+        FerryConfig config;
+        try {
+            var commandLine = CommandLine.parse(Arrays.asList(args));
+            switch (commandLine.action()) {
+                case VERSION -> {
+                    out.println("ferry " + FerryVersion.current());
+                    return EXIT_OK;
+                }
+                case HELP -> {
+                    out.print(CommandLine.USAGE);
+                    return EXIT_OK;
+                }
+                case RUN -> { }
+            }
+            config = FerryConfig.load(commandLine, environment, host);
+        } catch (ConfigException e) {
+            err.println("ferry: config: " + e.getMessage());
+            return EXIT_CONFIG;
+        }
+        return runInstance(config);
+    }
+
+    private static int runInstance(FerryConfig config) {
+        Logger log = LoggerFactory.getLogger(Main.class);
+        var instance = new FerryInstance(config, Clock.systemUTC());
+        onStopSignal(() -> {
+            log.info("stop signal received");
+            instance.stop();
+            watchStopDeadline(instance, log);
+        });
+        try {
+            instance.run();
+            return EXIT_OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_FATAL;
+        } catch (Exception e) {
+            log.error("fatal: {}", e.getMessage(), e);
+            return EXIT_FATAL;
+        }
+    }
+
+    /** SIGTERM and SIGINT start a clean stop; main returns and exits 0 instead of the JVM's 143. */
+    private static void onStopSignal(Runnable stop) {
+        for (var name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> stop.run());
+        }
+    }
+
+    private static void watchStopDeadline(FerryInstance instance, Logger log) {
+        Thread.ofPlatform().daemon().name("stop-deadline").start(() -> {
+            try {
+                Thread.sleep(STOP_DEADLINE);
+                log.error("the stop did not finish within {} s; exiting anyway", STOP_DEADLINE.toSeconds());
+                Runtime.getRuntime().halt(EXIT_FATAL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+}

@@ -1,0 +1,48 @@
+package dev.ferrymta.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferrymta.relay.config.AmqpAddress;
+import dev.ferrymta.relay.config.ConfigException;
+import dev.ferrymta.relay.config.ConfigFile;
+import dev.ferrymta.relay.config.ConfigReader;
+import dev.ferrymta.relay.config.ConfigSources;
+import java.time.Duration;
+import java.util.HashSet;
+import org.junit.jupiter.api.Test;
+
+class ClusterConfigTest {
+
+    private static ClusterConfig cluster(String file) {
+        var keys = new HashSet<>(ClusterConfig.KEYS);
+        keys.add("rabbitmq-address");
+        return ClusterConfig.from(new ConfigReader(ConfigSources.layered(ConfigFile.parse(file, "f")), keys));
+    }
+
+    @Test
+    void theClusterBrokerDefaultsToTheRabbitmqAddress() {
+        var cluster = cluster("rabbitmq-address: amqp://u:p@mq1/mail\n");
+
+        assertThat(cluster.address()).isEqualTo(AmqpAddress.parse("amqp://u:p@mq1/mail"));
+        assertThat(cluster.exchange()).isEqualTo("cluster");
+    }
+
+    @Test
+    void theTimeoutDefaultsToThreeIntervals() {
+        assertThat(cluster("cluster-interval: 2\n").timeout()).isEqualTo(Duration.ofSeconds(6));
+    }
+
+    @Test
+    void refusesATimeoutNoLongerThanTheInterval() {
+        assertThatThrownBy(() -> cluster("cluster-interval: 10\ncluster-timeout: 10\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cluster-timeout: '10' (f line 2) is not valid: expected longer than cluster-interval");
+    }
+
+    @Test
+    void refusesAShortSecret() {
+        assertThatThrownBy(() -> cluster("cluster-secret: abc\n"))
+                .hasMessage("cluster-secret: the value (f line 1) is not valid: expected at least 16 characters");
+    }
+}

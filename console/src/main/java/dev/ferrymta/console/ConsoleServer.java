@@ -1,0 +1,180 @@
+package dev.ferrymta.console;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferrymta.relay.lifecycle.ConnectLoop;
+import dev.ferrymta.relay.lifecycle.LinkState;
+import io.undertow.Undertow;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import io.undertow.util.StatusCodes;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The instance's web server: {@code /} shows the instance's status, {@code /health} reports the
+ * broker and database links as JSON (200 when all are up, 503 otherwise, for load balancers and
+ * monitoring). With {@code www-password} set, everything but {@code /health} asks for it.
+ */
+public final class ConsoleServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ConsoleConfig config;
+    private final InstanceInfo instance;
+    private final Clock clock;
+    private Undertow server;
+
+    public ConsoleServer(ConsoleConfig config, InstanceInfo instance, Clock clock) {
+        this.config = config;
+        this.instance = instance;
+        this.clock = clock;
+    }
+
+    /** Starts listening; a taken port is an {@link IllegalStateException} naming the address. */
+    public void start() {
+        var routes = new RoutingHandler()
+                .get("/health", this::health)
+                .get("/", protect(this::status))
+                .setFallbackHandler(protect(exchange -> {
+                    exchange.setStatusCode(StatusCodes.NOT_FOUND);
+                    send(exchange, "text/plain; charset=utf-8", "not found\n");
+                }));
+        var built = Undertow.builder()
+                .addHttpListener(config.port(), config.ip().getHostAddress())
+                .setIoThreads(1)
+                .setWorkerThreads(4)
+                .setHandler(routes)
+                .build();
+        try {
+            built.start();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("console: cannot listen on %s:%d: %s"
+                    .formatted(config.ip().getHostAddress(), config.port(), ConnectLoop.reason(e)), e);
+        }
+        server = built;
+        log.info("console listening on {}:{} ({})", config.ip().getHostAddress(), port(), config.url());
+    }
+
+    /** The port actually listened on (differs from the configured one when that was 0 in tests). */
+    public int port() {
+        return ((InetSocketAddress) server.getListenerInfo().getFirst().getAddress()).getPort();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    private void health(HttpServerExchange exchange) throws JsonProcessingException {
+        boolean up = instance.links().stream().allMatch(link -> link.state() == LinkState.UP);
+        var links = instance.links().stream().map(link -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("name", link.name());
+            entry.put("address", link.address());
+            entry.put("state", link.state().name().toLowerCase(java.util.Locale.ROOT));
+            link.problem().ifPresent(p -> entry.put("problem", p));
+            return entry;
+        }).toList();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("status", up ? "up" : "down");
+        body.put("server", instance.serverId());
+        body.put("version", instance.version());
+        body.put("links", links);
+        exchange.setStatusCode(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        send(exchange, "application/json", JSON.writeValueAsString(body));
+    }
+
+    private void status(HttpServerExchange exchange) {
+        var uptime = Duration.between(instance.started(), clock.instant()).withNanos(0);
+        var rows = new StringBuilder();
+        for (var link : instance.links()) {
+            rows.append("<tr><td>").append(Html.escape(link.name()))
+                    .append("</td><td>").append(Html.escape(link.address()))
+                    .append("</td><td class=\"").append(link.state() == LinkState.UP ? "up" : "down").append("\">")
+                    .append(Html.escape(link.state().name().toLowerCase(java.util.Locale.ROOT)))
+                    .append("</td><td>").append(Html.escape(link.problem().orElse("")))
+                    .append("</td></tr>\n");
+        }
+        var ips = instance.ips().isEmpty() ? "none"
+                : String.join(", ", instance.ips().stream().map(ip -> ip.getHostAddress()).toList());
+        var page = """
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>Ferry %1$s</title>
+                <style>
+                body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}
+                table{border-collapse:collapse;width:100%%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd}
+                .up{color:#176f2c}.down{color:#b3261e;font-weight:bold}
+                </style></head><body>
+                <h1>Ferry <small>%1$s</small></h1>
+                <p>Version %2$s, up %3$s. Source IPs: %4$s.</p>
+                <h2>Links</h2>
+                <table><tr><th>Service</th><th>Address</th><th>State</th><th>Problem</th></tr>
+                %5$s</table>
+                <p><a href="/health">/health</a></p>
+                </body></html>
+                """.formatted(Html.escape(instance.serverId()), Html.escape(instance.version()),
+                Html.escape(uptime.toString().substring(2).toLowerCase(java.util.Locale.ROOT)), Html.escape(ips), rows);
+        send(exchange, "text/html; charset=utf-8", page);
+    }
+
+    /** With a password set, asks for it (HTTP Basic, any user name) and compares in constant time. */
+    private HttpHandler protect(HttpHandler next) {
+        if (config.password().isEmpty()) {
+            return next;
+        }
+        var expected = config.password().get().getBytes(StandardCharsets.UTF_8);
+        return exchange -> {
+            if (MessageDigest.isEqual(expected, basicPassword(exchange))) {
+                next.handleRequest(exchange);
+                return;
+            }
+            exchange.setStatusCode(StatusCodes.UNAUTHORIZED);
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"Ferry\", charset=\"UTF-8\"");
+            send(exchange, "text/plain; charset=utf-8", "this console asks for the www-password\n");
+        };
+    }
+
+    private static byte[] basicPassword(HttpServerExchange exchange) {
+        var header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return new byte[0];
+        }
+        try {
+            var decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? new byte[0] : decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
+    }
+
+    private static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            "X-Content-Type-Options", "nosniff",
+            "X-Frame-Options", "DENY",
+            "Referrer-Policy", "no-referrer");
+
+    private static void send(HttpServerExchange exchange, String contentType, String body) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+        SECURITY_HEADERS.forEach((name, value) -> exchange.getResponseHeaders().put(HttpString.tryFromString(name), value));
+        exchange.getResponseSender().send(body, StandardCharsets.UTF_8);
+    }
+}
