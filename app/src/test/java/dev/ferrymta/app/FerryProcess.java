@@ -1,0 +1,104 @@
+package dev.ferrymta.app;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Ferry instance in a process of its own, started from the runnable jar the build just made,
+ * with its output collected for assertions. Killed at close if still running.
+ */
+final class FerryProcess implements AutoCloseable {
+
+    static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+    static final Path JAR = ROOT.resolve("app/target/ferry.jar");
+
+    private final Process process;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    private FerryProcess(Process process) {
+        this.process = process;
+        this.reader = Thread.ofVirtual().start(() -> {
+            try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    output.add(line);
+                }
+            } catch (IOException e) {
+                output.add("(output closed: " + e + ")");
+            }
+        });
+    }
+
+    /** Starts {@code java -jar ferry.jar ARGS} with the JDK running the tests. */
+    static FerryProcess start(String... args) throws IOException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: integration tests run after mvn package");
+        }
+        var java = ProcessHandle.current().info().command().orElse("java");
+        var command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        if (Runtime.version().feature() >= 24) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        var builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("FERRY_"));
+        return new FerryProcess(builder.start());
+    }
+
+    /** A TCP port free right now on 127.0.0.1. */
+    static int freePort() throws IOException {
+        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    List<String> output() {
+        return List.copyOf(output);
+    }
+
+    String outputText() {
+        return String.join("\n", output);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends SIGTERM. Through the handle: {@code Process.destroy} would also close the output pipe. */
+    void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** Waits for the exit and returns the status; fails when it takes longer than {@code limit}. */
+    int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("ferry did not exit within " + limit + "; output:\n" + outputText());
+        }
+        // The last lines may still be on their way through the pipe.
+        reader.join(Duration.ofSeconds(5));
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.ferrymta.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferrymta.testing.broker.TestBroker;
+import dev.ferrymta.testing.db.TestDatabase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The instance as a process: start, ready line, health, clean stop, exit statuses. */
+class FerryProcessIT {
+
+    @RegisterExtension
+    static final TestDatabase database = new TestDatabase();
+
+    @RegisterExtension
+    final TestBroker broker = new TestBroker();
+
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final Duration STOP = Duration.ofSeconds(15);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private String[] args(int consolePort, String... more) {
+        var base = new java.util.ArrayList<>(java.util.List.of(
+                "--config", "config.sample",
+                "--server-id=process-it",
+                "--rabbitmq-address=" + broker.address(),
+                "--rabbitmq-outbox=" + broker.queue("outbox"),
+                "--database-address=" + database.address(),
+                "--www-port=" + consolePort));
+        base.addAll(java.util.List.of(more));
+        return base.toArray(String[]::new);
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void logsOneReadyLineNamingServerIpsBrokerAndDatabase() throws Exception {
+        int port = FerryProcess.freePort();
+        try (var ferry = FerryProcess.start(args(port))) {
+            await().atMost(START).until(() -> ferry.outputText().contains("ready:"));
+
+            assertThat(ferry.output()).filteredOn(line -> line.contains("ready:")).singleElement().asString()
+                    .contains("server process-it owns 127.0.0.2")
+                    .contains("RabbitMQ amqp://guest@127.0.0.1:5672/")
+                    .contains("PostgreSQL postgresql://ferry@127.0.0.1:5432/" + database.name());
+        }
+    }
+
+    @Test
+    void reportsBothLinksUpOnHealth() throws Exception {
+        int port = FerryProcess.freePort();
+        try (var ferry = FerryProcess.start(args(port))) {
+            await().atMost(START).until(() -> ferry.outputText().contains("ready:"));
+
+            var health = get(port, "/health");
+
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"up\"", "\"name\":\"rabbitmq\"", "\"name\":\"postgresql\"");
+        }
+    }
+
+    @Test
+    void stopsCleanlyWithExitStatus0OnSigterm() throws Exception {
+        int port = FerryProcess.freePort();
+        try (var ferry = FerryProcess.start(args(port))) {
+            await().atMost(START).until(() -> ferry.outputText().contains("ready:"));
+
+            ferry.terminate();
+
+            assertThat(ferry.awaitExit(STOP)).isZero();
+            assertThat(ferry.outputText()).contains("stopped");
+        }
+    }
+
+    @Test
+    void keepsRetryingWhileTheBrokerIsUnreachableAndSaysWhere() throws Exception {
+        int port = FerryProcess.freePort();
+        int closedPort = FerryProcess.freePort();
+        try (var ferry = FerryProcess.start(args(port, "--rabbitmq-address=amqp://guest:guest@127.0.0.1:" + closedPort + "/"))) {
+            await().atMost(START).until(() -> ferry.output().stream()
+                    .filter(line -> line.contains("RabbitMQ at amqp://guest@127.0.0.1:" + closedPort + "/ is not reachable")).count() >= 2);
+
+            assertThat(ferry.isAlive()).isTrue();
+            var health = get(port, "/health");
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("\"state\":\"connecting\"");
+
+            ferry.terminate();
+            assertThat(ferry.awaitExit(STOP)).isZero();
+        }
+    }
+
+    @Test
+    void keepsRetryingWhileTheDatabaseIsUnreachableAndSaysWhere() throws Exception {
+        int port = FerryProcess.freePort();
+        int closedPort = FerryProcess.freePort();
+        var unreachable = "postgresql://ferry:ferry@127.0.0.1:" + closedPort + "/ferry";
+        try (var ferry = FerryProcess.start(args(port, "--database-address=" + unreachable))) {
+            await().atMost(START).until(() -> ferry.output().stream()
+                    .filter(line -> line.contains("PostgreSQL at postgresql://ferry@127.0.0.1:" + closedPort + "/ferry is not reachable")).count() >= 2);
+
+            assertThat(ferry.isAlive()).isTrue();
+            assertThat(ferry.outputText()).doesNotContain("ready:");
+
+            ferry.terminate();
+            assertThat(ferry.awaitExit(STOP)).isZero();
+        }
+    }
+
+    @Test
+    void exitsWith2AndOneLineForAConfigurationError() throws Exception {
+        try (var ferry = FerryProcess.start("--config", "config.sample", "--cluster-interval=soon")) {
+            assertThat(ferry.awaitExit(STOP)).isEqualTo(2);
+            assertThat(ferry.output()).containsExactly(
+                    "ferry: config: cluster-interval: 'soon' (argument --cluster-interval) is not valid: expected a duration "
+                            + "from 100ms to 10m: seconds (30) or a number with a unit (500ms, 30s, 5m, 2h, 1d)");
+        }
+    }
+
+    @Test
+    void exitsWith1WhenTheConsolePortIsTaken() throws Exception {
+        try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                var ferry = FerryProcess.start(args(taken.getLocalPort()))) {
+            assertThat(ferry.awaitExit(STOP)).isEqualTo(1);
+            assertThat(ferry.outputText()).contains("console: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+}

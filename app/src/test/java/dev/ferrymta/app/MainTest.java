@@ -1,0 +1,89 @@
+package dev.ferrymta.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferrymta.relay.FerryVersion;
+import dev.ferrymta.relay.config.HostInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    private static final HostInfo HOST = new HostInfo() {
+        @Override
+        public String hostName() {
+            return "mail1";
+        }
+
+        @Override
+        public List<InetAddress> publicAddresses() {
+            return List.of();
+        }
+
+        @Override
+        public boolean canBind(InetAddress address) {
+            return address.isLoopbackAddress();
+        }
+    };
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(Map<String, String> environment, String... args) {
+        return Main.run(args, environment, HOST, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void printsTheVersion() {
+        assertThat(run(Map.of(), "--version")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("ferry " + FerryVersion.current() + "\n");
+    }
+
+    @Test
+    void printsUsageForHelp() {
+        assertThat(run(Map.of(), "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: ferry [--config FILE]");
+    }
+
+    @Test
+    void exitsWith2AndOneLineNamingTheKeyForABadValue() {
+        assertThat(run(Map.of(), "--database-address=postgresql://h/db", "--www-port=http")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("ferry: config: www-port: 'http' (argument --www-port) is not valid: "
+                + "expected a port number from 1 to 65535\n");
+    }
+
+    @Test
+    void exitsWith2ForAMissingRequiredKey() {
+        assertThat(run(Map.of())).isEqualTo(2);
+        assertThat(stderr()).startsWith("ferry: config: database-address: missing").hasLineCount(1);
+    }
+
+    @Test
+    void exitsWith2ForAnUnknownEnvironmentKey() {
+        assertThat(run(Map.of("FERRY_WWW_PROT", "1"), "--database-address=postgresql://h/db")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("ferry: config: www-prot: unknown key (environment variable FERRY_WWW_PROT); "
+                + "did you mean www-port?\n");
+    }
+
+    @Test
+    void exitsWith2ForAMissingConfigFile() {
+        assertThat(run(Map.of(), "--config", "/nonexistent/ferry.conf")).isEqualTo(2);
+        assertThat(stderr()).isEqualTo("ferry: config: cannot read config file /nonexistent/ferry.conf: no such file\n");
+    }
+
+    @Test
+    void exitsWith2ForAnArgumentThatIsNoOption() {
+        assertThat(run(Map.of(), "config.sample")).isEqualTo(2);
+        assertThat(stderr()).contains("'config.sample' is not an option");
+    }
+}
