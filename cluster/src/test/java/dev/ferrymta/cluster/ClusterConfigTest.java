@@ -41,7 +41,7 @@ class ClusterConfigTest {
     }
 
     @Test
-    void refusesAShortSecret() {
+    void refusesAShortSecretWithoutRepeatingIt() {
         assertThatThrownBy(() -> cluster("cluster-secret: abc\n"))
                 .hasMessage("cluster-secret: the value (f line 1) is not valid: expected at least 16 characters");
     }

@@ -1,0 +1,145 @@
+package dev.ferrymta.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferrymta.relay.lifecycle.Link;
+import dev.ferrymta.relay.lifecycle.LinkState;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The console over real HTTP on a loopback port. */
+class ConsoleServerIT {
+
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private ConsoleServer console;
+
+    /** A link whose state the test sets. */
+    private record FixedLink(String name, String address, LinkState state, Optional<String> problem) implements Link {
+    }
+
+    private int start(Optional<String> password, String serverId, Link... links) throws Exception {
+        var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), freePort(),
+                URI.create("http://127.0.0.1/"), password);
+        var info = new InstanceInfo(serverId, "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")), List.of(links));
+        console = new ConsoleServer(config, info, Clock.fixed(NOW, ZoneOffset.UTC));
+        console.start();
+        return console.port();
+    }
+
+    private static int freePort() throws Exception {
+        try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path, String... headers) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @AfterEach
+    void stop() {
+        if (console != null) {
+            console.close();
+        }
+    }
+
+    @Test
+    void healthIs200WithEveryLinkUp() throws Exception {
+        int port = start(Optional.empty(), "mail1",
+                new FixedLink("rabbitmq", "amqp://guest@127.0.0.1:5672/", LinkState.UP, Optional.empty()),
+                new FixedLink("postgresql", "postgresql://ferry@127.0.0.1:5432/ferry", LinkState.UP, Optional.empty()));
+
+        var health = get(port, "/health");
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(health.body()).isEqualTo("{\"status\":\"up\",\"server\":\"mail1\",\"version\":\"1.2.3\",\"links\":["
+                + "{\"name\":\"rabbitmq\",\"address\":\"amqp://guest@127.0.0.1:5672/\",\"state\":\"up\"},"
+                + "{\"name\":\"postgresql\",\"address\":\"postgresql://ferry@127.0.0.1:5432/ferry\",\"state\":\"up\"}]}");
+    }
+
+    @Test
+    void healthIs503AndSaysWhyWhenALinkIsDown() throws Exception {
+        int port = start(Optional.empty(), "mail1",
+                new FixedLink("rabbitmq", "amqp://guest@127.0.0.1:5672/", LinkState.UP, Optional.empty()),
+                new FixedLink("postgresql", "postgresql://ferry@127.0.0.1:5432/ferry", LinkState.DOWN, Optional.of("Connection refused")));
+
+        var health = get(port, "/health");
+
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("\"status\":\"down\"", "\"state\":\"down\",\"problem\":\"Connection refused\"");
+    }
+
+    @Test
+    void statusPageShowsServerUptimeAndLinks() throws Exception {
+        int port = start(Optional.empty(), "mail1",
+                new FixedLink("rabbitmq", "amqp://guest@127.0.0.1:5672/", LinkState.UP, Optional.empty()));
+
+        var page = get(port, "/");
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<h1>Ferry <small>mail1</small></h1>", "up 1h2m5s", "127.0.0.2",
+                "amqp://guest@127.0.0.1:5672/");
+    }
+
+    @Test
+    void showsMarkupInNamesAsText() throws Exception {
+        int port = start(Optional.empty(), "<script>alert(1)</script>",
+                new FixedLink("rabbitmq", "x", LinkState.DOWN, Optional.of("<img src=x onerror=alert(1)>")));
+
+        var body = get(port, "/").body();
+
+        assertThat(body).doesNotContain("<script>alert", "<img src=x")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;");
+    }
+
+    @Test
+    void setsSecurityHeaders() throws Exception {
+        int port = start(Optional.empty(), "mail1");
+
+        var headers = get(port, "/").headers();
+
+        assertThat(headers.firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v).startsWith("default-src 'none'"));
+        assertThat(headers.firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(headers.firstValue("X-Frame-Options")).contains("DENY");
+    }
+
+    @Test
+    void asksForThePasswordWhenOneIsSetButNotOnHealth() throws Exception {
+        int port = start(Optional.of("correct-horse"), "mail1");
+
+        assertThat(get(port, "/").statusCode()).isEqualTo(401);
+        assertThat(get(port, "/", "Authorization", basic("admin", "wrong-horse")).statusCode()).isEqualTo(401);
+        assertThat(get(port, "/", "Authorization", basic("admin", "correct-horse")).statusCode()).isEqualTo(200);
+        assertThat(get(port, "/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void answers404ForUnknownPaths() throws Exception {
+        int port = start(Optional.empty(), "mail1");
+
+        assertThat(get(port, "/nothing-here").statusCode()).isEqualTo(404);
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+}
