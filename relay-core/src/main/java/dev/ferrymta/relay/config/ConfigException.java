@@ -19,6 +19,12 @@ public final class ConfigException extends RuntimeException {
                 .formatted(value.key(), printable(value.value()), value.origin(), expected));
     }
 
+    /** A secret that does not parse: the message says where it is but does not repeat it. */
+    static ConfigException badSecret(ConfigValue value, String expected) {
+        return new ConfigException(value.key(), "%s: the value (%s) is not valid: expected %s"
+                .formatted(value.key(), value.origin(), expected));
+    }
+
     /** The key the problem is about, or an empty string for a problem with the file as a whole. */
     public String key() {
         return key;

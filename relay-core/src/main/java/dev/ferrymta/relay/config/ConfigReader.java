@@ -81,7 +81,9 @@ public final class ConfigReader {
             return type.parse().apply(value.value());
         } catch (IllegalArgumentException e) {
             var detail = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
-            throw ConfigException.badValue(value, type.expected() + detail);
+            throw type.sensitive()
+                    ? ConfigException.badSecret(value, type.expected() + detail)
+                    : ConfigException.badValue(value, type.expected() + detail);
         }
     }
 

@@ -20,8 +20,13 @@ import java.util.regex.Pattern;
  * @param expected what a valid value looks like, for the error message
  * @param parse    turns the text into a value or throws {@link IllegalArgumentException}, whose
  *                 message (when present) adds a detail to {@code expected}
+ * @param sensitive whether the value is a secret, never to be repeated in an error message
  */
-public record ValueType<T>(String expected, Function<String, T> parse) {
+public record ValueType<T>(String expected, Function<String, T> parse, boolean sensitive) {
+
+    public ValueType(String expected, Function<String, T> parse) {
+        this(expected, parse, false);
+    }
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
@@ -157,7 +162,7 @@ public record ValueType<T>(String expected, Function<String, T> parse) {
                 throw new IllegalArgumentException();
             }
             return s;
-        });
+        }, true);
     }
 
     /** Whether a text is a valid DNS host name (labels of letters, digits and hyphens). */
