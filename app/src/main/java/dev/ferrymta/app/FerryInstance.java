@@ -28,7 +28,6 @@ final class FerryInstance {
     private final BrokerLink broker;
     private final DatabasePool database;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     FerryInstance(FerryConfig config, Clock clock) {
         this.config = config;
@@ -53,7 +52,6 @@ final class FerryInstance {
         } finally {
             broker.close();
             database.close();
-            stopped.countDown();
             log.info("stopped");
         }
     }
@@ -64,11 +62,6 @@ final class FerryInstance {
         // Ends a connect loop still waiting for a service that never came.
         broker.close();
         database.close();
-    }
-
-    /** Waits until {@link #run()} has finished shutting down. */
-    void awaitStopped() throws InterruptedException {
-        stopped.await();
     }
 
     /** Connects to broker and database side by side, so that both problems show at once. */

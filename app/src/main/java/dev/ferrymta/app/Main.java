@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -58,10 +59,14 @@ public final class Main {
     private static int runInstance(FerryConfig config) {
         Logger log = LoggerFactory.getLogger(Main.class);
         var instance = new FerryInstance(config, Clock.systemUTC());
+        var stopping = new AtomicBoolean();
         onStopSignal(() -> {
-            log.info("stop signal received");
-            instance.stop();
-            watchStopDeadline(instance, log);
+            // A terminal sends SIGINT to the whole process group, a supervisor may repeat SIGTERM.
+            if (stopping.compareAndSet(false, true)) {
+                log.info("stop signal received");
+                instance.stop();
+                watchStopDeadline(log);
+            }
         });
         try {
             instance.run();
@@ -82,7 +87,7 @@ public final class Main {
         }
     }
 
-    private static void watchStopDeadline(FerryInstance instance, Logger log) {
+    private static void watchStopDeadline(Logger log) {
         Thread.ofPlatform().daemon().name("stop-deadline").start(() -> {
             try {
                 Thread.sleep(STOP_DEADLINE);
