@@ -3,8 +3,12 @@ package dev.ferrymta.app;
 import dev.ferrymta.console.ConsoleServer;
 import dev.ferrymta.console.InstanceInfo;
 import dev.ferrymta.db.DatabasePool;
+import dev.ferrymta.db.JdbcSettingsSource;
+import dev.ferrymta.db.SchemaMigrator;
+import dev.ferrymta.db.SettingsReloader;
 import dev.ferrymta.relay.FerryVersion;
 import dev.ferrymta.relay.broker.BrokerLink;
+import dev.ferrymta.relay.settings.CurrentSettings;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
@@ -17,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running instance: starts the console, connects to the broker and the database (each
- * retrying on its own until it answers), says it is ready, and runs until {@link #stop()}.
+ * retrying on its own until it answers), brings the schema up to date, loads the shared
+ * settings and keeps them current, says it is ready, and runs until {@link #stop()}.
  */
 final class FerryInstance {
 
@@ -28,6 +33,7 @@ final class FerryInstance {
     private final BrokerLink broker;
     private final DatabasePool database;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile CurrentSettings settings;
 
     FerryInstance(FerryConfig config, Clock clock) {
         this.config = config;
@@ -39,17 +45,27 @@ final class FerryInstance {
     /** Starts, runs until {@link #stop()}, then shuts down. Throws when the start fails. */
     void run() throws Exception {
         var info = new InstanceInfo(config.relay().serverId(), FerryVersion.current(), clock.instant(),
-                config.relay().smtpIps(), List.of(broker, database));
+                config.relay().smtpIps(), List.of(broker, database), this::settingsVersion);
+        SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();
             if (connect()) {
-                log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {}; console {}",
+                SchemaMigrator.migrate(database.dataSource());
+                var current = new CurrentSettings(new JdbcSettingsSource(database.dataSource(), database.address()));
+                current.loadInitial();
+                settings = current;
+                reloader = new SettingsReloader(database, current, config.database().ttl());
+                reloader.start();
+                log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",
                         config.relay().serverId(), describe(config.relay().smtpIps()), broker.address(),
-                        database.address(), config.console().url());
+                        database.address(), current.version(), config.console().url());
                 stopRequested.await();
             }
             log.info("stopping");
         } finally {
+            if (reloader != null) {
+                reloader.close();
+            }
             broker.close();
             database.close();
             log.info("stopped");
@@ -62,6 +78,11 @@ final class FerryInstance {
         // Ends a connect loop still waiting for a service that never came.
         broker.close();
         database.close();
+    }
+
+    private long settingsVersion() {
+        var current = settings;
+        return current == null ? 0 : current.version();
     }
 
     /** Connects to broker and database side by side, so that both problems show at once. */

@@ -94,6 +94,7 @@ public final class ConsoleServer implements AutoCloseable {
         body.put("status", up ? "up" : "down");
         body.put("server", instance.serverId());
         body.put("version", instance.version());
+        body.put("configVersion", instance.settingsVersion().getAsLong());
         body.put("links", links);
         exchange.setStatusCode(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
@@ -124,14 +125,15 @@ public final class ConsoleServer implements AutoCloseable {
                 .up{color:#176f2c}.down{color:#b3261e;font-weight:bold}
                 </style></head><body>
                 <h1>Ferry <small>%1$s</small></h1>
-                <p>Version %2$s, up %3$s. Source IPs: %4$s.</p>
+                <p>Version %2$s, up %3$s. Source IPs: %4$s. Settings version %6$d.</p>
                 <h2>Links</h2>
                 <table><tr><th>Service</th><th>Address</th><th>State</th><th>Problem</th></tr>
                 %5$s</table>
                 <p><a href="/health">/health</a></p>
                 </body></html>
                 """.formatted(Html.escape(instance.serverId()), Html.escape(instance.version()),
-                Html.escape(uptime.toString().substring(2).toLowerCase(java.util.Locale.ROOT)), Html.escape(ips), rows);
+                Html.escape(uptime.toString().substring(2).toLowerCase(java.util.Locale.ROOT)), Html.escape(ips), rows,
+                instance.settingsVersion().getAsLong());
         send(exchange, "text/html; charset=utf-8", page);
     }
 

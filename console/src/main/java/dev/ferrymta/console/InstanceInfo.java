@@ -4,6 +4,7 @@ import dev.ferrymta.relay.lifecycle.Link;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * What the console shows about the instance it runs in.
@@ -13,8 +14,10 @@ import java.util.List;
  * @param started  when the instance started
  * @param ips      the source IPs it owns
  * @param links    the services it depends on, in the order they are shown
+ * @param settingsVersion the shared settings version in force now (0 before the first load)
  */
-public record InstanceInfo(String serverId, String version, Instant started, List<InetAddress> ips, List<Link> links) {
+public record InstanceInfo(String serverId, String version, Instant started, List<InetAddress> ips, List<Link> links,
+        LongSupplier settingsVersion) {
 
     public InstanceInfo {
         ips = List.copyOf(ips);

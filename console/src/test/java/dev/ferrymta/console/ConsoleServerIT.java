@@ -34,7 +34,7 @@ class ConsoleServerIT {
     private int start(Optional<String> password, String serverId, Link... links) throws Exception {
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), freePort(),
                 URI.create("http://127.0.0.1/"), password);
-        var info = new InstanceInfo(serverId, "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")), List.of(links));
+        var info = new InstanceInfo(serverId, "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")), List.of(links), () -> 42);
         console = new ConsoleServer(config, info, Clock.fixed(NOW, ZoneOffset.UTC));
         console.start();
         return console.port();
@@ -71,7 +71,7 @@ class ConsoleServerIT {
 
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.headers().firstValue("Content-Type")).contains("application/json");
-        assertThat(health.body()).isEqualTo("{\"status\":\"up\",\"server\":\"mail1\",\"version\":\"1.2.3\",\"links\":["
+        assertThat(health.body()).isEqualTo("{\"status\":\"up\",\"server\":\"mail1\",\"version\":\"1.2.3\",\"configVersion\":42,\"links\":["
                 + "{\"name\":\"rabbitmq\",\"address\":\"amqp://guest@127.0.0.1:5672/\",\"state\":\"up\"},"
                 + "{\"name\":\"postgresql\",\"address\":\"postgresql://ferry@127.0.0.1:5432/ferry\",\"state\":\"up\"}]}");
     }
@@ -96,7 +96,7 @@ class ConsoleServerIT {
         var page = get(port, "/");
 
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("<h1>Ferry <small>mail1</small></h1>", "up 1h2m5s", "127.0.0.2",
+        assertThat(page.body()).contains("<h1>Ferry <small>mail1</small></h1>", "up 1h2m5s", "127.0.0.2", "Settings version 42",
                 "amqp://guest@127.0.0.1:5672/");
     }
 

@@ -27,6 +27,7 @@ public final class DatabasePool implements Link, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DatabasePool.class);
     private static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
+    private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
 
     private final DatabaseAddress address;
     private final ConnectLoop connectLoop = new ConnectLoop();
@@ -46,13 +47,8 @@ public final class DatabasePool implements Link, AutoCloseable {
      * @return false when {@link #close()} was called before a connection was made
      */
     public boolean connect() throws InterruptedException {
-        var driver = new org.postgresql.Driver();
-        var properties = credentials();
-        properties.setProperty("connectTimeout", "10");
         var probe = connectLoop.untilConnected("PostgreSQL", address.toString(), Backoff.standard(), () -> {
-            try {
-                var connection = driver.connect(address.jdbcUrl(), properties);
-                connection.close();
+            try (var connection = openUnpooled()) {
                 return Boolean.TRUE;
             } catch (SQLException | RuntimeException e) {
                 problem = ConnectLoop.reason(e);
@@ -67,6 +63,26 @@ public final class DatabasePool implements Link, AutoCloseable {
         state = LinkState.UP;
         checker.scheduleWithFixedDelay(this::check, CHECK_INTERVAL.toMillis(), CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return true;
+    }
+
+    /**
+     * A new connection outside the pool, for a job that holds one for long (listening for
+     * notifications) and must not take a pooled connection away from the rest. The caller closes it.
+     */
+    public Connection openUnpooled() throws SQLException {
+        var properties = credentials();
+        properties.setProperty("connectTimeout", "10");
+        properties.setProperty("tcpKeepAlive", "true");
+        var connection = DRIVER.connect(address.jdbcUrl(), properties);
+        if (connection == null) {
+            throw new SQLException("the PostgreSQL driver does not accept " + address.jdbcUrl());
+        }
+        return connection;
+    }
+
+    /** Where the database is, without secrets. */
+    public DatabaseAddress databaseAddress() {
+        return address;
     }
 
     /** The pool; only valid after {@link #connect()} returned true. */

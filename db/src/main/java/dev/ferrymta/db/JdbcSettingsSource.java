@@ -1,0 +1,192 @@
+package dev.ferrymta.db;
+
+import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.settings.DkimKey;
+import dev.ferrymta.relay.settings.DomainRoute;
+import dev.ferrymta.relay.settings.EhloName;
+import dev.ferrymta.relay.settings.IpLiteral;
+import dev.ferrymta.relay.settings.IpPool;
+import dev.ferrymta.relay.settings.IpRange;
+import dev.ferrymta.relay.settings.Pause;
+import dev.ferrymta.relay.settings.RouteKind;
+import dev.ferrymta.relay.settings.Settings;
+import dev.ferrymta.relay.settings.SettingsSource;
+import dev.ferrymta.relay.settings.SettingsUnavailableException;
+import dev.ferrymta.relay.settings.Throttle;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import javax.sql.DataSource;
+
+/**
+ * Reads the shared settings from PostgreSQL: every table in one read-only, repeatable-read
+ * transaction, so the snapshot and its {@code config_version} describe one committed state.
+ */
+public final class JdbcSettingsSource implements SettingsSource {
+
+    private final DataSource dataSource;
+    private final String where;
+
+    /**
+     * @param dataSource the pool
+     * @param where      the database's address, for error messages
+     */
+    public JdbcSettingsSource(DataSource dataSource, String where) {
+        this.dataSource = dataSource;
+        this.where = where;
+    }
+
+    @Override
+    public Settings load() {
+        try (var connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                var settings = new Settings(version(connection), pools(connection), throttles(connection),
+                        routes(connection), pauses(connection), ehloNames(connection), dkimKeys(connection));
+                connection.commit();
+                return settings;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setReadOnly(false);
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public long currentVersion() {
+        try (var connection = dataSource.getConnection()) {
+            return version(connection);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private SettingsUnavailableException unavailable(SQLException e) {
+        return new SettingsUnavailableException("PostgreSQL at %s: %s".formatted(where, e.getMessage()), e);
+    }
+
+    private static long version(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement(); var rows = statement.executeQuery("SELECT version FROM config_version")) {
+            if (!rows.next()) {
+                throw new SQLException("config_version has no row: the schema was not migrated");
+            }
+            return rows.getLong(1);
+        }
+    }
+
+    private static List<IpPool> pools(Connection connection) throws SQLException {
+        record Row(long id, int revision, String name, List<InetAddress> ips) {
+        }
+        var byId = new LinkedHashMap<Long, Row>();
+        var sql = """
+                SELECT p.id, p.revision, p.name, host(i.ip)
+                  FROM ip_pools p LEFT JOIN ip_pool_ips i ON i.pool_id = p.id
+                 ORDER BY p.id, i.position""";
+        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                long id = rows.getLong(1);
+                var row = byId.get(id);
+                if (row == null) {
+                    row = new Row(id, rows.getInt(2), rows.getString(3), new ArrayList<>());
+                    byId.put(id, row);
+                }
+                var ip = rows.getString(4);
+                if (ip != null) {
+                    row.ips().add(IpLiteral.parse(ip));
+                }
+            }
+        }
+        return byId.values().stream().map(r -> new IpPool(r.id(), r.revision(), r.name(), r.ips())).toList();
+    }
+
+    private static List<Throttle> throttles(Connection connection) throws SQLException {
+        var sql = """
+                SELECT id, revision, local_ip::text, domain, max_connections, messages_per_minute,
+                       messages_per_connection, idle_timeout_seconds
+                  FROM throttles ORDER BY id""";
+        var throttles = new ArrayList<Throttle>();
+        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                throttles.add(new Throttle(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
+                        optionalInt(rows, 5), optionalInt(rows, 6), optionalInt(rows, 7),
+                        Optional.ofNullable((Integer) rows.getObject(8)).map(Duration::ofSeconds)));
+            }
+        }
+        return throttles;
+    }
+
+    private static List<DomainRoute> routes(Connection connection) throws SQLException {
+        var routes = new ArrayList<DomainRoute>();
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT id, revision, domain, kind, host, port FROM domain_routes ORDER BY id")) {
+            while (rows.next()) {
+                routes.add(new DomainRoute(rows.getLong(1), rows.getInt(2), new Domain(rows.getString(3)),
+                        RouteKind.valueOf(rows.getString(4).toUpperCase(Locale.ROOT)), rows.getString(5), rows.getInt(6)));
+            }
+        }
+        return routes;
+    }
+
+    private static List<Pause> pauses(Connection connection) throws SQLException {
+        var pauses = new ArrayList<Pause>();
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason FROM pauses ORDER BY id")) {
+            while (rows.next()) {
+                var until = rows.getTimestamp(5);
+                pauses.add(new Pause(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
+                        Optional.ofNullable(until).map(java.sql.Timestamp::toInstant), rows.getString(6)));
+            }
+        }
+        return pauses;
+    }
+
+    private static List<EhloName> ehloNames(Connection connection) throws SQLException {
+        var names = new ArrayList<EhloName>();
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT id, revision, host(local_ip), name FROM ehlo_names ORDER BY id")) {
+            while (rows.next()) {
+                names.add(new EhloName(rows.getLong(1), rows.getInt(2), IpLiteral.parse(rows.getString(3)), rows.getString(4)));
+            }
+        }
+        return names;
+    }
+
+    private static List<DkimKey> dkimKeys(Connection connection) throws SQLException {
+        var keys = new ArrayList<DkimKey>();
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT id, revision, domain, selector, private_key FROM dkim_keys ORDER BY id")) {
+            while (rows.next()) {
+                keys.add(new DkimKey(rows.getLong(1), rows.getInt(2), new Domain(rows.getString(3)), rows.getString(4), rows.getString(5)));
+            }
+        }
+        return keys;
+    }
+
+    private static Optional<IpRange> range(ResultSet rows, int column) throws SQLException {
+        return Optional.ofNullable(rows.getString(column)).map(IpRange::parse);
+    }
+
+    private static Optional<Domain> domain(ResultSet rows, int column) throws SQLException {
+        return Optional.ofNullable(rows.getString(column)).map(Domain::new);
+    }
+
+    private static OptionalInt optionalInt(ResultSet rows, int column) throws SQLException {
+        var value = (Integer) rows.getObject(column);
+        return value == null ? OptionalInt.empty() : OptionalInt.of(value);
+    }
+}

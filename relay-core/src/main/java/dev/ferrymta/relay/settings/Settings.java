@@ -1,0 +1,118 @@
+package dev.ferrymta.relay.settings;
+
+import dev.ferrymta.relay.mail.Domain;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * One immutable, consistent snapshot of the shared settings, tagged with the
+ * {@code config_version} it was read at, with the lookups delivery needs.
+ */
+public final class Settings {
+
+    /** No settings at all, version 0: what an empty database holds. */
+    public static final Settings EMPTY = new Settings(0, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+    private final long version;
+    private final List<IpPool> pools;
+    private final List<Throttle> throttles;
+    private final List<DomainRoute> routes;
+    private final List<Pause> pauses;
+    private final List<EhloName> ehloNames;
+    private final List<DkimKey> dkimKeys;
+    private final Map<String, IpPool> poolsByName;
+    private final Map<Domain, DomainRoute> routesByDomain;
+    private final Map<InetAddress, String> ehloByIp;
+
+    public Settings(long version, List<IpPool> pools, List<Throttle> throttles, List<DomainRoute> routes,
+            List<Pause> pauses, List<EhloName> ehloNames, List<DkimKey> dkimKeys) {
+        this.version = version;
+        this.pools = List.copyOf(pools);
+        // Most specific first, so the first match is the one that applies.
+        this.throttles = throttles.stream().sorted(Comparator.comparingInt(Throttle::specificity).reversed()).toList();
+        this.routes = List.copyOf(routes);
+        this.pauses = List.copyOf(pauses);
+        this.ehloNames = List.copyOf(ehloNames);
+        this.dkimKeys = List.copyOf(dkimKeys);
+        this.poolsByName = this.pools.stream().collect(Collectors.toUnmodifiableMap(IpPool::name, Function.identity()));
+        this.routesByDomain = this.routes.stream().collect(Collectors.toUnmodifiableMap(DomainRoute::domain, Function.identity()));
+        this.ehloByIp = this.ehloNames.stream().collect(Collectors.toUnmodifiableMap(EhloName::localIp, EhloName::name));
+    }
+
+    /** The {@code config_version} this snapshot was read at. */
+    public long version() {
+        return version;
+    }
+
+    /** The throttle that applies to sending from {@code ip} to {@code domain}, if any does. */
+    public Optional<Throttle> throttleFor(InetAddress ip, Domain domain) {
+        return throttles.stream().filter(t -> t.matches(ip, domain)).findFirst();
+    }
+
+    /** The limits for sending from {@code ip} to {@code domain}: the most specific throttle's, else the defaults. */
+    public ThrottleLimits limitsFor(InetAddress ip, Domain domain) {
+        return throttleFor(ip, domain).map(Throttle::limits).orElse(ThrottleLimits.DEFAULTS);
+    }
+
+    /** The pause holding sending from {@code ip} to {@code domain} at {@code now}, if any. */
+    public Optional<Pause> pauseFor(InetAddress ip, Domain domain, Instant now) {
+        return pauses.stream().filter(p -> p.holds(ip, domain, now)).findFirst();
+    }
+
+    /** The IPs of a pool; empty when there is no such pool. */
+    public Optional<List<InetAddress>> poolIps(String pool) {
+        return Optional.ofNullable(poolsByName.get(pool)).map(IpPool::ips);
+    }
+
+    /** The route that replaces DNS for a domain, if one is set. */
+    public Optional<DomainRoute> routeFor(Domain domain) {
+        return Optional.ofNullable(routesByDomain.get(domain));
+    }
+
+    /** The EHLO name for a local IP, if one is set. */
+    public Optional<String> ehloName(InetAddress ip) {
+        return Optional.ofNullable(ehloByIp.get(ip));
+    }
+
+    /** The DKIM keys for a signing domain. */
+    public List<DkimKey> dkimKeys(Domain domain) {
+        return dkimKeys.stream().filter(k -> k.domain().equals(domain)).toList();
+    }
+
+    public List<IpPool> pools() {
+        return pools;
+    }
+
+    /** Most specific first. */
+    public List<Throttle> throttles() {
+        return throttles;
+    }
+
+    public List<DomainRoute> routes() {
+        return routes;
+    }
+
+    public List<Pause> pauses() {
+        return pauses;
+    }
+
+    public List<EhloName> ehloNames() {
+        return ehloNames;
+    }
+
+    public List<DkimKey> dkimKeys() {
+        return dkimKeys;
+    }
+
+    @Override
+    public String toString() {
+        return "Settings[version=%d, %d pools, %d throttles, %d routes, %d pauses, %d EHLO names, %d DKIM keys]"
+                .formatted(version, pools.size(), throttles.size(), routes.size(), pauses.size(), ehloNames.size(), dkimKeys.size());
+    }
+}

@@ -1,0 +1,118 @@
+package dev.ferrymta.relay.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferrymta.relay.mail.Domain;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SettingsTest {
+
+    private static Throttle throttle(long id, String ip, String domain, int maxConnections) {
+        return new Throttle(id, 1, Optional.ofNullable(ip).map(IpRange::parse), Optional.ofNullable(domain).map(Domain::parse),
+                OptionalInt.of(maxConnections), OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
+    }
+
+    /** One throttle per scope; the id says which one matched. */
+    private static final Settings THROTTLES = new Settings(7, List.of(), List.of(
+            throttle(1, null, null, 1),
+            throttle(2, "127.0.0.0/24", null, 2),
+            throttle(3, "127.0.0.2", null, 3),
+            throttle(4, null, "example.com", 4),
+            throttle(5, "127.0.0.0/24", "example.com", 5),
+            throttle(6, "127.0.0.2", "example.com", 6),
+            throttle(7, null, "other.example", 7)),
+            List.of(), List.of(), List.of(), List.of());
+
+    @ParameterizedTest(name = "{0} -> {1}: throttle {2}")
+    @CsvSource({
+            // source IP and domain beat domain alone, which beats IP alone, which beats the defaults
+            "127.0.0.2, example.com, 6",
+            "127.0.0.9, example.com, 5",
+            "10.0.0.1, example.com, 4",
+            "127.0.0.2, gmail.com, 3",
+            "127.0.0.9, gmail.com, 2",
+            "10.0.0.1, gmail.com, 1",
+            "127.0.0.2, other.example, 7",
+    })
+    void theMostSpecificThrottleWins(String ip, String domain, long expected) throws Exception {
+        assertThat(THROTTLES.throttleFor(InetAddress.getByName(ip), Domain.parse(domain)))
+                .map(Throttle::id).contains(expected);
+    }
+
+    @Test
+    void withoutAnyMatchingThrottleTheDefaultsApply() throws Exception {
+        var settings = new Settings(1, List.of(), List.of(throttle(1, null, "example.com", 2)), List.of(), List.of(), List.of(), List.of());
+
+        assertThat(settings.limitsFor(InetAddress.getByName("127.0.0.2"), Domain.parse("gmail.com"))).isEqualTo(ThrottleLimits.DEFAULTS);
+    }
+
+    @Test
+    void aThrottleLeavingFieldsEmptyTakesTheirDefaults() throws Exception {
+        var limits = THROTTLES.limitsFor(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com"));
+
+        assertThat(limits.maxConnections()).isEqualTo(6);
+        assertThat(limits.messagesPerConnection()).isEqualTo(ThrottleLimits.DEFAULTS.messagesPerConnection());
+        assertThat(limits.idleTimeout()).isEqualTo(ThrottleLimits.DEFAULTS.idleTimeout());
+    }
+
+    @ParameterizedTest(name = "pause {0}/{1} until {2}, sending {3} -> {4} at 12:00: held {5}")
+    @CsvSource(nullValues = "-", value = {
+            "-, example.com, -, 127.0.0.2, example.com, true",
+            "-, example.com, -, 127.0.0.2, gmail.com, false",
+            "127.0.0.2, -, -, 127.0.0.2, gmail.com, true",
+            "127.0.0.2, -, -, 127.0.0.3, gmail.com, false",
+            "127.0.0.0/24, example.com, 2026-11-22T13:00:00Z, 127.0.0.3, example.com, true",
+            "-, example.com, 2026-11-22T11:00:00Z, 127.0.0.2, example.com, false",
+            "-, example.com, 2026-11-22T12:00:00Z, 127.0.0.2, example.com, false",
+    })
+    void aPauseHoldsItsScopeUntilItEnds(String ip, String domain, String until, String from, String to, boolean held) throws Exception {
+        var pause = new Pause(1, 1, Optional.ofNullable(ip).map(IpRange::parse), Optional.ofNullable(domain).map(Domain::parse),
+                Optional.ofNullable(until).map(Instant::parse), "test");
+        var settings = new Settings(1, List.of(), List.of(), List.of(), List.of(pause), List.of(), List.of());
+
+        assertThat(settings.pauseFor(InetAddress.getByName(from), Domain.parse(to), Instant.parse("2026-11-22T12:00:00Z")).isPresent())
+                .isEqualTo(held);
+    }
+
+    @Test
+    void looksUpPoolsRoutesAndEhloNames() throws Exception {
+        var ip = InetAddress.getByName("127.0.0.2");
+        var settings = new Settings(3,
+                List.of(new IpPool(1, 1, "bulk", List.of(ip, InetAddress.getByName("127.0.0.3")))),
+                List.of(),
+                List.of(new DomainRoute(1, 1, Domain.parse("example.com"), RouteKind.SMARTHOST, "relay.example.net", 587)),
+                List.of(),
+                List.of(new EhloName(1, 1, ip, "mail2.example.net")),
+                List.of());
+
+        assertThat(settings.poolIps("bulk")).contains(List.of(ip, InetAddress.getByName("127.0.0.3")));
+        assertThat(settings.poolIps("none")).isEmpty();
+        assertThat(settings.routeFor(Domain.parse("EXAMPLE.com"))).map(DomainRoute::port).contains(587);
+        assertThat(settings.ehloName(ip)).contains("mail2.example.net");
+        assertThat(settings.ehloName(InetAddress.getByName("127.0.0.9"))).isEmpty();
+    }
+
+    @Test
+    void keepsDkimKeysOutOfItsText() {
+        var key = new DkimKey(1, 1, Domain.parse("example.com"), "s1", "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----");
+
+        assertThat(key.toString()).doesNotContain("secret").contains("s1");
+    }
+
+    @Test
+    void anIdleTimeoutOfTheThrottleIsUsed() throws Exception {
+        var throttle = new Throttle(1, 1, Optional.empty(), Optional.empty(), OptionalInt.empty(), OptionalInt.of(60),
+                OptionalInt.of(10), Optional.of(Duration.ofSeconds(3)));
+
+        assertThat(throttle.limits()).isEqualTo(new ThrottleLimits(ThrottleLimits.DEFAULTS.maxConnections(), OptionalInt.of(60), 10,
+                Duration.ofSeconds(3)));
+    }
+}
