@@ -80,6 +80,15 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
         return info.length > 1 ? info[1] : "";
     }
 
+    /**
+     * A new connection to the server's administrative database, for statements that may not run
+     * in the fresh database itself ({@code ALTER DATABASE ... ALLOW_CONNECTIONS false}, to simulate
+     * an outage). The caller closes it.
+     */
+    public Connection connectToServer() throws SQLException {
+        return connectTo(adminDatabase());
+    }
+
     /** A new connection to the fresh database; the caller closes it. */
     public Connection connect() throws SQLException {
         return connectTo(name());
