@@ -30,7 +30,9 @@ ferry_find_jdk() {
     return 0
   fi
   echo "ferry: no JDK 21 or newer found (looked at JAVA_HOME and /usr/lib/jvm/*)." >&2
-  echo "ferry: install one, for example: sudo apt-get install openjdk-21-jdk-headless (or openjdk-25-jdk-headless)" >&2
+  echo "ferry: install one: sudo apt-get install openjdk-21-jdk-headless (Debian 13, Ubuntu 24.04 and newer);" >&2
+  echo "ferry: Debian 12 packages no JDK 21: install Eclipse Temurin 21+ (package temurin-21-jdk from Adoptium's" >&2
+  echo "ferry: repository) or unpack any JDK 21+ and set JAVA_HOME to it." >&2
   return 1
 }
 
