@@ -80,11 +80,6 @@ public final class DatabasePool implements Link, AutoCloseable {
         return connection;
     }
 
-    /** Where the database is, without secrets. */
-    public DatabaseAddress databaseAddress() {
-        return address;
-    }
-
     /** The pool; only valid after {@link #connect()} returned true. */
     public DataSource dataSource() {
         var current = dataSource;
