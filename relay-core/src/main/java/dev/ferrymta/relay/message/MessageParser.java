@@ -1,0 +1,277 @@
+package dev.ferrymta.relay.message;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.settings.IpLiteral;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Parses and validates outbox messages in MailerQ's JSON format. A pure function of the bytes:
+ * every problem becomes {@link ParsedMessage.Invalid} with a description naming the field, never
+ * an exception.
+ */
+public final class MessageParser {
+
+    /** MailerQ's time format, always UTC. */
+    public static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    /** Large enough for a big message with attachments, small enough to bound a hostile body. */
+    static final int MAX_MIME_CHARS = 100 * 1024 * 1024;
+
+    private static final ObjectMapper JSON = mapper();
+
+    private MessageParser() {
+    }
+
+    /** The mapper every JSON reader of messages shares, with limits for hostile input. */
+    public static ObjectMapper mapper() {
+        var mapper = new ObjectMapper();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(MAX_MIME_CHARS)
+                .maxNestingDepth(64)
+                .build());
+        return mapper;
+    }
+
+    /** Parses one outbox body. */
+    public static ParsedMessage parse(byte[] body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            return new ParsedMessage.Invalid("the message is not valid JSON: " + e.getOriginalMessage(), Optional.empty());
+        } catch (IOException e) {
+            return new ParsedMessage.Invalid("the message cannot be read: " + e.getMessage(), Optional.empty());
+        }
+        if (root == null || !root.isObject()) {
+            return new ParsedMessage.Invalid("the message is not a JSON object", Optional.empty());
+        }
+        var json = (ObjectNode) root;
+        try {
+            return new ParsedMessage.Valid(read(json));
+        } catch (IllegalArgumentException e) {
+            return new ParsedMessage.Invalid(e.getMessage(), Optional.of(json));
+        }
+    }
+
+    private static OutboxMessage read(ObjectNode json) {
+        var envelope = text(json, "envelope", true).orElseThrow();
+        var recipient = text(json, "recipient", true).orElseThrow();
+        return new OutboxMessage(
+                json,
+                envelope.isEmpty() || envelope.equals("<>") ? Optional.empty() : Optional.of(address("envelope", envelope)),
+                address("recipient", recipient),
+                text(json, "mime", true).orElseThrow(),
+                ips(json),
+                text(json, "pool", false).filter(p -> !p.isEmpty()),
+                time(json.get("maxdelivertime"), "maxdelivertime"),
+                positive(json, "maxattempts"),
+                retries(json),
+                nextAttempt(json),
+                queues(json),
+                security(json),
+                bool(json, "keepmime"),
+                attempts(json));
+    }
+
+    private static Optional<String> text(ObjectNode json, String field, boolean required) {
+        var node = json.get(field);
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new IllegalArgumentException("\"" + field + "\" is missing");
+            }
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a string, not " + kind(node));
+        }
+        return Optional.of(node.textValue());
+    }
+
+    private static MailAddress address(String field, String text) {
+        try {
+            return MailAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("\"" + field + "\" is not a valid address local@domain: '" + shorten(text) + "'");
+        }
+    }
+
+    private static List<InetAddress> ips(ObjectNode json) {
+        var node = json.get("ips");
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        var texts = new ArrayList<String>();
+        if (node.isTextual()) {
+            texts.add(node.textValue());
+        } else if (node.isArray()) {
+            for (var element : node) {
+                if (!element.isTextual()) {
+                    throw new IllegalArgumentException("\"ips\" must hold strings, not " + kind(element));
+                }
+                texts.add(element.textValue());
+            }
+        } else {
+            throw new IllegalArgumentException("\"ips\" must be an array of IP addresses, not " + kind(node));
+        }
+        var ips = new ArrayList<InetAddress>();
+        for (var text : texts) {
+            try {
+                var ip = IpLiteral.parse(text.strip());
+                if (!ips.contains(ip)) {
+                    ips.add(ip);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("\"ips\": " + e.getMessage());
+            }
+        }
+        return ips;
+    }
+
+    private static Optional<Instant> time(JsonNode node, String field) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a time string \"YYYY-MM-DD HH:MM:SS\" (UTC), not " + kind(node));
+        }
+        try {
+            return Optional.of(LocalDateTime.parse(node.textValue().strip(), TIME).toInstant(ZoneOffset.UTC));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("\"" + field + "\" is not a time of the form \"YYYY-MM-DD HH:MM:SS\" (UTC): '"
+                    + shorten(node.textValue()) + "'");
+        }
+    }
+
+    private static Optional<Instant> nextAttempt(ObjectNode json) {
+        var node = json.get("nextattempt");
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("\"nextattempt\" must be an object {\"time\": ...}, not " + kind(node));
+        }
+        return time(node.get("time"), "nextattempt.time");
+    }
+
+    private static OptionalInt positive(ObjectNode json, String field) {
+        var node = json.get(field);
+        if (node == null || node.isNull()) {
+            return OptionalInt.empty();
+        }
+        if (!node.canConvertToInt() || !node.isIntegralNumber() || node.intValue() < 1) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a whole number of at least 1, not " + shorten(node.toString()));
+        }
+        return OptionalInt.of(node.intValue());
+    }
+
+    private static List<Duration> retries(ObjectNode json) {
+        var node = json.get("retries");
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("\"retries\" must be an array of seconds, not " + kind(node));
+        }
+        var retries = new ArrayList<Duration>();
+        for (var element : node) {
+            if (!element.isIntegralNumber() || !element.canConvertToInt() || element.intValue() < 1) {
+                throw new IllegalArgumentException("\"retries\" must hold whole numbers of seconds of at least 1, not "
+                        + shorten(element.toString()));
+            }
+            retries.add(Duration.ofSeconds(element.intValue()));
+        }
+        return retries;
+    }
+
+    private static QueueOverrides queues(ObjectNode json) {
+        var node = json.get("queues");
+        if (node == null || node.isNull()) {
+            return QueueOverrides.NONE;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("\"queues\" must be an object, not " + kind(node));
+        }
+        return new QueueOverrides(override(node, "results"), override(node, "success"), override(node, "failure"),
+                override(node, "retry"));
+    }
+
+    private static QueueOverrides.Override override(JsonNode queues, String kind) {
+        if (!queues.has(kind)) {
+            return QueueOverrides.Override.CONFIGURED;
+        }
+        var node = queues.get(kind);
+        if (node.isNull() || (node.isTextual() && node.textValue().isEmpty())) {
+            return QueueOverrides.Override.DISABLED;
+        }
+        if (!node.isTextual() || node.textValue().length() > 255 || node.textValue().startsWith("amq.")) {
+            throw new IllegalArgumentException("\"queues." + kind + "\" must be a queue name or null, not " + shorten(node.toString()));
+        }
+        return QueueOverrides.Override.to(node.textValue());
+    }
+
+    private static Security security(ObjectNode json) {
+        var node = json.get("security");
+        if (node == null || node.isNull()) {
+            return Security.OPPORTUNISTIC;
+        }
+        if (!node.isTextual()) {
+            throw new IllegalArgumentException("\"security\" must be a string, not " + kind(node));
+        }
+        return Security.parse(node.textValue()).orElseThrow(() -> new IllegalArgumentException(
+                "\"security\" must be one of none, opportunistic, required, verified, not '" + shorten(node.textValue()) + "'"));
+    }
+
+    private static boolean bool(ObjectNode json, String field) {
+        var node = json.get(field);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw new IllegalArgumentException("\"" + field + "\" must be true or false, not " + shorten(node.toString()));
+        }
+        return node.booleanValue();
+    }
+
+    private static int attempts(ObjectNode json) {
+        var node = json.get("results");
+        if (node == null || node.isNull()) {
+            return 0;
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("\"results\" must be an array of earlier attempts, not " + kind(node));
+        }
+        return node.size();
+    }
+
+    private static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case STRING -> "a string";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /** Keeps hostile values from filling a result's description or the log. */
+    private static String shorten(String text) {
+        return text.length() > 64 ? text.substring(0, 64) + "..." : text;
+    }
+}
