@@ -48,7 +48,8 @@ public final class DatabasePool implements Link, AutoCloseable {
      */
     public boolean connect() throws InterruptedException {
         var probe = connectLoop.untilConnected("PostgreSQL", address.toString(), Backoff.standard(), () -> {
-            try (var connection = openUnpooled()) {
+            try {
+                openUnpooled().close();
                 return Boolean.TRUE;
             } catch (SQLException | RuntimeException e) {
                 problem = ConnectLoop.reason(e);

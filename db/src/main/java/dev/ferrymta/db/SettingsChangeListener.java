@@ -1,5 +1,6 @@
 package dev.ferrymta.db;
 
+import dev.ferrymta.db.write.SettingsWriter;
 import dev.ferrymta.relay.lifecycle.Backoff;
 import dev.ferrymta.relay.lifecycle.ConnectLoop;
 import java.sql.Connection;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class SettingsChangeListener implements AutoCloseable {
 
     /** The channel settings writes notify on, with the new version as payload. */
-    public static final String CHANNEL = "ferry_settings";
+    public static final String CHANNEL = SettingsWriter.NOTIFY_CHANNEL;
 
     private static final Logger log = LoggerFactory.getLogger(SettingsChangeListener.class);
     private static final int WAIT_MILLIS = 500;

@@ -38,7 +38,7 @@ public record Domain(String name) implements Comparable<Domain> {
         return new Domain(ascii);
     }
 
-    /** Whether a text is a canonical domain name: at least two labels, each valid. */
+    /** Whether a text is a canonical domain name: at least two labels, each valid, the last not all digits. */
     public static boolean isValid(String name) {
         if (name == null || name.isEmpty() || name.length() > 253) {
             return false;
@@ -52,7 +52,8 @@ public record Domain(String name) implements Comparable<Domain> {
                 return false;
             }
         }
-        return true;
+        // An all-numeric last label would make 192.0.2.1 a "domain" (RFC 3696, section 2).
+        return !labels[labels.length - 1].chars().allMatch(Character::isDigit);
     }
 
     @Override

@@ -23,7 +23,7 @@ class DomainTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "localhost", "-bad.example", "bad-.example", "a..example", "under_score.example",
-            "<script>.example", "exa mple.com"})
+            "<script>.example", "exa mple.com", "192.0.2.1"})
     void refusesWhatIsNotADomainName(String text) {
         assertThatThrownBy(() -> Domain.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }

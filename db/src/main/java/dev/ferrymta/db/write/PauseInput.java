@@ -1,0 +1,13 @@
+package dev.ferrymta.db.write;
+
+/**
+ * A pause as the console sends it. Null or blank scope fields mean "any".
+ *
+ * @param localIp one local address or a network ({@code 192.0.2.0/24})
+ * @param domain  the destination domain
+ * @param until   an ISO-8601 instant ({@code 2030-01-31T18:00:00Z}) in the future; null or blank:
+ *                until the pause is removed
+ * @param reason  why, for the console; at most 500 characters
+ */
+public record PauseInput(String localIp, String domain, String until, String reason) {
+}

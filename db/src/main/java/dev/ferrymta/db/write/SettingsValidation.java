@@ -1,0 +1,200 @@
+package dev.ferrymta.db.write;
+
+import dev.ferrymta.relay.config.ValueType;
+import dev.ferrymta.relay.settings.IpLiteral;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Checks settings inputs before anything touches the database: pure functions of the input (and,
+ * for a pause, of the current time). Each returns the canonical values or throws
+ * {@link InvalidSettingsException} with every problem of the input. The bounds are sanity limits
+ * that catch typos (a zero too many), not tuning advice.
+ */
+final class SettingsValidation {
+
+    static final int MAX_CONNECTIONS = 1_000;
+    static final int MAX_MESSAGES_PER_MINUTE = 1_000_000;
+    static final int MAX_MESSAGES_PER_CONNECTION = 100_000;
+    static final int MAX_IDLE_TIMEOUT_SECONDS = 3_600;
+    static final int MAX_REASON_LENGTH = 500;
+    static final int DEFAULT_PORT = 25;
+
+    /** As the schema's check on {@code ip_pools.name}. */
+    private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    /** As the schema's check on {@code dkim_keys.selector}: dot-separated DNS labels. */
+    private static final Pattern SELECTOR =
+            Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
+    private SettingsValidation() {
+    }
+
+    static Validated.Pool pool(PoolInput input) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var name = poolName(checks, "name", input.name());
+        var ips = new ArrayList<String>();
+        var seen = new HashSet<InetAddress>();
+        var given = input.ips() == null ? List.<String>of() : input.ips();
+        for (int i = 0; i < given.size(); i++) {
+            var field = "ips[" + i + "]";
+            var ip = checks.singleIp(field, given.get(i));
+            if (ip == null) {
+                continue;
+            }
+            // Compared as addresses, so 2001:db8::1 and 2001:DB8:0::1 are the same one.
+            if (!seen.add(IpLiteral.parse(ip))) {
+                checks.add(field, FieldChecks.quote(given.get(i).strip()) + " is already in the list");
+                continue;
+            }
+            ips.add(ip);
+        }
+        checks.throwIfAny();
+        return new Validated.Pool(name, ips);
+    }
+
+    static Validated.PoolIp poolIp(String pool, String ip) {
+        var checks = new FieldChecks();
+        var name = checks.required("pool", pool);
+        var address = checks.singleIp("ip", ip);
+        checks.throwIfAny();
+        return new Validated.PoolIp(name, address);
+    }
+
+    static Validated.Throttle throttle(ThrottleInput input) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var throttle = new Validated.Throttle(
+                checks.ipOrNetwork("localIp", input.localIp()),
+                checks.optionalDomain("domain", input.domain()),
+                checks.limit("maxConnections", input.maxConnections(), MAX_CONNECTIONS),
+                checks.limit("messagesPerMinute", input.messagesPerMinute(), MAX_MESSAGES_PER_MINUTE),
+                checks.limit("messagesPerConnection", input.messagesPerConnection(), MAX_MESSAGES_PER_CONNECTION),
+                checks.limit("idleTimeoutSeconds", input.idleTimeoutSeconds(), MAX_IDLE_TIMEOUT_SECONDS));
+        checks.throwIfAny();
+        return throttle;
+    }
+
+    static Validated.Route route(RouteInput input) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var domain = checks.domain("domain", input.domain());
+        var kind = routeKind(checks, input.kind());
+        var host = routeHost(checks, input.host());
+        var port = input.port() == null ? Integer.valueOf(DEFAULT_PORT) : checks.between("port", input.port(), 1, 65535);
+        checks.throwIfAny();
+        return new Validated.Route(domain, kind, host, port);
+    }
+
+    /** @param now the clock's time: {@code until} must be after it */
+    static Validated.Pause pause(PauseInput input, Instant now) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var localIp = checks.ipOrNetwork("localIp", input.localIp());
+        var domain = checks.optionalDomain("domain", input.domain());
+        var until = until(checks, input.until(), now);
+        var reason = input.reason() == null ? "" : input.reason().strip();
+        int length = reason.codePointCount(0, reason.length());
+        if (length > MAX_REASON_LENGTH) {
+            checks.add("reason", "is %d characters long; at most %d".formatted(length, MAX_REASON_LENGTH));
+        }
+        checks.throwIfAny();
+        return new Validated.Pause(localIp, domain, until, reason);
+    }
+
+    static Validated.EhloName ehloName(EhloNameInput input) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var ehlo = new Validated.EhloName(checks.singleIp("localIp", input.localIp()), checks.hostName("name", input.name()));
+        checks.throwIfAny();
+        return ehlo;
+    }
+
+    static Validated.DkimKey dkimKey(DkimKeyInput input) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var domain = checks.domain("domain", input.domain());
+        var selector = checks.required("selector", input.selector());
+        if (selector != null && !SELECTOR.matcher(selector).matches()) {
+            checks.add("selector", FieldChecks.quote(selector) + " is not a selector: DNS labels of letters, digits and '-', such as mail2024");
+            selector = null;
+        }
+        String key = null;
+        if (checks.required("privateKey", input.privateKey()) != null) {
+            try {
+                key = PrivateKeyPem.canonical(input.privateKey());
+            } catch (IllegalArgumentException e) {
+                checks.add("privateKey", e.getMessage());
+            }
+        }
+        checks.throwIfAny();
+        return new Validated.DkimKey(domain, selector, key);
+    }
+
+    private static String poolName(FieldChecks checks, String field, String value) {
+        var name = checks.required(field, value);
+        if (name != null && !POOL_NAME.matcher(name).matches()) {
+            checks.add(field, FieldChecks.quote(name)
+                    + " is not a pool name: 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            return null;
+        }
+        return name;
+    }
+
+    private static String routeKind(FieldChecks checks, String value) {
+        var kind = checks.required("kind", value);
+        if (kind == null) {
+            return null;
+        }
+        var lower = kind.toLowerCase(Locale.ROOT);
+        if (!lower.equals("mx") && !lower.equals("smarthost")) {
+            checks.add("kind", FieldChecks.quote(kind) + " is not a route kind: 'mx' or 'smarthost'");
+            return null;
+        }
+        return lower;
+    }
+
+    private static String routeHost(FieldChecks checks, String value) {
+        var host = checks.required("host", value);
+        if (host == null) {
+            return null;
+        }
+        try {
+            return IpLiteral.parse(host).getHostAddress();
+        } catch (IllegalArgumentException notAnAddress) {
+            // Not an address literal: it must be a host name.
+        }
+        var name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (!ValueType.isHostName(name) || FieldChecks.NUMERIC_TOP_LABEL.matcher(name).matches()) {
+            checks.add("host", FieldChecks.quote(host) + " is not a host name or IP address such as smtp.example.net or 192.0.2.25");
+            return null;
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static Instant until(FieldChecks checks, String value, Instant now) {
+        var text = FieldChecks.blankToNull(value);
+        if (text == null) {
+            return null;
+        }
+        Instant until;
+        try {
+            until = Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            checks.add("until", FieldChecks.quote(text) + " is not an ISO-8601 time such as 2030-01-31T18:00:00Z");
+            return null;
+        }
+        if (!until.isAfter(now)) {
+            checks.add("until", "%s is not in the future (it is %s now)".formatted(until, now));
+            return null;
+        }
+        return until;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.ferrymta.db.write;
+
+import java.time.Clock;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * The settings writes the web console makes, on the shared database.
+ *
+ * <p>Every write validates its input first and refuses it with {@link InvalidSettingsException}
+ * (every problem, field by field) before touching the database. It then changes one row in one
+ * transaction that also bumps {@code config_version} and notifies {@link #NOTIFY_CHANNEL} with the
+ * new version, delivered when the transaction commits. Updates and deletes carry the revision the
+ * console showed: {@link SettingsNotFoundException} when the row is gone,
+ * {@link SettingsConflictException} when someone changed it meanwhile. A refused write changes
+ * nothing, the version included. Problems of the database itself are
+ * {@link SettingsWriteFailedException}. All of these are {@link SettingsWriteException}s.
+ *
+ * <p>Thread-safe: concurrent writes, from this instance or any other, get distinct, strictly
+ * increasing versions.
+ */
+public final class SettingsWriter {
+
+    /** The channel each write notifies with its new {@code config_version}, as decimal text. */
+    public static final String NOTIFY_CHANNEL = "ferry_settings";
+
+    private final Clock clock;
+    private final PoolWriter pools;
+    private final RowWriter<Validated.Throttle> throttles;
+    private final RowWriter<Validated.Route> routes;
+    private final RowWriter<Validated.Pause> pauses;
+    private final RowWriter<Validated.EhloName> ehloNames;
+    private final RowWriter<Validated.DkimKey> dkimKeys;
+
+    /**
+     * @param dataSource the shared database, migrated
+     * @param clock      decides whether a pause's end is in the future
+     */
+    public SettingsWriter(DataSource dataSource, Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        var transaction = new WriteTransaction(Objects.requireNonNull(dataSource, "dataSource"));
+        this.pools = new PoolWriter(transaction);
+        this.throttles = SettingsTables.throttles(transaction);
+        this.routes = SettingsTables.routes(transaction);
+        this.pauses = SettingsTables.pauses(transaction);
+        this.ehloNames = SettingsTables.ehloNames(transaction);
+        this.dkimKeys = SettingsTables.dkimKeys(transaction);
+    }
+
+    /** Creates an IP pool with its addresses in the given order. */
+    public WriteResult createPool(PoolInput input) {
+        return pools.create(SettingsValidation.pool(input));
+    }
+
+    /** Renames a pool and replaces its addresses with the given ones, in the given order. */
+    public WriteResult updatePool(long id, int revision, PoolInput input) {
+        return pools.update(id, revision, SettingsValidation.pool(input));
+    }
+
+    /** Deletes a pool and its addresses. */
+    public WriteResult deletePool(long id, int revision) {
+        return pools.delete(id, revision);
+    }
+
+    /**
+     * Appends one address to a pool, whatever the pool's revision (it changes nothing another
+     * person could have edited). Errors name the fields {@code pool} and {@code ip}.
+     *
+     * @return the pool's id and new revision
+     */
+    public WriteResult addPoolIp(String poolName, String ip) {
+        return pools.addIp(SettingsValidation.poolIp(poolName, ip));
+    }
+
+    /**
+     * Removes one address from a pool, whatever the pool's revision. Errors name the fields
+     * {@code pool} and {@code ip}.
+     *
+     * @return the pool's id and new revision
+     */
+    public WriteResult removePoolIp(String poolName, String ip) {
+        return pools.removeIp(SettingsValidation.poolIp(poolName, ip));
+    }
+
+    /** Creates a throttle; at most one throttle may exist per local IP and domain. */
+    public WriteResult createThrottle(ThrottleInput input) {
+        return throttles.create(SettingsValidation.throttle(input));
+    }
+
+    /** Replaces every field of a throttle. */
+    public WriteResult updateThrottle(long id, int revision, ThrottleInput input) {
+        return throttles.update(id, revision, SettingsValidation.throttle(input));
+    }
+
+    /** Deletes a throttle. */
+    public WriteResult deleteThrottle(long id, int revision) {
+        return throttles.delete(id, revision);
+    }
+
+    /** Creates a domain route; a domain has at most one. */
+    public WriteResult createRoute(RouteInput input) {
+        return routes.create(SettingsValidation.route(input));
+    }
+
+    /** Replaces every field of a domain route. */
+    public WriteResult updateRoute(long id, int revision, RouteInput input) {
+        return routes.update(id, revision, SettingsValidation.route(input));
+    }
+
+    /** Deletes a domain route. */
+    public WriteResult deleteRoute(long id, int revision) {
+        return routes.delete(id, revision);
+    }
+
+    /** Creates a pause; its end, when given, must be in the future. */
+    public WriteResult createPause(PauseInput input) {
+        return pauses.create(SettingsValidation.pause(input, clock.instant()));
+    }
+
+    /** Replaces every field of a pause; its end, when given, must be in the future. */
+    public WriteResult updatePause(long id, int revision, PauseInput input) {
+        return pauses.update(id, revision, SettingsValidation.pause(input, clock.instant()));
+    }
+
+    /** Deletes a pause, ending it now. */
+    public WriteResult deletePause(long id, int revision) {
+        return pauses.delete(id, revision);
+    }
+
+    /** Sets the EHLO name for a local IP that has none yet. */
+    public WriteResult createEhloName(EhloNameInput input) {
+        return ehloNames.create(SettingsValidation.ehloName(input));
+    }
+
+    /** Replaces the local IP and name of an EHLO name. */
+    public WriteResult updateEhloName(long id, int revision, EhloNameInput input) {
+        return ehloNames.update(id, revision, SettingsValidation.ehloName(input));
+    }
+
+    /** Deletes an EHLO name. */
+    public WriteResult deleteEhloName(long id, int revision) {
+        return ehloNames.delete(id, revision);
+    }
+
+    /** Stores a DKIM key; a domain has at most one key per selector. */
+    public WriteResult createDkimKey(DkimKeyInput input) {
+        return dkimKeys.create(SettingsValidation.dkimKey(input));
+    }
+
+    /** Replaces the domain, selector and key of a DKIM key. */
+    public WriteResult updateDkimKey(long id, int revision, DkimKeyInput input) {
+        return dkimKeys.update(id, revision, SettingsValidation.dkimKey(input));
+    }
+
+    /** Deletes a DKIM key. */
+    public WriteResult deleteDkimKey(long id, int revision) {
+        return dkimKeys.delete(id, revision);
+    }
+}
