@@ -53,7 +53,13 @@ class FerryProcessIT {
             assertThat(ferry.output()).filteredOn(line -> line.contains("ready:")).singleElement().asString()
                     .contains("server process-it owns 127.0.0.2")
                     .contains("RabbitMQ amqp://guest@127.0.0.1:5672/")
-                    .contains("PostgreSQL postgresql://ferry@127.0.0.1:5432/" + database.name());
+                    .contains("PostgreSQL postgresql://ferry@127.0.0.1:5432/" + database.name() + " (settings version ")
+                    .containsPattern("settings version \\d+\\)");
+            try (var connection = database.connect();
+                    var rows = connection.createStatement().executeQuery("SELECT count(*) FROM ferry_schema_history WHERE success")) {
+                rows.next();
+                assertThat(rows.getInt(1)).as("migrations applied at start").isPositive();
+            }
         }
     }
 
