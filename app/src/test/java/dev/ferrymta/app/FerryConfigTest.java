@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferrymta.relay.config.ConfigFile;
 import dev.ferrymta.relay.config.ConfigValue;
 import dev.ferrymta.relay.config.HostInfo;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,22 +18,7 @@ class FerryConfigTest {
 
     private static final Path SAMPLE = Path.of("..", "config.sample");
 
-    private static final HostInfo HOST = new HostInfo() {
-        @Override
-        public String hostName() {
-            return "mail1";
-        }
-
-        @Override
-        public List<InetAddress> publicAddresses() {
-            return List.of();
-        }
-
-        @Override
-        public boolean canBind(InetAddress address) {
-            return address.isLoopbackAddress();
-        }
-    };
+    private static final HostInfo HOST = LoopbackHost.INSTANCE;
 
     @Test
     void configSampleLoadsAsAWorkingInstance() {

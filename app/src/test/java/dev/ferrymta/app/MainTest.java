@@ -6,30 +6,13 @@ import dev.ferrymta.relay.FerryVersion;
 import dev.ferrymta.relay.config.HostInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
 
-    private static final HostInfo HOST = new HostInfo() {
-        @Override
-        public String hostName() {
-            return "mail1";
-        }
-
-        @Override
-        public List<InetAddress> publicAddresses() {
-            return List.of();
-        }
-
-        @Override
-        public boolean canBind(InetAddress address) {
-            return address.isLoopbackAddress();
-        }
-    };
+    private static final HostInfo HOST = LoopbackHost.INSTANCE;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
