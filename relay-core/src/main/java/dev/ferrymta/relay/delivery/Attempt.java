@@ -1,0 +1,29 @@
+package dev.ferrymta.relay.delivery;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One attempt to deliver a message, as it goes into the {@code "results"} array.
+ *
+ * @param state       the step it ended at
+ * @param result      how that step went
+ * @param time        when it ended
+ * @param from        the local IP it was sent from, once one was chosen
+ * @param to          the remote IP, once connected
+ * @param mta         the remote server's greeting name
+ * @param code        the SMTP reply code, when there was a reply
+ * @param status      the enhanced status code, when the server gave one
+ * @param description a human explanation
+ */
+public record Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from,
+        Optional<InetAddress> to, Optional<String> mta, OptionalInt code, Optional<String> status, String description) {
+
+    /** An attempt that ended before any connection: {@code process} or {@code dns}. */
+    public static Attempt local(AttemptState state, AttemptResult result, Instant time, String description) {
+        return new Attempt(state, result, time, Optional.empty(), Optional.empty(), Optional.empty(), OptionalInt.empty(),
+                Optional.empty(), description);
+    }
+}

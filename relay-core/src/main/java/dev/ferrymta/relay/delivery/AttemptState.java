@@ -1,0 +1,13 @@
+package dev.ferrymta.relay.delivery;
+
+import java.util.Locale;
+
+/** The step of delivery an attempt ended at, as MailerQ names it in results ({@code "state"}). */
+public enum AttemptState {
+    PROCESS, DNS, BIND, CONNECT, HANDSHAKE, EHLO, HELO, STARTTLS, MAILFROM, RCPTTO, DATA, MESSAGE;
+
+    /** The name in results: lower case. */
+    public String json() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,2 @@
+/** The SMTP client side: replies, their classification, and (as delivery lands) sessions. */
+package dev.ferrymta.relay.smtp;
