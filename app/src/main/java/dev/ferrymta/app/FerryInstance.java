@@ -75,9 +75,12 @@ final class FerryInstance {
     /** Asks the instance to stop; returns at once. */
     void stop() {
         stopRequested.countDown();
-        // Ends a connect loop still waiting for a service that never came.
-        broker.close();
-        database.close();
+        if (settings == null) {
+            // Still starting: end a connect loop waiting for a service that never came. Once
+            // running, run() closes everything in order, the reloader before the pool it reads.
+            broker.close();
+            database.close();
+        }
     }
 
     private long settingsVersion() {

@@ -3,12 +3,12 @@ package dev.ferrymta.db;
 import dev.ferrymta.testing.db.TestDatabase;
 
 /** Opens Ferry's own pool on a test database, migrated, as the instance would. */
-final class TestPools {
+public final class TestPools {
 
     private TestPools() {
     }
 
-    static DatabasePool migrated(TestDatabase database) throws InterruptedException {
+    public static DatabasePool migrated(TestDatabase database) throws InterruptedException {
         var pool = new DatabasePool(DatabaseAddress.parse(database.address()));
         if (!pool.connect()) {
             throw new IllegalStateException("could not connect to " + database.address());

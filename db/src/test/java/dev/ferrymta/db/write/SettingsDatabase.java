@@ -1,8 +1,7 @@
 package dev.ferrymta.db.write;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import dev.ferrymta.db.SchemaMigrator;
+import dev.ferrymta.db.DatabasePool;
+import dev.ferrymta.db.TestPools;
 import dev.ferrymta.testing.db.TestDatabase;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -18,26 +17,25 @@ import javax.sql.DataSource;
  */
 final class SettingsDatabase implements AutoCloseable {
 
-    private final HikariDataSource dataSource;
+    private final DatabasePool pool;
     private final AtomicInteger sequence = new AtomicInteger();
 
-    private SettingsDatabase(HikariDataSource dataSource) {
-        this.dataSource = dataSource;
+    private SettingsDatabase(DatabasePool pool) {
+        this.pool = pool;
     }
 
+    /** Ferry's own pool on the test database, migrated, as an instance opens it. */
     static SettingsDatabase migrated(TestDatabase database) {
-        var config = new HikariConfig();
-        config.setJdbcUrl(database.jdbcUrl());
-        config.setUsername(database.user());
-        config.setPassword(database.password());
-        config.setMaximumPoolSize(8);
-        var dataSource = new HikariDataSource(config);
-        SchemaMigrator.migrate(dataSource);
-        return new SettingsDatabase(dataSource);
+        try {
+            return new SettingsDatabase(TestPools.migrated(database));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to " + database.address(), e);
+        }
     }
 
     DataSource dataSource() {
-        return dataSource;
+        return pool.dataSource();
     }
 
     long version() {
@@ -72,7 +70,7 @@ final class SettingsDatabase implements AutoCloseable {
 
     /** Each row as column name to value, in column order. */
     List<Map<String, Object>> rows(String sql, Object... parameters) {
-        try (var connection = dataSource.getConnection(); var statement = connection.prepareStatement(sql)) {
+        try (var connection = dataSource().getConnection(); var statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);
             }
@@ -104,6 +102,6 @@ final class SettingsDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        pool.close();
     }
 }
