@@ -5,6 +5,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.impl.AMQConnection;
 import dev.ferrymta.relay.config.AmqpAddress;
 import dev.ferrymta.relay.lifecycle.Backoff;
 import dev.ferrymta.relay.lifecycle.ConnectLoop;
@@ -13,7 +14,7 @@ import dev.ferrymta.relay.lifecycle.LinkState;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.Map;
+import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -134,7 +135,12 @@ public final class BrokerLink implements Link, AutoCloseable {
         factory.setNetworkRecoveryInterval(Duration.ofSeconds(2).toMillis());
         factory.setConnectionTimeout((int) Duration.ofSeconds(10).toMillis());
         factory.setRequestedHeartbeat(30);
-        factory.setClientProperties(Map.of("product", "Ferry", "connection_name", connectionName));
+        // Add to the client's defaults, never replace them: they carry the capabilities without which
+        // the broker sends no connection.blocked and no consumer cancel notifications.
+        var properties = new HashMap<>(AMQConnection.defaultClientProperties());
+        properties.put("product", "Ferry");
+        properties.put("connection_name", connectionName);
+        factory.setClientProperties(properties);
         return factory;
     }
 
