@@ -1,2 +1,7 @@
-/** The SMTP client side: replies, their classification, and (as delivery lands) sessions. */
+/**
+ * The SMTP client side: {@link dev.ferrymta.relay.smtp.SmtpClient} opens a
+ * {@link dev.ferrymta.relay.smtp.SmtpSession} to one address of an MX (source address, greeting,
+ * EHLO, STARTTLS), which sends messages and reports each as a
+ * {@link dev.ferrymta.relay.delivery.DeliveryOutcome}; replies and their classification live here too.
+ */
 package dev.ferrymta.relay.smtp;

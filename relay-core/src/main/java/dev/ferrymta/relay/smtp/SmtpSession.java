@@ -1,0 +1,123 @@
+package dev.ferrymta.relay.smtp;
+
+import dev.ferrymta.relay.delivery.AttemptResult;
+import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.delivery.DeliveryOutcome;
+import dev.ferrymta.relay.mail.MailAddress;
+import java.net.InetAddress;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open SMTP connection, greeted and (as its security asked) on TLS; sends messages one at a
+ * time. Used by one thread at a time. Opened by {@link SmtpClient#open}.
+ */
+public final class SmtpSession implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+
+    private final SmtpConnection connection;
+    private final EhloExtensions extensions;
+    private final MailTransaction transaction;
+    private int messagesSent;
+
+    SmtpSession(SmtpConnection connection, EhloExtensions extensions) {
+        this.connection = connection;
+        this.extensions = extensions;
+        this.transaction = new MailTransaction(connection, extensions);
+    }
+
+    /**
+     * Sends one message to one recipient. Never throws for I/O or protocol trouble: returns the
+     * outcome ({@code Delivered}, {@code TemporaryFailure} or {@code PermanentFailure}) with a
+     * complete attempt: the step it ended at, how, when, the source and remote IP, the server's
+     * name, and its reply when there was one. A message larger than the server's declared SIZE
+     * limit is not sent at all: a permanent failure at {@code mailfrom} without a code.
+     *
+     * @param sender    the envelope sender; empty for the null sender {@code <>} (bounces)
+     * @param recipient the envelope recipient
+     * @param mime      the message as it goes on the wire; line endings are made CRLF on the way
+     */
+    public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime) {
+        Objects.requireNonNull(sender, "sender");
+        Objects.requireNonNull(recipient, "recipient");
+        Objects.requireNonNull(mime, "mime");
+        if (!connection.usable()) {
+            return new DeliveryOutcome.TemporaryFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
+                    Optional.empty(), "the connection to " + connection.endpoint() + " can no longer be used"));
+        }
+        long size = DataWriter.size(mime);
+        var limit = extensions.maxSizeBytes();
+        if (limit.isPresent() && size > limit.getAsLong()) {
+            return new DeliveryOutcome.PermanentFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
+                    Optional.empty(), "message of " + size + " bytes is larger than the " + limit.getAsLong()
+                            + " bytes " + connection.endpoint() + " accepts (SIZE)"));
+        }
+        boolean reset = messagesSent > 0;
+        messagesSent++;
+        var outcome = transaction.run(reset, sender, recipient, mime, size);
+        var attempt = outcome.attempt();
+        log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
+                messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());
+        return outcome;
+    }
+
+    /**
+     * Whether another message may be sent on this connection: false after a timeout, a lost
+     * connection, 421, a protocol error, or {@link #close()}.
+     */
+    public boolean isUsable() {
+        return connection.usable();
+    }
+
+    /**
+     * Transactions attempted on this connection, accepted or not; a message refused for its size
+     * before anything was sent does not count.
+     */
+    public int messagesSent() {
+        return messagesSent;
+    }
+
+    /** Whether STARTTLS is active. */
+    public boolean tls() {
+        return connection.tls();
+    }
+
+    /** The server's name from its greeting (the first word after 220), or the endpoint host name. */
+    public String mta() {
+        return connection.mta();
+    }
+
+    /** The local address the connection was made from. */
+    public InetAddress source() {
+        return connection.source();
+    }
+
+    /** The server connected to. */
+    public SmtpEndpoint endpoint() {
+        return connection.endpoint();
+    }
+
+    /** The upper-case EHLO keywords the server offered, after TLS when TLS is active; empty after HELO. */
+    public Set<String> extensions() {
+        return extensions.keywords();
+    }
+
+    /**
+     * Sends QUIT (waiting at most about 2 s for the reply) when usable, then closes the socket.
+     * Idempotent, never throws.
+     */
+    @Override
+    public void close() {
+        connection.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SmtpSession[" + source().getHostAddress() + " -> " + endpoint() + (tls() ? ", TLS" : "")
+                + ", " + messagesSent + " sent" + (isUsable() ? "" : ", unusable") + "]";
+    }
+}

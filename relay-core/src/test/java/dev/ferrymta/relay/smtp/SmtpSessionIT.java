@@ -1,0 +1,524 @@
+package dev.ferrymta.relay.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferrymta.relay.delivery.Attempt;
+import dev.ferrymta.relay.delivery.AttemptResult;
+import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.delivery.DeliveryOutcome;
+import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.message.Security;
+import dev.ferrymta.testing.smtp.ReceivedMessage;
+import dev.ferrymta.testing.smtp.SelfSignedCertificate;
+import dev.ferrymta.testing.smtp.SmtpCommand;
+import dev.ferrymta.testing.smtp.SmtpSink;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@link SmtpClient} and {@link SmtpSession} against a real {@link SmtpSink} on loopback. */
+class SmtpSessionIT {
+
+    private static final InetAddress SINK_ADDRESS = address("127.0.0.1");
+    private static final InetAddress SOURCE = address("127.0.0.2");
+    private static final InetAddress OTHER_SOURCE = address("127.0.0.3");
+    private static final String EHLO_NAME = "relay.ferry.test";
+    private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    private static final SmtpTimeouts TIMEOUTS =
+            new SmtpTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5));
+    private static final SmtpTimeouts ONE_SECOND = SmtpTimeouts.of(Duration.ofSeconds(1));
+    // One certificate for every sink: making a key pair per test would be the slowest part.
+    private static final SelfSignedCertificate CERTIFICATE = SelfSignedCertificate.create();
+    private static final Optional<MailAddress> SENDER = Optional.of(MailAddress.parse("sender@ferry.test"));
+    private static final MailAddress RECIPIENT = MailAddress.parse("bob@example.net");
+    private static final String MESSAGE = "Subject: hello\r\n\r\nHello, Bob.\r\n";
+
+    private SmtpSink sink;
+    private SmtpClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        sink = sinkBuilder().start();
+        client = new SmtpClient(TIMEOUTS, CERTIFICATE.clientContext(), CLOCK);
+    }
+
+    @AfterEach
+    void stop() {
+        sink.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.2", "127.0.0.3"})
+    void sendsFromTheChosenSourceAddressWithTheEhloName(String source) throws Exception {
+        try (var session = open(address(source), Security.NONE)) {
+            assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE))).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+
+        var received = sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst();
+        assertThat(received.clientAddress()).isEqualTo(address(source));
+        assertThat(received.heloVerb()).isEqualTo(SmtpCommand.EHLO);
+        assertThat(received.heloName()).isEqualTo(EHLO_NAME);
+        assertThat(received.sender()).isEqualTo("sender@ferry.test");
+        assertThat(received.recipients()).containsExactly("bob@example.net");
+        assertThat(received.text()).isEqualTo(MESSAGE);
+    }
+
+    @Test
+    void reportsADeliveryWithACompleteAttempt() throws Exception {
+        try (var session = open(SOURCE, Security.NONE)) {
+            var outcome = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+
+            assertThat(outcome).isInstanceOf(DeliveryOutcome.Delivered.class);
+            assertThat(outcome.attempt()).isEqualTo(new Attempt(AttemptState.MESSAGE, AttemptResult.ACCEPTED, NOW,
+                    Optional.of(SOURCE), Optional.of(SINK_ADDRESS), Optional.of("localhost"),
+                    OptionalInt.of(250), Optional.of("2.0.0"), outcome.attempt().description()));
+            assertThat(outcome.attempt().description()).startsWith("queued as");
+            assertThat(session.mta()).isEqualTo("localhost");
+            assertThat(session.source()).isEqualTo(SOURCE);
+            assertThat(session.extensions()).contains("PIPELINING", "SIZE", "8BITMIME", "STARTTLS");
+        }
+    }
+
+    @Test
+    void sendsTheNullSenderAsAnEmptyPath() throws Exception {
+        try (var session = open(SOURCE, Security.NONE)) {
+            session.send(Optional.empty(), RECIPIENT, bytes(MESSAGE));
+        }
+
+        assertThat(sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst().sender()).isEmpty();
+    }
+
+    @Test
+    void fallsBackToHeloWhenEhloIsRefused() throws Exception {
+        sink.script().on(SmtpCommand.EHLO).reply(500, "5.5.1 what is EHLO?");
+
+        try (var session = open(SOURCE, Security.OPPORTUNISTIC)) {
+            assertThat(session.extensions()).isEmpty();
+            assertThat(session.tls()).isFalse();
+            assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE))).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+
+        var received = sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst();
+        assertThat(received.heloVerb()).isEqualTo(SmtpCommand.HELO);
+        assertThat(received.heloName()).isEqualTo(EHLO_NAME);
+    }
+
+    @Test
+    void failsAtEhloWhenEhloIsRefusedTemporarily() {
+        sink.script().on(SmtpCommand.EHLO).reply(450, "4.7.0 come back later");
+
+        var attempt = openFailure(SOURCE, Security.NONE);
+
+        assertThat(attempt.state()).isEqualTo(AttemptState.EHLO);
+        assertThat(attempt.code()).hasValue(450);
+    }
+
+    @Test
+    void sendsSeveralMessagesOnOneConnectionWithRsetBetween() throws Exception {
+        var resets = countCommands(SmtpCommand.RSET);
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            for (int i = 1; i <= 5; i++) {
+                var outcome = session.send(SENDER, MailAddress.parse("user" + i + "@example.net"), bytes(MESSAGE));
+                assertThat(outcome).as("message %d", i).isInstanceOf(DeliveryOutcome.Delivered.class);
+            }
+            assertThat(session.messagesSent()).isEqualTo(5);
+            assertThat(session.isUsable()).isTrue();
+        }
+
+        var received = sink.awaitMessages(5, Duration.ofSeconds(5));
+        assertThat(sink.connectionsAccepted()).isEqualTo(1);
+        assertThat(received).extracting(ReceivedMessage::sequenceInConnection).containsExactly(1, 2, 3, 4, 5);
+        assertThat(received).extracting(message -> message.recipients().getFirst())
+                .containsExactly("user1@example.net", "user2@example.net", "user3@example.net", "user4@example.net",
+                        "user5@example.net");
+        assertThat(resets).hasValue(4);
+    }
+
+    @Test
+    void bouncesWhenRcptReturns550AndKeepsTheConnectionInStep() throws Exception {
+        sink.script().on(SmtpCommand.RCPT).forAddress("bob@example.net").reply(550, "5.1.1 no such user");
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            var refused = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+            var next = session.send(SENDER, MailAddress.parse("carol@example.net"), bytes(MESSAGE));
+
+            assertThat(refused).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+            assertThat(refused.attempt().state()).isEqualTo(AttemptState.RCPTTO);
+            assertThat(refused.attempt().result()).isEqualTo(AttemptResult.ERROR);
+            assertThat(refused.attempt().code()).hasValue(550);
+            assertThat(refused.attempt().status()).contains("5.1.1");
+            assertThat(refused.attempt().description()).isEqualTo("no such user");
+            assertThat(next).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+        assertThat(sink.awaitMessages(1, Duration.ofSeconds(5))).singleElement()
+                .extracting(message -> message.recipients().getFirst()).isEqualTo("carol@example.net");
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+            "MAIL, 451, MAILFROM",
+            "RCPT, 450, RCPTTO",
+            "RCPT, 451, RCPTTO",
+            "DATA, 451, DATA",
+            "END_OF_DATA, 451, MESSAGE",
+    })
+    void defersOnATemporaryRefusalAndStaysUsable(SmtpCommand command, int code, AttemptState state) throws Exception {
+        sink.script().on(command).reply(code, "4.7.1 try again later");
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            var outcome = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+
+            assertThat(outcome).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+            assertThat(outcome.attempt().state()).isEqualTo(state);
+            assertThat(outcome.attempt().code()).hasValue(code);
+            assertThat(outcome.attempt().status()).contains("4.7.1");
+            assertThat(session.isUsable()).isTrue();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+            "MAIL, 553, MAILFROM",
+            "DATA, 554, DATA",
+            "END_OF_DATA, 554, MESSAGE",
+    })
+    void bouncesOnAPermanentRefusalOfTheMessage(SmtpCommand command, int code, AttemptState state) throws Exception {
+        sink.script().on(command).reply(code, "5.7.1 not wanted");
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            var outcome = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+
+            assertThat(outcome).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+            assertThat(outcome.attempt().state()).isEqualTo(state);
+            assertThat(outcome.attempt().code()).hasValue(code);
+        }
+    }
+
+    @Test
+    void defersAndGivesUpTheConnectionOn421() throws Exception {
+        sink.script().on(SmtpCommand.MAIL).reply(421, "4.3.2 shutting down");
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            var outcome = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+
+            assertThat(outcome).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+            assertThat(outcome.attempt().state()).isEqualTo(AttemptState.MAILFROM);
+            assertThat(outcome.attempt().code()).hasValue(421);
+            assertThat(session.isUsable()).isFalse();
+        }
+    }
+
+    @Test
+    void timesOutOnAStalledServerAndGivesUpTheConnection() throws Exception {
+        sink.script().on(SmtpCommand.RCPT).delayed(Duration.ofSeconds(4));
+        client = new SmtpClient(ONE_SECOND, CERTIFICATE.clientContext(), CLOCK);
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            long start = System.nanoTime();
+            var outcome = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+            assertThat(outcome).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+            assertThat(outcome.attempt().state()).isEqualTo(AttemptState.RCPTTO);
+            assertThat(outcome.attempt().result()).isEqualTo(AttemptResult.TIMEOUT);
+            assertThat(outcome.attempt().code()).isEmpty();
+            assertThat(session.isUsable()).isFalse();
+            assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE)))
+                    .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+        }
+    }
+
+    @Test
+    void reportsALostConnectionWhenTheServerHangsUp() throws Exception {
+        sink.script().on(SmtpCommand.END_OF_DATA).dropConnection();
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            var outcome = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+
+            assertThat(outcome).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+            assertThat(outcome.attempt().state()).isEqualTo(AttemptState.MESSAGE);
+            assertThat(outcome.attempt().result()).isEqualTo(AttemptResult.LOST);
+            assertThat(session.isUsable()).isFalse();
+        }
+    }
+
+    @Test
+    void usesStartTlsWhenOfferedAndOpportunistic() throws Exception {
+        try (var session = open(SOURCE, Security.OPPORTUNISTIC)) {
+            assertThat(session.tls()).isTrue();
+            // The sink offers STARTTLS only before TLS: these are the extensions of the second EHLO.
+            assertThat(session.extensions()).contains("PIPELINING").doesNotContain("STARTTLS");
+            assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE))).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+
+        var received = sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst();
+        assertThat(received.tls()).isTrue();
+        assertThat(received.heloName()).isEqualTo(EHLO_NAME);
+    }
+
+    @Test
+    void sendsInPlainTextWhenOpportunisticAndTlsIsNotOffered() throws Exception {
+        try (var plainSink = SmtpSink.builder().listen(SINK_ADDRESS, 0).withoutTls().start();
+                var session = client.open(SOURCE, endpoint(plainSink), EHLO_NAME, Security.OPPORTUNISTIC)) {
+            assertThat(session.tls()).isFalse();
+            assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE))).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+    }
+
+    @Test
+    void neverStartsTlsWhenSecurityIsNone() throws Exception {
+        try (var session = open(SOURCE, Security.NONE)) {
+            assertThat(session.tls()).isFalse();
+            session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+        }
+
+        assertThat(sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst().tls()).isFalse();
+    }
+
+    @Test
+    void failsAtStartTlsWhenRequiredAndNotOffered() throws Exception {
+        try (var plainSink = SmtpSink.builder().listen(SINK_ADDRESS, 0).withoutTls().start()) {
+            var quits = countCommands(plainSink, SmtpCommand.QUIT);
+            var failure = catchThrowableOfType(SmtpFailure.class,
+                    () -> client.open(SOURCE, endpoint(plainSink), EHLO_NAME, Security.REQUIRED));
+
+            assertThat(failure.outcome()).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+            assertThat(failure.outcome().attempt().state()).isEqualTo(AttemptState.STARTTLS);
+            assertThat(failure.outcome().attempt().description())
+                    .startsWith("STARTTLS required but not offered by localhost");
+            assertThat(quits).hasValue(1);
+        }
+    }
+
+    @Test
+    void failsAtStartTlsWhenTheCommandIsRefused() {
+        sink.script().on(SmtpCommand.STARTTLS).reply(454, "4.7.0 TLS not available");
+
+        var attempt = openFailure(SOURCE, Security.REQUIRED);
+
+        assertThat(attempt.state()).isEqualTo(AttemptState.STARTTLS);
+        assertThat(attempt.code()).hasValue(454);
+    }
+
+    @Test
+    void failsTheHandshakeWhenVerifiedAndTheCertificateIsNotTrusted() throws NoSuchAlgorithmException {
+        client = new SmtpClient(TIMEOUTS, SSLContext.getDefault(), CLOCK);
+
+        var attempt = openFailure(SOURCE, Security.VERIFIED);
+
+        assertThat(attempt.state()).isEqualTo(AttemptState.HANDSHAKE);
+        assertThat(attempt.result()).isEqualTo(AttemptResult.ERROR);
+        assertThat(sink.messages()).isEmpty();
+    }
+
+    @Test
+    void failsTheHandshakeWhenVerifiedAndTheCertificateNamesAnotherHost() {
+        var failure = catchThrowableOfType(SmtpFailure.class, () -> client.open(SOURCE,
+                new SmtpEndpoint("mx.example.com", SINK_ADDRESS, sink.port()), EHLO_NAME, Security.VERIFIED));
+
+        assertThat(failure.outcome().attempt().state()).isEqualTo(AttemptState.HANDSHAKE);
+    }
+
+    @Test
+    void deliversOverVerifiedTlsWhenTheCertificateIsTrustedForTheHostName() throws Exception {
+        try (var session = open(SOURCE, Security.VERIFIED)) {
+            assertThat(session.tls()).isTrue();
+            assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE))).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+
+        assertThat(sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst().tls()).isTrue();
+    }
+
+    @Test
+    void deliversDotStuffedContentUnchanged() throws Exception {
+        var text = "Subject: dots\r\n\r\n.leading dot\r\n..two dots\r\n.\r\nend\r\n.";
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            session.send(SENDER, RECIPIENT, bytes(text));
+        }
+
+        assertThat(sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst().text()).isEqualTo(text + "\r\n");
+    }
+
+    @Test
+    void deliversBareLineFeedsAsCrlf() throws Exception {
+        try (var session = open(SOURCE, Security.NONE)) {
+            session.send(SENDER, RECIPIENT, bytes("Subject: unix\n\nline one\nline two\n"));
+        }
+
+        assertThat(sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst().text())
+                .isEqualTo("Subject: unix\r\n\r\nline one\r\nline two\r\n");
+    }
+
+    @Test
+    void declaresTheSizeAndEightBitBodyInMailFrom() throws Exception {
+        var mailCommands = recordCommands(SmtpCommand.MAIL);
+        var eightBit = "Subject: caf\u00e9\r\n\r\nun caf\u00e9\r\n".getBytes(StandardCharsets.UTF_8);
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+            session.send(SENDER, RECIPIENT, eightBit);
+        }
+
+        assertThat(mailCommands).containsExactly("MAIL FROM:<sender@ferry.test> SIZE=" + MESSAGE.length(),
+                "MAIL FROM:<sender@ferry.test> SIZE=" + eightBit.length + " BODY=8BITMIME");
+        assertThat(sink.awaitMessages(2, Duration.ofSeconds(5)).get(1).data()).isEqualTo(eightBit);
+    }
+
+    @Test
+    void bouncesWithoutSendingAMessageLargerThanTheServerAccepts() throws Exception {
+        try (var smallSink = sinkBuilder().maxMessageSizeBytes(100).start();
+                var session = client.open(SOURCE, endpoint(smallSink), EHLO_NAME, Security.NONE)) {
+            var mailCommands = recordCommands(smallSink, SmtpCommand.MAIL);
+
+            var outcome = session.send(SENDER, RECIPIENT, bytes("Subject: big\r\n\r\n" + "x".repeat(200) + "\r\n"));
+
+            assertThat(mailCommands).isEmpty();
+            assertThat(outcome).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+            assertThat(outcome.attempt().state()).isEqualTo(AttemptState.MAILFROM);
+            assertThat(outcome.attempt().code()).isEmpty();
+            assertThat(outcome.attempt().description()).contains("218 bytes", "100 bytes");
+            assertThat(session.messagesSent()).isZero();
+            assertThat(session.isUsable()).isTrue();
+            assertThat(session.send(SENDER, RECIPIENT, bytes("Subject: small\r\n\r\nok\r\n")))
+                    .isInstanceOf(DeliveryOutcome.Delivered.class);
+            assertThat(mailCommands).hasSize(1);
+        }
+    }
+
+    @Test
+    void failsAtConnectOnANegativeGreeting() {
+        sink.script().on(SmtpCommand.GREETING).reply(554, "5.3.2 no service for you");
+
+        var attempt = openFailure(SOURCE, Security.NONE);
+
+        assertThat(attempt.state()).isEqualTo(AttemptState.CONNECT);
+        assertThat(attempt.result()).isEqualTo(AttemptResult.ERROR);
+        assertThat(attempt.code()).hasValue(554);
+        assertThat(attempt.description()).isEqualTo("no service for you");
+    }
+
+    @Test
+    void failsAtConnectWhenNothingListens() throws IOException {
+        int closedPort;
+        try (var probe = new ServerSocket(0, 1, SINK_ADDRESS)) {
+            closedPort = probe.getLocalPort();
+        }
+
+        var failure = catchThrowableOfType(SmtpFailure.class, () -> client.open(SOURCE,
+                new SmtpEndpoint("localhost", SINK_ADDRESS, closedPort), EHLO_NAME, Security.NONE));
+
+        assertThat(failure.outcome().attempt().state()).isEqualTo(AttemptState.CONNECT);
+        assertThat(failure.outcome().attempt().to()).contains(SINK_ADDRESS);
+    }
+
+    @Test
+    void failsAtBindWhenTheSourceAddressIsNotLocal() {
+        var notLocal = address("192.0.2.1");
+
+        var attempt = openFailure(notLocal, Security.NONE);
+
+        assertThat(attempt.state()).isEqualTo(AttemptState.BIND);
+        assertThat(attempt.result()).isEqualTo(AttemptResult.ERROR);
+        assertThat(attempt.from()).contains(notLocal);
+        assertThat(attempt.description()).contains("192.0.2.1");
+    }
+
+    @Test
+    void sendsQuitOnCloseOnlyOnce() throws Exception {
+        var quits = countCommands(SmtpCommand.QUIT);
+        var session = open(OTHER_SOURCE, Security.NONE);
+
+        session.close();
+        session.close();
+
+        assertThat(quits).hasValue(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.openConnections() == 0);
+        assertThat(session.isUsable()).isFalse();
+        assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE)))
+                .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+    }
+
+    private SmtpSession open(InetAddress source, Security security) throws SmtpFailure {
+        return client.open(source, endpoint(sink), EHLO_NAME, security);
+    }
+
+    private Attempt openFailure(InetAddress source, Security security) {
+        var failure = catchThrowableOfType(SmtpFailure.class, () -> open(source, security).close());
+        assertThat(failure).as("opening should have failed").isNotNull();
+        assertThat(failure.outcome()).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+        return failure.outcome().attempt();
+    }
+
+    /** Counts the commands the sink sees, without changing its answers. */
+    private AtomicInteger countCommands(SmtpCommand command) {
+        return countCommands(sink, command);
+    }
+
+    private static AtomicInteger countCommands(SmtpSink counted, SmtpCommand command) {
+        var count = new AtomicInteger();
+        counted.script().on(command).matching(line -> {
+            count.incrementAndGet();
+            return false;
+        });
+        return count;
+    }
+
+    /** Records the command lines the sink sees, without changing its answers. */
+    private List<String> recordCommands(SmtpCommand command) {
+        return recordCommands(sink, command);
+    }
+
+    private static List<String> recordCommands(SmtpSink recorded, SmtpCommand command) {
+        var lines = new CopyOnWriteArrayList<String>();
+        recorded.script().on(command).matching(line -> {
+            lines.add(line);
+            return false;
+        });
+        return lines;
+    }
+
+    private static SmtpSink.Builder sinkBuilder() {
+        return SmtpSink.builder().listen(SINK_ADDRESS, 0).certificate(CERTIFICATE);
+    }
+
+    private static SmtpEndpoint endpoint(SmtpSink target) {
+        return new SmtpEndpoint("localhost", target.endpoint().getAddress(), target.port());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+}
