@@ -7,15 +7,22 @@ import dev.ferrymta.db.JdbcSettingsSource;
 import dev.ferrymta.db.SchemaMigrator;
 import dev.ferrymta.db.SettingsReloader;
 import dev.ferrymta.relay.FerryVersion;
+import dev.ferrymta.relay.Relay;
 import dev.ferrymta.relay.broker.BrokerLink;
+import dev.ferrymta.relay.dns.DnsJavaResolver;
+import dev.ferrymta.relay.outbox.PeerRouter;
 import dev.ferrymta.relay.settings.CurrentSettings;
+import dev.ferrymta.relay.smtp.SmtpClient;
+import dev.ferrymta.relay.smtp.SmtpTimeouts;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +36,17 @@ final class FerryInstance {
     private static final Logger log = LoggerFactory.getLogger(FerryInstance.class);
 
     private final FerryConfig config;
+    private final String ehloName;
     private final Clock clock;
     private final BrokerLink broker;
     private final DatabasePool database;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile CurrentSettings settings;
+    private volatile Relay relay;
 
-    FerryInstance(FerryConfig config, Clock clock) {
+    FerryInstance(FerryConfig config, Clock clock, String ehloName) {
         this.config = config;
+        this.ehloName = ehloName;
         this.clock = clock;
         this.broker = new BrokerLink(config.relay().rabbitmqAddress(), "ferry " + config.relay().serverId());
         this.database = new DatabasePool(config.database().address());
@@ -56,6 +66,7 @@ final class FerryInstance {
                 settings = current;
                 reloader = new SettingsReloader(database, current, config.database().ttl());
                 reloader.start();
+                relay = startRelay(current);
                 log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",
                         config.relay().serverId(), describe(config.relay().smtpIps()), broker.address(),
                         database.address(), current.version(), config.console().url());
@@ -63,6 +74,9 @@ final class FerryInstance {
             }
             log.info("stopping");
         } finally {
+            if (relay != null) {
+                relay.close();
+            }
             if (reloader != null) {
                 reloader.close();
             }
@@ -81,6 +95,16 @@ final class FerryInstance {
             broker.close();
             database.close();
         }
+    }
+
+    /** The delivery engine: consumes the outbox once the settings are known. */
+    private Relay startRelay(CurrentSettings current) throws Exception {
+        var relayConfig = config.relay();
+        var dns = new DnsJavaResolver(relayConfig.dnsServer(), Duration.ofSeconds(10));
+        var smtp = new SmtpClient(SmtpTimeouts.of(relayConfig.smtpTimeout()), SSLContext.getDefault(), clock);
+        var started = new Relay(relayConfig, current, broker.connection(), dns, smtp, PeerRouter.NONE, ehloName, clock);
+        started.start();
+        return started;
     }
 
     private long settingsVersion() {

@@ -58,7 +58,7 @@ public final class Main {
 
     private static int runInstance(FerryConfig config) {
         Logger log = LoggerFactory.getLogger(Main.class);
-        var instance = new FerryInstance(config, Clock.systemUTC());
+        var instance = new FerryInstance(config, Clock.systemUTC(), HostInfo.local().hostName());
         var stopping = new AtomicBoolean();
         onStopSignal(() -> {
             // A terminal sends SIGINT to the whole process group, a supervisor may repeat SIGTERM.

@@ -20,8 +20,10 @@ class DatabaseTooNewIT {
 
     @Test
     void refusesToStartOnADatabaseNewerThanItself() throws Exception {
-        var args = new String[] {"--config", "config.sample", "--rabbitmq-outbox=" + broker.queue("outbox"),
-                "--database-address=" + database.address(), "--www-port=" + FerryProcess.freePort()};
+        var list = new java.util.ArrayList<>(java.util.List.of("--config", "config.sample",
+                "--database-address=" + database.address(), "--www-port=" + FerryProcess.freePort()));
+        list.addAll(FerryProcess.queueArgs(broker));
+        var args = list.toArray(String[]::new);
         try (var first = FerryProcess.start(args)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> first.outputText().contains("ready:"));
             first.terminate();

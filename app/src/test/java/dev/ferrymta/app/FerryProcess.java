@@ -1,5 +1,7 @@
 package dev.ferrymta.app;
 
+import dev.ferrymta.relay.outbox.DelayTiers;
+import dev.ferrymta.testing.broker.TestBroker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -57,6 +59,18 @@ final class FerryProcess implements AutoCloseable {
         return new FerryProcess(builder.start());
     }
 
+    /**
+     * Arguments giving an instance queues of the test's own (outbox, results, failure), with the
+     * delay queues the relay derives from the outbox registered for deletion after the test.
+     */
+    static List<String> queueArgs(TestBroker broker) {
+        var outbox = broker.queue("outbox");
+        var tiers = new DelayTiers(outbox);
+        tiers.tiers().forEach(tier -> broker.track(tiers.queue(tier)));
+        return List.of("--rabbitmq-outbox=" + outbox, "--rabbitmq-results=" + broker.queue("results"),
+                "--rabbitmq-failure=" + broker.queue("failure"));
+    }
+
     /** A TCP port free right now on 127.0.0.1. */
     static int freePort() throws IOException {
         try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -83,6 +97,11 @@ final class FerryProcess implements AutoCloseable {
     /** Sends SIGTERM. Through the handle: {@code Process.destroy} would also close the output pipe. */
     void terminate() {
         process.toHandle().destroy();
+    }
+
+    /** Sends SIGKILL: no shutdown hook, no clean stop, as when the machine loses power. */
+    void kill() {
+        process.toHandle().destroyForcibly();
     }
 
     /** Waits for the exit and returns the status; fails when it takes longer than {@code limit}. */

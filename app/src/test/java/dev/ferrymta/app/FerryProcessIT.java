@@ -32,9 +32,9 @@ class FerryProcessIT {
                 "--config", "config.sample",
                 "--server-id=process-it",
                 "--rabbitmq-address=" + broker.address(),
-                "--rabbitmq-outbox=" + broker.queue("outbox"),
                 "--database-address=" + database.address(),
                 "--www-port=" + consolePort));
+        base.addAll(FerryProcess.queueArgs(broker));
         base.addAll(java.util.List.of(more));
         return base.toArray(String[]::new);
     }

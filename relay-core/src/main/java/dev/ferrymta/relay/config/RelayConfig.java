@@ -18,6 +18,7 @@ import java.util.Set;
  * @param failureQueue    {@code rabbitmq-failure}; empty: off
  * @param retryQueue      {@code rabbitmq-retry}; empty: off
  * @param prefetch        {@code rabbitmq-qos}: unacknowledged outbox messages per consumer
+ * @param consumers       {@code rabbitmq-consumers}: outbox consumers side by side
  * @param smtpIps         {@code smtp-ips}: the source IPs this instance owns
  * @param defaultIps      {@code smtp-defaultips}: IPs for messages that name neither ips nor pool
  * @param smtpTimeout     {@code smtp-timeout}: the longest wait for any SMTP reply
@@ -35,6 +36,7 @@ public record RelayConfig(
         Optional<String> failureQueue,
         Optional<String> retryQueue,
         int prefetch,
+        int consumers,
         List<InetAddress> smtpIps,
         List<InetAddress> defaultIps,
         Duration smtpTimeout,
@@ -49,7 +51,7 @@ public record RelayConfig(
     /** The keys this record reads. */
     public static final Set<String> KEYS = Set.of(
             "server-id", "rabbitmq-address", "rabbitmq-outbox", "rabbitmq-results", "rabbitmq-success",
-            "rabbitmq-failure", "rabbitmq-retry", "rabbitmq-qos", "smtp-ips", "smtp-defaultips", "smtp-timeout",
+            "rabbitmq-failure", "rabbitmq-retry", "rabbitmq-qos", "rabbitmq-consumers", "smtp-ips", "smtp-defaultips", "smtp-timeout",
             "max-delivertime", "max-attempts", "retry-interval", "dns-server");
 
     public RelayConfig {
@@ -79,6 +81,7 @@ public record RelayConfig(
                 optionalQueue(config, "rabbitmq-failure", "failure"),
                 optionalQueue(config, "rabbitmq-retry", null),
                 config.get("rabbitmq-qos", ValueType.integer(1, 65535), 100),
+                config.get("rabbitmq-consumers", ValueType.integer(1, 64), 2),
                 smtpIps,
                 config.get("smtp-defaultips", ValueType.ipList(), List.of()),
                 config.get("smtp-timeout", ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(5)),

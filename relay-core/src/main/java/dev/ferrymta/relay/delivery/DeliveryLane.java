@@ -1,0 +1,345 @@
+package dev.ferrymta.relay.delivery;
+
+import dev.ferrymta.relay.message.Security;
+import dev.ferrymta.relay.settings.Settings;
+import dev.ferrymta.relay.settings.ThrottleLimits;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The messages from one source IP to one domain, and the connections that carry them. The lane
+ * reads the most specific throttle and the pauses of the settings snapshot in force at every
+ * decision, so a reload applies at once: more connections start when the limit rises, workers
+ * over a lowered limit end after their current message, and a new pause sends the waiting
+ * messages back to the outbox for later instead of holding them.
+ */
+final class DeliveryLane {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryLane.class);
+
+    /** How much work a lane holds: about this long of sending at its recent rate. */
+    private static final Duration HOLD = Duration.ofSeconds(10);
+
+    /** How soon a message turned away for a full lane comes back. */
+    private static final Duration FULL_RETRY = Duration.ofSeconds(1);
+
+    private final LaneKey key;
+    private final LaneContext context;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<DeliveryJob> queue = new ArrayDeque<>();
+    private final LaneMeter meter;
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder temporary = new LongAdder();
+    private final LongAdder permanent = new LongAdder();
+    private int workers;
+    private int idleWorkers;
+    private int startingWorkers;
+    private Instant nextStart = Instant.MIN;
+    private boolean stopping;
+
+    DeliveryLane(LaneKey key, LaneContext context) {
+        this.key = key;
+        this.context = context;
+        this.meter = new LaneMeter(context.clock());
+    }
+
+    LaneKey key() {
+        return key;
+    }
+
+    /** Takes a message, or says when to bring it back. */
+    Admission offer(DeliveryJob job) {
+        var settings = context.settings().get();
+        var now = context.clock().instant();
+        var pause = settings.pauseFor(key.ip(), key.domain(), now);
+        if (pause.isPresent()) {
+            return new Admission.Deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key
+                    + " is paused" + (pause.get().reason().isBlank() ? "" : ": " + pause.get().reason()));
+        }
+        var limits = settings.limitsFor(key.ip(), key.domain());
+        lock.lock();
+        try {
+            if (stopping) {
+                return new Admission.Deferred(now, "the relay is stopping");
+            }
+            if (queue.size() >= capacity(limits)) {
+                return new Admission.Deferred(now.plus(FULL_RETRY), "lane " + key + " has " + queue.size() + " messages waiting");
+            }
+            queue.addLast(job);
+            if (idleWorkers > 0) {
+                work.signal();
+            } else if (workers < limits.maxConnections()) {
+                startWorker();
+            }
+            return Admission.ACCEPTED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A new settings snapshot: start the connections a raised limit allows. */
+    void settingsChanged() {
+        var limits = context.settings().get().limitsFor(key.ip(), key.domain());
+        lock.lock();
+        try {
+            while (!stopping && workers < limits.maxConnections() && queue.size() > idleWorkers + startingWorkers) {
+                startWorker();
+            }
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the lane has neither messages nor connections, so it can be forgotten. */
+    boolean isIdle() {
+        lock.lock();
+        try {
+            return queue.isEmpty() && workers == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops taking messages; hands back those not started; open connections end after their message. */
+    void stop() {
+        List<DeliveryJob> left;
+        lock.lock();
+        try {
+            stopping = true;
+            left = new ArrayList<>(queue);
+            queue.clear();
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        left.forEach(DeliveryJob::abandoned);
+    }
+
+    /** Waits until every worker has ended. */
+    boolean awaitStopped(Instant deadline) throws InterruptedException {
+        lock.lock();
+        try {
+            while (workers > 0) {
+                var left = Duration.between(context.clock().instant(), deadline);
+                if (left.isNegative() || left.isZero()) {
+                    return false;
+                }
+                work.await(Math.min(left.toMillis(), 100), TimeUnit.MILLISECONDS);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    LaneStatus status() {
+        lock.lock();
+        try {
+            return new LaneStatus(key, queue.size(), workers, delivered.sum(), temporary.sum(), permanent.sum());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Messages held at most: about {@link #HOLD} of sending at the recent rate, never fewer than the connections can use. */
+    private int capacity(ThrottleLimits limits) {
+        int byRate = (int) Math.min(Integer.MAX_VALUE, meter.perSecond() * HOLD.toSeconds());
+        int capacity = Math.max(4 * limits.maxConnections(), byRate);
+        if (limits.messagesPerMinute().isPresent()) {
+            capacity = Math.min(capacity, Math.max(limits.maxConnections(), limits.messagesPerMinute().getAsInt() / 6));
+        }
+        return capacity;
+    }
+
+    private void startWorker() {
+        workers++;
+        startingWorkers++;
+        context.threads().newThread(new Worker()).start();
+    }
+
+    private static Instant pauseEnd(Instant until, Instant now) {
+        // A pause without an end is checked again every few minutes, so lifting it takes effect soon.
+        var recheck = now.plus(Duration.ofMinutes(5));
+        return until == null || until.isAfter(recheck) ? recheck : until;
+    }
+
+    /** One connection's life: take messages, open the session on the first, reuse it while allowed. */
+    private final class Worker implements Runnable {
+
+        private LaneSession session;
+
+        @Override
+        public void run() {
+            MDC.put("lane", key.toString());
+            lock.lock();
+            try {
+                startingWorkers--;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                DeliveryJob job;
+                while ((job = next()) != null) {
+                    deliver(job);
+                }
+            } catch (RuntimeException | Error e) {
+                log.error("a worker of lane {} failed", key, e);
+            } finally {
+                closeSession();
+                lock.lock();
+                try {
+                    workers--;
+                    if (!stopping && !queue.isEmpty() && idleWorkers == 0) {
+                        // Messages arrived while this worker was ending.
+                        startWorker();
+                    }
+                    work.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                MDC.remove("lane");
+            }
+        }
+
+        /** The next message, or null when this worker should end. */
+        private DeliveryJob next() {
+            var limits = context.settings().get().limitsFor(key.ip(), key.domain());
+            lock.lock();
+            try {
+                if (workers > limits.maxConnections() || (session != null && session.used() >= limits.messagesPerConnection())) {
+                    return null;
+                }
+                long idleNanos = limits.idleTimeout().toNanos();
+                while (queue.isEmpty() && !stopping) {
+                    if (session == null || idleNanos <= 0) {
+                        return null;
+                    }
+                    idleWorkers++;
+                    try {
+                        idleNanos = work.awaitNanos(idleNanos);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return null;
+                    } finally {
+                        idleWorkers--;
+                    }
+                }
+                return stopping ? null : queue.pollFirst();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void deliver(DeliveryJob job) {
+            var settings = context.settings().get();
+            var now = context.clock().instant();
+            var pause = settings.pauseFor(key.ip(), key.domain(), now);
+            if (pause.isPresent()) {
+                job.deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key + " is paused");
+                return;
+            }
+            if (!awaitRateSlot(settings)) {
+                job.abandoned();
+                return;
+            }
+            var message = job.message();
+            MDC.put("recipient", message.recipient().toString());
+            try {
+                var outcome = attempt(settings, message.security(), job);
+                meter.record();
+                switch (outcome) {
+                    case DeliveryOutcome.Delivered d -> delivered.increment();
+                    case DeliveryOutcome.TemporaryFailure t -> temporary.increment();
+                    case DeliveryOutcome.PermanentFailure p -> permanent.increment();
+                }
+                log.debug("attempt {} from {}: {} {}", message.recipient(), key.ip().getHostAddress(),
+                        outcome.attempt().state().json(), outcome.attempt().description());
+                job.completed(outcome);
+            } finally {
+                MDC.remove("recipient");
+            }
+        }
+
+        /** One attempt: on this worker's session, on a new one, and on the next MX when one refuses for now. */
+        private DeliveryOutcome attempt(Settings settings, Security security, DeliveryJob job) {
+            int firstHost = 0;
+            while (true) {
+                if (session != null && (!session.usable() || !session.serves(security))) {
+                    closeSession();
+                }
+                if (session == null) {
+                    var ehlo = settings.ehloName(key.ip()).orElse(context.defaultEhlo());
+                    switch (context.connector().open(key, settings, ehlo, security, firstHost)) {
+                        case MxConnector.Opened opened -> session = new LaneSession(opened, security);
+                        case MxConnector.Failed failed -> {
+                            return failed.outcome();
+                        }
+                    }
+                }
+                var message = job.message();
+                var outcome = session.send(message.envelope(), message.recipient(), message.mime());
+                if (outcome instanceof DeliveryOutcome.TemporaryFailure && session.hasNextHost()) {
+                    // RFC 5321 5.1: a server that refuses for now is not the last word; try the next MX.
+                    firstHost = session.hostIndex() + 1;
+                    closeSession();
+                    continue;
+                }
+                return outcome;
+            }
+        }
+
+        /** Waits for the next start the messages-per-minute limit allows; false when stopping. */
+        private boolean awaitRateSlot(Settings settings) {
+            var rate = settings.limitsFor(key.ip(), key.domain()).messagesPerMinute();
+            if (rate.isEmpty()) {
+                return true;
+            }
+            Instant slot;
+            lock.lock();
+            try {
+                var now = context.clock().instant();
+                slot = nextStart.isAfter(now) ? nextStart : now;
+                nextStart = slot.plusNanos(Duration.ofMinutes(1).toNanos() / rate.getAsInt());
+            } finally {
+                lock.unlock();
+            }
+            while (true) {
+                var wait = Duration.between(context.clock().instant(), slot);
+                if (wait.isNegative() || wait.isZero()) {
+                    return true;
+                }
+                lock.lock();
+                try {
+                    if (stopping) {
+                        return false;
+                    }
+                    work.await(Math.min(wait.toMillis() + 1, 1_000), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private void closeSession() {
+            if (session != null) {
+                session.close();
+                session = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.ferrymta.relay.outbox;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.ferrymta.relay.config.RelayConfig;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * Declares the queues the relay uses: the outbox, the delay tiers dead-lettering to it, and the
+ * configured result queues. All durable, all idempotent; the client's topology recovery declares
+ * them again after a lost connection.
+ */
+public final class OutboxTopology {
+
+    private OutboxTopology() {
+    }
+
+    /** Declares everything on a channel of its own, closed afterwards. */
+    public static void declare(Connection connection, RelayConfig config, DelayTiers tiers) throws IOException {
+        try (Channel channel = connection.createChannel()) {
+            for (var tier : tiers.tiers()) {
+                channel.queueDeclare(tiers.queue(tier), true, false, false, Map.of(
+                        "x-message-ttl", tier.toMillis(),
+                        "x-dead-letter-exchange", "",
+                        "x-dead-letter-routing-key", config.outboxQueue()));
+            }
+        } catch (TimeoutException e) {
+            throw new IOException("closing the channel that declared the delay queues timed out", e);
+        }
+        ensureQueue(connection, config.outboxQueue());
+        for (var queue : Stream.of(config.resultsQueue(), config.successQueue(), config.failureQueue(), config.retryQueue())
+                .flatMap(Optional::stream).distinct().toList()) {
+            ensureQueue(connection, queue);
+        }
+    }
+
+    /**
+     * Declares a durable queue unless one of that name exists: a queue the operator made with
+     * arguments of their own (a length limit, a priority) is used as it is, not refused.
+     */
+    public static void ensureQueue(Connection connection, String queue) throws IOException {
+        var probe = connection.createChannel();
+        try {
+            probe.queueDeclarePassive(queue);
+            closeQuietly(probe);
+        } catch (IOException missing) {
+            // A passive declare of a missing queue closes the channel with 404; declare on a new one.
+            try (Channel channel = connection.createChannel()) {
+                channel.queueDeclare(queue, true, false, false, null);
+            } catch (TimeoutException e) {
+                throw new IOException("closing the channel that declared " + queue + " timed out", e);
+            }
+        }
+    }
+
+    private static void closeQuietly(Channel channel) {
+        try {
+            channel.close();
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            // Declaring is done; a failed close leaves nothing behind that matters.
+        }
+    }
+}

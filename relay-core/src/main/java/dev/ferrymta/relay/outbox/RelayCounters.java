@@ -1,0 +1,40 @@
+package dev.ferrymta.relay.outbox;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** What the relay did with messages since it started, counted once each when settled. */
+public final class RelayCounters {
+
+    final LongAdder received = new LongAdder();
+    final LongAdder delivered = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder retried = new LongAdder();
+    final LongAdder deferred = new LongAdder();
+    final LongAdder invalid = new LongAdder();
+    final LongAdder forwarded = new LongAdder();
+    final LongAdder publishFailures = new LongAdder();
+
+    /**
+     * A consistent-enough copy (each counter read once).
+     *
+     * @see Counts
+     */
+    public Counts snapshot() {
+        return new Counts(received.sum(), delivered.sum(), failed.sum(), retried.sum(), deferred.sum(), invalid.sum(),
+                forwarded.sum(), publishFailures.sum());
+    }
+
+    /**
+     * @param received        outbox messages taken
+     * @param delivered       accepted by the receiving server (success results)
+     * @param failed          failed for good: permanent replies, limits reached, invalid messages (failure results)
+     * @param retried         failed for now and sent back for a later attempt
+     * @param deferred        not attempted yet (paused or full lane) and sent back for later
+     * @param invalid         not valid messages (part of failed)
+     * @param forwarded       handed to the instance owning the IP they need
+     * @param publishFailures results or retries the broker did not confirm; their messages were handed back
+     */
+    public record Counts(long received, long delivered, long failed, long retried, long deferred, long invalid, long forwarded,
+            long publishFailures) {
+    }
+}

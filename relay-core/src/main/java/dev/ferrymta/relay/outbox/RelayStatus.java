@@ -1,0 +1,16 @@
+package dev.ferrymta.relay.outbox;
+
+import dev.ferrymta.relay.delivery.LaneStatus;
+import java.util.List;
+
+/**
+ * What the relay is doing now, for the console.
+ *
+ * @param counts      totals since start
+ * @param connections open SMTP connections
+ * @param waiting     messages waiting in lanes
+ * @param unsettled   outbox messages taken and not yet acked or handed back
+ * @param lanes       every lane, busiest first
+ */
+public record RelayStatus(RelayCounters.Counts counts, int connections, int waiting, int unsettled, List<LaneStatus> lanes) {
+}

@@ -1,0 +1,75 @@
+package dev.ferrymta.relay.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferrymta.relay.delivery.Attempt;
+import dev.ferrymta.relay.delivery.AttemptResult;
+import dev.ferrymta.relay.delivery.AttemptState;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class ResultJsonTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant NOON = Instant.parse("2026-11-22T12:00:05Z");
+
+    private static ObjectNode message() throws Exception {
+        return (ObjectNode) JSON.readTree("""
+                {"envelope":"a@b.test","recipient":"c@d.test","mime":"Subject: x\\r\\n\\r\\nbody","campaign":"x7",
+                 "results":[{"state":"rcptto","result":"error","time":"2026-11-22 11:00:00"}]}""");
+    }
+
+    private static Attempt accepted() throws Exception {
+        return new Attempt(AttemptState.MESSAGE, AttemptResult.ACCEPTED, NOON, Optional.of(InetAddress.getByName("127.0.0.2")),
+                Optional.of(InetAddress.getByName("192.0.2.7")), Optional.of("mx.d.test"), OptionalInt.of(250),
+                Optional.of("2.0.0"), "queued as 12345");
+    }
+
+    @Test
+    void aResultAppendsTheAttemptAndKeepsEveryOtherKey() throws Exception {
+        var result = ResultJson.result(message(), List.of(accepted()), false);
+
+        assertThat(result.get("campaign").asText()).isEqualTo("x7");
+        assertThat(result.has("mime")).isFalse();
+        assertThat(result.get("results")).hasSize(2);
+        assertThat(result.get("results").get(1).toString()).isEqualTo("""
+                {"state":"message","result":"accepted","time":"2026-11-22 12:00:05","from":"127.0.0.2","to":"192.0.2.7",\
+                "mta":"mx.d.test","code":250,"status":"2.0.0","description":"queued as 12345"}""");
+    }
+
+    @Test
+    void aResultKeepsTheMimeWhenAsked() throws Exception {
+        assertThat(ResultJson.result(message(), List.of(accepted()), true).get("mime").asText()).startsWith("Subject: x");
+    }
+
+    @Test
+    void theMessageAsReceivedIsNotChanged() throws Exception {
+        var message = message();
+        var before = message.toString();
+        ResultJson.result(message, List.of(accepted()), false);
+        ResultJson.retry(message, List.of(accepted()), NOON);
+        assertThat(message.toString()).isEqualTo(before);
+    }
+
+    @Test
+    void unknownValuesOfALocalAttemptAreNull() {
+        var attempt = ResultJson.attempt(Attempt.local(AttemptState.PROCESS, AttemptResult.INVALID, NOON, "\"recipient\" is missing"));
+        assertThat(attempt.toString()).isEqualTo("""
+                {"state":"process","result":"invalid","time":"2026-11-22 12:00:05","from":null,"to":null,"mta":null,\
+                "code":null,"status":null,"description":"\\"recipient\\" is missing"}""");
+    }
+
+    @Test
+    void aRetryKeepsTheMimeAndSetsTheNextAttempt() throws Exception {
+        var retry = ResultJson.retry(message(), List.of(accepted()), NOON.plusSeconds(600));
+        assertThat(retry.get("mime").asText()).startsWith("Subject: x");
+        assertThat(retry.get("nextattempt").get("time").asText()).isEqualTo("2026-11-22 12:10:05");
+        assertThat(retry.get("results")).hasSize(2);
+    }
+}
