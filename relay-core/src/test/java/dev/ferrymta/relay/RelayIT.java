@@ -170,6 +170,16 @@ class RelayIT {
     }
 
     @Test
+    void fallsBackToPlainWhenOpportunisticStartTlsFails() throws Exception {
+        sink.script().on(SmtpCommand.STARTTLS).reply(454, "4.7.0 TLS not available now");
+        relay.start();
+        relay.send(message("plain@sink.test"));
+        var received = sink.awaitMessages(1, WAIT).getFirst();
+        assertThat(received.tls()).isFalse();
+        assertThat(relay.take(relay.success, 1, WAIT).getFirst().get("results")).hasSize(1);
+    }
+
+    @Test
     void doesNotDeliverInPlainWhenTlsIsRequiredAndNotOffered() throws Exception {
         try (var plain = SmtpSink.builder().listen(InetAddress.getByName("127.0.0.1"), 0).withoutTls().start()) {
             relay.settings(settings().route("plain.test", "127.0.0.1", plain.port()).version(2));

@@ -83,9 +83,9 @@ public final class MxConnector {
                 continue;
             }
             for (var address : ((Addresses.Found) addresses).addresses()) {
+                var endpoint = new SmtpEndpoint(host.host(), address, host.port());
                 try {
-                    return new Opened(smtp.open(lane.ip(), new SmtpEndpoint(host.host(), address, host.port()), ehloName, security),
-                            index, hosts.size());
+                    return new Opened(smtp.open(lane.ip(), endpoint, ehloName, security), index, hosts.size());
                 } catch (SmtpFailure e) {
                     last = e.outcome();
                     if (last.attempt().state() == AttemptState.BIND) {
@@ -93,9 +93,23 @@ public final class MxConnector {
                         return new Failed(last);
                     }
                 }
+                if (security == Security.OPPORTUNISTIC && isTlsFailure(last)) {
+                    // Opportunistic TLS must not make mail undeliverable: a server whose STARTTLS is
+                    // broken still gets the message in plain, as RFC 3207 section 4.1 allows.
+                    try {
+                        return new Opened(smtp.open(lane.ip(), endpoint, ehloName, Security.NONE), index, hosts.size());
+                    } catch (SmtpFailure e) {
+                        last = e.outcome();
+                    }
+                }
             }
         }
         return new Failed(last);
+    }
+
+    private static boolean isTlsFailure(DeliveryOutcome outcome) {
+        var state = outcome.attempt().state();
+        return state == AttemptState.STARTTLS || state == AttemptState.HANDSHAKE;
     }
 
     private sealed interface Addresses {
