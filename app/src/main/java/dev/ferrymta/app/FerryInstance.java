@@ -18,6 +18,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -55,7 +56,8 @@ final class FerryInstance {
     /** Starts, runs until {@link #stop()}, then shuts down. Throws when the start fails. */
     void run() throws Exception {
         var info = new InstanceInfo(config.relay().serverId(), FerryVersion.current(), clock.instant(),
-                config.relay().smtpIps(), List.of(broker, database), this::settingsVersion);
+                config.relay().smtpIps(), List.of(broker, database), this::settingsVersion,
+                () -> Optional.ofNullable(relay).map(Relay::status));
         SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();

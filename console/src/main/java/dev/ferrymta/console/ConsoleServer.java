@@ -48,6 +48,7 @@ public final class ConsoleServer implements AutoCloseable {
         var routes = new RoutingHandler()
                 .get("/health", this::health)
                 .get("/", protect(this::status))
+                .get("/api/relay", protect(this::relay))
                 .setFallbackHandler(protect(exchange -> {
                     exchange.setStatusCode(StatusCodes.NOT_FOUND);
                     send(exchange, "text/plain; charset=utf-8", "not found\n");
@@ -101,6 +102,59 @@ public final class ConsoleServer implements AutoCloseable {
         send(exchange, "application/json", JSON.writeValueAsString(body));
     }
 
+    /** The delivery engine's counters and lanes, as JSON: the small API the console pages build on. */
+    private void relay(HttpServerExchange exchange) throws JsonProcessingException {
+        var status = instance.relay().get();
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        if (status.isEmpty()) {
+            exchange.setStatusCode(StatusCodes.SERVICE_UNAVAILABLE);
+            send(exchange, "application/json", "{\"error\":\"the relay is not running yet\"}");
+            return;
+        }
+        var relay = status.get();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("counts", relay.counts());
+        body.put("connections", relay.connections());
+        body.put("waiting", relay.waiting());
+        body.put("unsettled", relay.unsettled());
+        body.put("lanes", relay.lanes().stream().limit(100).map(lane -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("ip", lane.key().ip().getHostAddress());
+            entry.put("domain", lane.key().domain().name());
+            entry.put("waiting", lane.depth());
+            entry.put("connections", lane.connections());
+            entry.put("delivered", lane.delivered());
+            entry.put("temporary", lane.temporary());
+            entry.put("permanent", lane.permanent());
+            return entry;
+        }).toList());
+        send(exchange, "application/json", JSON.writeValueAsString(body));
+    }
+
+    private String deliverySection() {
+        var status = instance.relay().get();
+        if (status.isEmpty()) {
+            return "<h2>Delivery</h2><p>Not running yet.</p>";
+        }
+        var relay = status.get();
+        var counts = relay.counts();
+        var lanes = new StringBuilder();
+        relay.lanes().stream().limit(10).forEach(lane -> lanes.append("<tr><td>").append(Html.escape(lane.key().ip().getHostAddress()))
+                .append("</td><td>").append(Html.escape(lane.key().domain().name()))
+                .append("</td><td>").append(lane.depth()).append("</td><td>").append(lane.connections())
+                .append("</td><td>").append(lane.delivered()).append("</td><td>").append(lane.temporary())
+                .append("</td><td>").append(lane.permanent()).append("</td></tr>\n"));
+        return """
+                <h2>Delivery</h2>
+                <p>Delivered %d, failed %d (invalid %d), retried %d, deferred %d, forwarded %d.
+                Open connections %d, waiting in lanes %d, outbox messages in hand %d.</p>
+                <table><tr><th>Source IP</th><th>Domain</th><th>Waiting</th><th>Connections</th><th>Delivered</th>
+                <th>Temporary</th><th>Permanent</th></tr>
+                %s</table>
+                """.formatted(counts.delivered(), counts.failed(), counts.invalid(), counts.retried(), counts.deferred(),
+                counts.forwarded(), relay.connections(), relay.waiting(), relay.unsettled(), lanes);
+    }
+
     private void status(HttpServerExchange exchange) {
         var uptime = Duration.between(instance.started(), clock.instant()).withNanos(0);
         var rows = new StringBuilder();
@@ -129,11 +183,12 @@ public final class ConsoleServer implements AutoCloseable {
                 <h2>Links</h2>
                 <table><tr><th>Service</th><th>Address</th><th>State</th><th>Problem</th></tr>
                 %5$s</table>
-                <p><a href="/health">/health</a></p>
+                %7$s
+                <p><a href="/health">/health</a> · <a href="/api/relay">/api/relay</a></p>
                 </body></html>
                 """.formatted(Html.escape(instance.serverId()), Html.escape(instance.version()),
                 Html.escape(uptime.toString().substring(2).toLowerCase(java.util.Locale.ROOT)), Html.escape(ips), rows,
-                instance.settingsVersion().getAsLong());
+                instance.settingsVersion().getAsLong(), deliverySection());
         send(exchange, "text/html; charset=utf-8", page);
     }
 

@@ -1,10 +1,13 @@
 package dev.ferrymta.console;
 
 import dev.ferrymta.relay.lifecycle.Link;
+import dev.ferrymta.relay.outbox.RelayStatus;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the console shows about the instance it runs in.
@@ -15,9 +18,10 @@ import java.util.function.LongSupplier;
  * @param ips      the source IPs it owns
  * @param links    the services it depends on, in the order they are shown
  * @param settingsVersion the shared settings version in force now (0 before the first load)
+ * @param relay    what the delivery engine is doing; empty until it runs
  */
 public record InstanceInfo(String serverId, String version, Instant started, List<InetAddress> ips, List<Link> links,
-        LongSupplier settingsVersion) {
+        LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay) {
 
     public InstanceInfo {
         ips = List.copyOf(ips);

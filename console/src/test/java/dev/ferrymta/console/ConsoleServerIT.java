@@ -2,8 +2,13 @@ package dev.ferrymta.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferrymta.relay.delivery.LaneKey;
+import dev.ferrymta.relay.delivery.LaneStatus;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.lifecycle.LinkState;
+import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.outbox.RelayCounters;
+import dev.ferrymta.relay.outbox.RelayStatus;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,10 +36,13 @@ class ConsoleServerIT {
     private record FixedLink(String name, String address, LinkState state, Optional<String> problem) implements Link {
     }
 
+    private RelayStatus relay;
+
     private int start(Optional<String> password, String serverId, Link... links) throws Exception {
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), freePort(),
                 URI.create("http://127.0.0.1/"), password);
-        var info = new InstanceInfo(serverId, "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")), List.of(links), () -> 42);
+        var info = new InstanceInfo(serverId, "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")), List.of(links), () -> 42,
+                () -> Optional.ofNullable(relay));
         console = new ConsoleServer(config, info, Clock.fixed(NOW, ZoneOffset.UTC));
         console.start();
         return console.port();
@@ -109,6 +117,27 @@ class ConsoleServerIT {
 
         assertThat(body).doesNotContain("<script>alert", "<img src=x")
                 .contains("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;img src=x onerror=alert(1)&gt;");
+    }
+
+    @Test
+    void showsTheRelaysCountersAndBusiestLanes() throws Exception {
+        relay = new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 0, 0), 4, 9, 13, List.of(
+                new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com")), 9, 4, 100, 12, 5)));
+        int port = start(Optional.empty(), "mail1");
+
+        assertThat(get(port, "/").body()).contains("Delivered 100, failed 7 (invalid 2), retried 12")
+                .contains("<td>127.0.0.2</td><td>example.com</td><td>9</td><td>4</td><td>100</td>");
+        var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(port, "/api/relay").body());
+        assertThat(api.get("counts").get("delivered").asLong()).isEqualTo(100);
+        assertThat(api.get("connections").asInt()).isEqualTo(4);
+        assertThat(api.get("lanes").get(0).get("domain").asText()).isEqualTo("example.com");
+        assertThat(api.get("lanes").get(0).get("waiting").asInt()).isEqualTo(9);
+    }
+
+    @Test
+    void theRelayApiIs503BeforeTheRelayRuns() throws Exception {
+        int port = start(Optional.empty(), "mail1");
+        assertThat(get(port, "/api/relay").statusCode()).isEqualTo(503);
     }
 
     @Test
