@@ -30,6 +30,9 @@ final class DeliveryLane {
     /** How much work a lane holds: about this long of sending at its recent rate. */
     private static final Duration HOLD = Duration.ofSeconds(10);
 
+    /** What a new lane expects of each connection until it has measured: a slow, not a stalled, server. */
+    private static final double ASSUMED_PER_CONNECTION = 5;
+
     /** How soon a message turned away for a full lane comes back. */
     private static final Duration FULL_RETRY = Duration.ofSeconds(1);
 
@@ -74,7 +77,7 @@ final class DeliveryLane {
                 return new Admission.Deferred(now, "the relay is stopping");
             }
             if (queue.size() >= capacity(limits)) {
-                return new Admission.Deferred(now.plus(FULL_RETRY), "lane " + key + " has " + queue.size() + " messages waiting");
+                return new Admission.Full(now.plus(FULL_RETRY), "lane " + key + " has " + queue.size() + " messages waiting");
             }
             queue.addLast(job);
             if (idleWorkers > 0) {
@@ -153,9 +156,15 @@ final class DeliveryLane {
         }
     }
 
-    /** Messages held at most: about {@link #HOLD} of sending at the recent rate, never fewer than the connections can use. */
+    /**
+     * Messages held at most: about {@link #HOLD} of sending at the recent rate, never fewer than
+     * the connections can use. Before the first second is measured a new lane assumes a modest
+     * {@link #ASSUMED_PER_CONNECTION} messages a second per connection, so a burst into a fresh
+     * lane is not sent round the delay queues; a slow server shows within that second.
+     */
     private int capacity(ThrottleLimits limits) {
-        int byRate = (int) Math.min(Integer.MAX_VALUE, meter.perSecond() * HOLD.toSeconds());
+        double perSecond = meter.measured() ? meter.perSecond() : ASSUMED_PER_CONNECTION * limits.maxConnections();
+        int byRate = (int) Math.min(Integer.MAX_VALUE, perSecond * HOLD.toSeconds());
         int capacity = Math.max(4 * limits.maxConnections(), byRate);
         if (limits.messagesPerMinute().isPresent()) {
             capacity = Math.min(capacity, Math.max(limits.maxConnections(), limits.messagesPerMinute().getAsInt() / 6));

@@ -13,6 +13,7 @@ final class LaneMeter {
     private Instant windowStart;
     private long inWindow;
     private double perSecond;
+    private boolean measured;
 
     LaneMeter(Clock clock) {
         this.clock = clock;
@@ -23,6 +24,12 @@ final class LaneMeter {
     synchronized void record() {
         roll();
         inWindow++;
+    }
+
+    /** Whether a whole window has passed, so {@link #perSecond()} is a measurement and not a blank. */
+    synchronized boolean measured() {
+        roll();
+        return measured;
     }
 
     /** Attempts per second lately. */
@@ -39,7 +46,8 @@ final class LaneMeter {
         }
         double current = inWindow / (elapsed.toNanos() / 1e9);
         // Half the weight on the last window: follows a change within a few seconds, ignores a single blip.
-        perSecond = perSecond == 0 ? current : (perSecond + current) / 2;
+        perSecond = measured ? (perSecond + current) / 2 : current;
+        measured = true;
         windowStart = now;
         inWindow = 0;
     }

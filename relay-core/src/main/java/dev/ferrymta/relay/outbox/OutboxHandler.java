@@ -28,9 +28,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,10 +75,23 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
 
     @Override
     public void accept(InboundMessage inbound) {
+        handle(inbound, false);
+    }
+
+    /**
+     * Handles a message that must keep its place behind the ones before it with the same key
+     * (forwarded messages): when its lane is full this waits for room instead of sending the
+     * message round a delay queue. Call it from one thread per key.
+     */
+    public void acceptInOrder(InboundMessage inbound) {
+        handle(inbound, true);
+    }
+
+    private void handle(InboundMessage inbound, boolean inOrder) {
         counters.received.increment();
         switch (MessageParser.parse(inbound.body())) {
             case ParsedMessage.Invalid invalid -> rejectInvalid(inbound, invalid);
-            case ParsedMessage.Valid valid -> route(inbound, valid.message());
+            case ParsedMessage.Valid valid -> route(inbound, valid.message(), inOrder);
         }
     }
 
@@ -90,7 +103,7 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         settle(inbound, publisher.invalid(invalid.json(), inbound.body(), attempt));
     }
 
-    private void route(InboundMessage inbound, OutboxMessage message) {
+    private void route(InboundMessage inbound, OutboxMessage message, boolean inOrder) {
         var now = clock.instant();
         if (message.maxDeliverTime().isPresent() && now.isAfter(message.maxDeliverTime().get())) {
             giveUp(inbound, message, new ArrayList<>(), "its maxdelivertime " + ResultJson.time(message.maxDeliverTime().get())
@@ -109,24 +122,57 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
             case IpChoice.Remote remote -> forward(inbound, message, remote.ips());
             case IpChoice.Local local -> {
                 var ip = pick(local.ips(), message, now);
-                var admission = lanes.offer(new LaneKey(ip, message.recipient().domain()), new Job(inbound, message));
-                if (admission instanceof Admission.Deferred deferred) {
-                    counters.deferred.increment();
-                    log.debug("deferring {} until {}: {}", message.recipient(), deferred.notBefore(), deferred.why());
-                    settle(inbound, publisher.defer(message.json(), deferred.notBefore(), inbound.properties()));
+                var key = new LaneKey(ip, message.recipient().domain());
+                var job = new Job(inbound, message);
+                var admission = lanes.offer(key, job);
+                while (inOrder && admission instanceof Admission.Full) {
+                    if (!pauseBriefly()) {
+                        inbound.requeue();
+                        return;
+                    }
+                    admission = lanes.offer(key, job);
+                }
+                switch (admission) {
+                    case Admission.Accepted accepted -> {
+                    }
+                    case Admission.Deferred deferred -> defer(inbound, message, deferred.notBefore(), deferred.why());
+                    case Admission.Full full -> defer(inbound, message, full.retryAt(), full.why());
                 }
             }
         }
     }
 
     private void forward(InboundMessage inbound, OutboxMessage message, List<InetAddress> ips) {
-        var forwarded = router.forward(inbound, message, ips);
-        if (forwarded.isPresent()) {
-            settle(inbound, forwarded.get().thenRun(counters.forwarded::increment));
-            return;
+        switch (router.forward(inbound, message, ips)) {
+            case PeerRouter.Route.Forwarded forwarded -> forwarded.confirmed().whenComplete((done, error) -> {
+                if (error == null) {
+                    counters.forwarded.increment();
+                    inbound.ack();
+                } else {
+                    temporary(inbound, message, Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
+                            "forwarding to the owner of " + PeerRouter.describe(ips) + " failed: " + reason(error)));
+                }
+            });
+            case PeerRouter.Route.Refused refused -> temporary(inbound, message, Attempt.local(AttemptState.PROCESS,
+                    AttemptResult.ERROR, clock.instant(), "needs source IP " + PeerRouter.describe(ips) + ": " + refused.reason()));
         }
-        temporary(inbound, message, Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
-                "needs source IP " + describe(ips) + ", which no live instance of the cluster owns"));
+    }
+
+    private void defer(InboundMessage inbound, OutboxMessage message, Instant notBefore, String why) {
+        counters.deferred.increment();
+        log.debug("deferring {} until {}: {}", message.recipient(), notBefore, why);
+        settle(inbound, publisher.defer(message.json(), notBefore, inbound.properties()));
+    }
+
+    /** Waits a little for room in a lane; false when interrupted (the relay is stopping). */
+    private static boolean pauseBriefly() {
+        try {
+            Thread.sleep(Duration.ofMillis(10));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Round robin over the candidates, skipping those paused for this domain when another is not. */
@@ -198,8 +244,7 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
             }
             counters.publishFailures.increment();
             publishLog.log(suffix -> log.warn("the broker did not confirm a result or retry ({}); handing the message back{}",
-                    error instanceof java.util.concurrent.CompletionException ? error.getCause().getMessage() : error.getMessage(),
-                    suffix));
+                    reason(error), suffix));
             inbound.requeue();
         });
     }
@@ -221,8 +266,8 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         }
     }
 
-    private static String describe(List<InetAddress> ips) {
-        return ips.stream().map(InetAddress::getHostAddress).collect(Collectors.joining(" or "));
+    private static String reason(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause().getMessage() : error.getMessage();
     }
 
     private static String address(Optional<InetAddress> ip) {
@@ -252,9 +297,7 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
 
         @Override
         public void deferred(Instant notBefore, String why) {
-            counters.deferred.increment();
-            log.debug("deferring {} until {}: {}", message.recipient(), notBefore, why);
-            settle(inbound, publisher.defer(message.json(), notBefore, inbound.properties()));
+            defer(inbound, message, notBefore, why);
         }
 
         @Override

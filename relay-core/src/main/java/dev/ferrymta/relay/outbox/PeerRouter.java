@@ -3,7 +3,6 @@ package dev.ferrymta.relay.outbox;
 import dev.ferrymta.relay.message.OutboxMessage;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,13 +12,34 @@ import java.util.concurrent.CompletableFuture;
 public interface PeerRouter {
 
     /** No peers: every message needing a foreign IP is a temporary failure. */
-    PeerRouter NONE = (message, parsed, ips) -> Optional.empty();
+    PeerRouter NONE = (message, parsed, ips) -> new Route.Refused("no live instance of the cluster owns " + describe(ips));
 
     /**
-     * Forwards {@code message} to a live peer owning one of {@code ips}.
+     * Forwards {@code message} to a live peer owning one of {@code ips}, or says why not.
      *
-     * @return empty when no live peer owns any of them (or the message may not be forwarded
-     *         again); else a future completing when the broker confirmed the forward
+     * @param message the outbox message as taken from the broker (body and headers)
+     * @param parsed  the same, parsed
+     * @param ips     the candidate source IPs, none of them owned here
      */
-    Optional<CompletableFuture<Void>> forward(InboundMessage message, OutboxMessage parsed, List<InetAddress> ips);
+    Route forward(InboundMessage message, OutboxMessage parsed, List<InetAddress> ips);
+
+    /** What became of a forward. */
+    sealed interface Route {
+
+        /**
+         * On its way: the future completes when the broker confirmed the forward, or fails when
+         * it cannot be (the owner's queue is gone): then the message is retried later.
+         */
+        record Forwarded(CompletableFuture<Void> confirmed) implements Route {
+        }
+
+        /** Not forwarded (no live owner, or already forwarded once): a temporary failure. */
+        record Refused(String reason) implements Route {
+        }
+    }
+
+    /** IPs as a person reads them: {@code 127.0.0.2 or 127.0.0.3}. */
+    static String describe(List<InetAddress> ips) {
+        return String.join(" or ", ips.stream().map(InetAddress::getHostAddress).toList());
+    }
 }
