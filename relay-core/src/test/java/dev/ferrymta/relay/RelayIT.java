@@ -209,6 +209,21 @@ class RelayIT {
     }
 
     @Test
+    void aKeptConnectionTheServerDroppedIsReplacedWithoutCountingAnAttempt() throws Exception {
+        relay.settings(settings().route("sink.test", "127.0.0.1", sink.port()).throttle("sink.test", 1, 100).version(2));
+        relay.start();
+        relay.send(fromTwo(message("first@sink.test")));
+        sink.awaitMessages(1, WAIT);
+        sink.script().on(SmtpCommand.RSET).times(1).dropConnection();
+        relay.send(fromTwo(message("second@sink.test")));
+
+        assertThat(sink.awaitMessages(2, WAIT).get(1).recipients()).containsExactly("second@sink.test");
+        assertThat(sink.connectionsAccepted()).isEqualTo(2);
+        var results = relay.take(relay.success, 2, WAIT);
+        assertThat(results).allSatisfy(result -> assertThat(result.get("results")).hasSize(1));
+    }
+
+    @Test
     void aLaneThrottledToTwoConnectionsNeverHasMoreOpen() throws Exception {
         sink.script().on(SmtpCommand.END_OF_DATA).delayed(Duration.ofMillis(50));
         relay.settings(settings().route("sink.test", "127.0.0.1", sink.port()).throttle("sink.test", 2, 5).version(2));

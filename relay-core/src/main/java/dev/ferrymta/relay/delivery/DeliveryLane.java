@@ -284,6 +284,7 @@ final class DeliveryLane {
         /** One attempt: on this worker's session, on a new one, and on the next MX when one refuses for now. */
         private DeliveryOutcome attempt(Settings settings, Security security, DeliveryJob job) {
             int firstHost = 0;
+            boolean reconnected = false;
             while (true) {
                 if (session != null && (!session.usable() || !session.serves(security))) {
                     closeSession();
@@ -298,7 +299,15 @@ final class DeliveryLane {
                     }
                 }
                 var message = job.message();
+                boolean reused = session.used() > 0;
                 var outcome = session.send(message.envelope(), message.recipient(), message.mime());
+                if (reused && !reconnected && isStale(outcome)) {
+                    // The server closed the kept connection while it was idle: not this message's
+                    // fault, and not an attempt. Once more on a fresh connection, as Postfix does.
+                    reconnected = true;
+                    closeSession();
+                    continue;
+                }
                 if (outcome instanceof DeliveryOutcome.TemporaryFailure && session.hasNextHost()) {
                     // RFC 5321 5.1: a server that refuses for now is not the last word; try the next MX.
                     firstHost = session.hostIndex() + 1;
@@ -307,6 +316,14 @@ final class DeliveryLane {
                 }
                 return outcome;
             }
+        }
+
+        /** A kept connection that turned out dead at the first command: lost, or closed with 421. */
+        private static boolean isStale(DeliveryOutcome outcome) {
+            var attempt = outcome.attempt();
+            return outcome instanceof DeliveryOutcome.TemporaryFailure && attempt.state() == AttemptState.MAILFROM
+                    && (attempt.result() == AttemptResult.LOST
+                            || (attempt.code().isPresent() && attempt.code().getAsInt() == 421));
         }
 
         /** Waits for the next start the messages-per-minute limit allows; false when stopping. */
