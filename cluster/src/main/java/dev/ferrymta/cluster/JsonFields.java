@@ -3,6 +3,7 @@ package dev.ferrymta.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.relay.config.ValueType;
+import dev.ferrymta.relay.message.MessageParser;
 import dev.ferrymta.relay.settings.IpLiteral;
 import java.net.InetAddress;
 import java.net.URI;
@@ -11,7 +12,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -154,14 +154,7 @@ final class JsonFields {
     }
 
     static String kind(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT -> "an object";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case STRING -> "a string";
-            default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
-        };
+        return MessageParser.kind(node);
     }
 
     /** At most {@code max} characters of hostile text, with control characters replaced, fit for a log line. */

@@ -259,7 +259,8 @@ public final class MessageParser {
         return node.size();
     }
 
-    private static String kind(JsonNode node) {
+    /** What a JSON value is, as an error message says it: "an array", "a number". */
+    public static String kind(JsonNode node) {
         return switch (node.getNodeType()) {
             case ARRAY -> "an array";
             case OBJECT -> "an object";
