@@ -1,5 +1,7 @@
 package dev.ferrymta.app;
 
+import dev.ferrymta.cluster.ClusterIdentity;
+import dev.ferrymta.cluster.ServerId;
 import dev.ferrymta.console.ConsoleServer;
 import dev.ferrymta.console.InstanceInfo;
 import dev.ferrymta.db.DatabasePool;
@@ -18,7 +20,9 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -44,19 +48,24 @@ final class FerryInstance {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile CurrentSettings settings;
     private volatile Relay relay;
+    private volatile ClusterMembership cluster;
+    private final BrokerLink clusterLink;
+    private final java.time.Instant started;
 
     FerryInstance(FerryConfig config, Clock clock, String ehloName) {
         this.config = config;
         this.ehloName = ehloName;
         this.clock = clock;
         this.broker = new BrokerLink(config.relay().rabbitmqAddress(), "ferry " + config.relay().serverId());
+        this.clusterLink = new BrokerLink(config.cluster().address(), "ferry " + config.relay().serverId() + " cluster", "cluster");
+        this.started = clock.instant();
         this.database = new DatabasePool(config.database().address());
     }
 
     /** Starts, runs until {@link #stop()}, then shuts down. Throws when the start fails. */
     void run() throws Exception {
-        var info = new InstanceInfo(config.relay().serverId(), FerryVersion.current(), clock.instant(),
-                config.relay().smtpIps(), List.of(broker, database), this::settingsVersion,
+        var info = new InstanceInfo(config.relay().serverId(), FerryVersion.current(), started,
+                config.relay().smtpIps(), List.of(broker, clusterLink, database), this::settingsVersion,
                 () -> Optional.ofNullable(relay).map(Relay::status));
         SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
@@ -68,7 +77,9 @@ final class FerryInstance {
                 settings = current;
                 reloader = new SettingsReloader(database, current, config.database().ttl());
                 reloader.start();
-                relay = startRelay(current);
+                cluster = new ClusterMembership(config.cluster(), identity(current), current, clusterLink, clock);
+                relay = startRelay(current, cluster.forwarder());
+                cluster.receive(clusterLink, config.cluster().exchange(), config.relay().prefetch(), relay::acceptForwarded, clock);
                 log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",
                         config.relay().serverId(), describe(config.relay().smtpIps()), broker.address(),
                         database.address(), current.version(), config.console().url());
@@ -76,9 +87,16 @@ final class FerryInstance {
             }
             log.info("stopping");
         } finally {
+            if (cluster != null) {
+                cluster.stopReceiving();
+            }
             if (relay != null) {
                 relay.close();
             }
+            if (cluster != null) {
+                cluster.close();
+            }
+            clusterLink.close();
             if (reloader != null) {
                 reloader.close();
             }
@@ -96,17 +114,32 @@ final class FerryInstance {
             // running, run() closes everything in order, the reloader before the pool it reads.
             broker.close();
             database.close();
+            clusterLink.close();
         }
     }
 
     /** The delivery engine: consumes the outbox once the settings are known. */
-    private Relay startRelay(CurrentSettings current) throws Exception {
+    private Relay startRelay(CurrentSettings current, PeerRouter router) throws Exception {
         var relayConfig = config.relay();
         var dns = new DnsJavaResolver(relayConfig.dnsServer(), Duration.ofSeconds(10));
         var smtp = new SmtpClient(SmtpTimeouts.of(relayConfig.smtpTimeout()), SSLContext.getDefault(), clock);
-        var started = new Relay(relayConfig, current, broker.connection(), dns, smtp, PeerRouter.NONE, ehloName, clock);
+        var started = new Relay(relayConfig, current, broker.connection(), dns, smtp, router, ehloName, clock);
         started.start();
         return started;
+    }
+
+    /** Who this instance is, as its announces say it. */
+    private ClusterIdentity identity(CurrentSettings current) {
+        return new ClusterIdentity(new ServerId(config.relay().serverId()), UUID.randomUUID().toString(), ehloName,
+                config.relay().smtpIps(), config.console().url(), FerryVersion.current(), started, current::version, () -> {
+                    var status = relay == null ? null : relay.status();
+                    if (status == null) {
+                        return Map.of();
+                    }
+                    var counts = status.counts();
+                    return Map.of("delivered", counts.delivered(), "failed", counts.failed(), "retried", counts.retried(),
+                            "forwarded", counts.forwarded(), "connections", (long) status.connections());
+                });
     }
 
     private long settingsVersion() {
@@ -118,8 +151,9 @@ final class FerryInstance {
     private boolean connect() throws InterruptedException, ExecutionException {
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Boolean> brokerUp = executor.submit(broker::connect);
+            Future<Boolean> clusterUp = executor.submit(clusterLink::connect);
             Future<Boolean> databaseUp = executor.submit(database::connect);
-            return brokerUp.get() && databaseUp.get() && stopRequested.getCount() > 0;
+            return brokerUp.get() && clusterUp.get() && databaseUp.get() && stopRequested.getCount() > 0;
         }
     }
 

@@ -22,7 +22,7 @@ class DatabaseTooNewIT {
     void refusesToStartOnADatabaseNewerThanItself() throws Exception {
         var list = new java.util.ArrayList<>(java.util.List.of("--config", "config.sample",
                 "--database-address=" + database.address(), "--www-port=" + FerryProcess.freePort()));
-        list.addAll(FerryProcess.queueArgs(broker));
+        list.addAll(FerryProcess.queueArgs(broker, "too-new-it"));
         var args = list.toArray(String[]::new);
         try (var first = FerryProcess.start(args)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> first.outputText().contains("ready:"));

@@ -39,10 +39,10 @@ class DeliveryCrashIT {
     @Test
     void losesNoMessageWhenKilledMidwayAndStartedAgain() throws Exception {
         try (var sink = SmtpSink.start(InetAddress.getByName("127.0.0.1"), 0)) {
-            var queues = FerryProcess.queueArgs(broker);
+            var queues = FerryProcess.queueArgs(broker, "crash-it");
             var outbox = value(queues, "--rabbitmq-outbox=");
             var results = value(queues, "--rabbitmq-results=");
-            var args = new ArrayList<>(List.of("--config", "config.sample", "--server-id=crash-it",
+            var args = new ArrayList<>(List.of("--config", "config.sample",
                     "--rabbitmq-address=" + broker.address(), "--database-address=" + database.address(),
                     "--www-port=" + FerryProcess.freePort()));
             args.addAll(queues);

@@ -60,15 +60,24 @@ final class FerryProcess implements AutoCloseable {
     }
 
     /**
-     * Arguments giving an instance queues of the test's own (outbox, results, failure), with the
-     * delay queues the relay derives from the outbox registered for deletion after the test.
+     * Arguments giving an instance queues of the test's own (outbox, results, failure) and a
+     * cluster exchange of the test's own, with what the instance derives from them (delay queues,
+     * its forward queue) registered for deletion after the test.
      */
-    static List<String> queueArgs(TestBroker broker) {
-        var outbox = broker.queue("outbox");
+    static List<String> queueArgs(TestBroker broker, String serverId) {
+        var outbox = broker.queue(serverId + ".outbox");
         var tiers = new DelayTiers(outbox);
         tiers.tiers().forEach(tier -> broker.track(tiers.queue(tier)));
-        return List.of("--rabbitmq-outbox=" + outbox, "--rabbitmq-results=" + broker.queue("results"),
-                "--rabbitmq-failure=" + broker.queue("failure"));
+        var exchange = clusterExchange(broker);
+        broker.track(exchange + "." + serverId + ".forward");
+        return List.of("--server-id=" + serverId, "--rabbitmq-outbox=" + outbox,
+                "--rabbitmq-results=" + broker.queue(serverId + ".results"),
+                "--rabbitmq-failure=" + broker.queue(serverId + ".failure"), "--cluster-exchange=" + exchange);
+    }
+
+    /** The test's cluster exchange: the same name for every instance of the test. */
+    static String clusterExchange(TestBroker broker) {
+        return broker.exchange("cluster");
     }
 
     /** A TCP port free right now on 127.0.0.1. */

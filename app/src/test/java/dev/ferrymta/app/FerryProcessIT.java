@@ -30,11 +30,10 @@ class FerryProcessIT {
     private String[] args(int consolePort, String... more) {
         var base = new java.util.ArrayList<>(java.util.List.of(
                 "--config", "config.sample",
-                "--server-id=process-it",
                 "--rabbitmq-address=" + broker.address(),
                 "--database-address=" + database.address(),
                 "--www-port=" + consolePort));
-        base.addAll(FerryProcess.queueArgs(broker));
+        base.addAll(FerryProcess.queueArgs(broker, "process-it"));
         base.addAll(java.util.List.of(more));
         return base.toArray(String[]::new);
     }

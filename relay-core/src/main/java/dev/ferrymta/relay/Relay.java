@@ -11,6 +11,7 @@ import dev.ferrymta.relay.delivery.SourceIpSelector;
 import dev.ferrymta.relay.dns.DnsResolver;
 import dev.ferrymta.relay.dns.MxResolver;
 import dev.ferrymta.relay.outbox.DelayTiers;
+import dev.ferrymta.relay.outbox.InboundMessage;
 import dev.ferrymta.relay.outbox.OutboxConsumer;
 import dev.ferrymta.relay.outbox.OutboxHandler;
 import dev.ferrymta.relay.outbox.OutboxTopology;
@@ -51,6 +52,7 @@ public final class Relay implements AutoCloseable {
     private final Lanes lanes;
     private final ConfirmingPublisher publisher;
     private final OutboxConsumer consumer;
+    private final OutboxHandler handler;
     private final ScheduledExecutorService sweeper;
 
     /**
@@ -68,7 +70,7 @@ public final class Relay implements AutoCloseable {
         int inFlight = Math.max(1_000, 4 * config.prefetch() * config.consumers());
         this.publisher = new ConfirmingPublisher(connection, 4, inFlight, Duration.ofSeconds(60));
         var results = new ResultPublisher(publisher, config, tiers, clock, connection);
-        var handler = new OutboxHandler(settings, new SourceIpSelector(config.smtpIps(), config.defaultIps()), lanes, router,
+        this.handler = new OutboxHandler(settings, new SourceIpSelector(config.smtpIps(), config.defaultIps()), lanes, router,
                 results, new RetrySchedule(config.retryInterval(), config.maxAttempts(), config.maxDeliverTime()), clock, counters);
         this.consumer = new OutboxConsumer(connection, config.outboxQueue(), config.consumers(), config.prefetch(),
                 "ferry-" + config.serverId(), handler, clock);
@@ -80,6 +82,14 @@ public final class Relay implements AutoCloseable {
         OutboxTopology.declare(connection, config, tiers);
         consumer.start();
         sweeper.scheduleWithFixedDelay(lanes::sweep, 1, 1, TimeUnit.MINUTES);
+    }
+
+    /**
+     * Takes a message a peer forwarded here, keeping its place behind earlier ones of its lane
+     * (call it from one thread per source IP and domain).
+     */
+    public void acceptForwarded(InboundMessage message) {
+        handler.acceptInOrder(message);
     }
 
     /** What the relay is doing now. */

@@ -31,6 +31,7 @@ public final class BrokerLink implements Link, AutoCloseable {
 
     private final AmqpAddress address;
     private final String connectionName;
+    private final String linkName;
     private final ConnectLoop connectLoop = new ConnectLoop();
     private volatile Connection connection;
     private volatile LinkState state = LinkState.CONNECTING;
@@ -42,8 +43,16 @@ public final class BrokerLink implements Link, AutoCloseable {
      * @param connectionName shown in the broker's management UI, e.g. {@code ferry mail1}
      */
     public BrokerLink(AmqpAddress address, String connectionName) {
+        this(address, connectionName, "rabbitmq");
+    }
+
+    /**
+     * @param linkName how the health page names this link, e.g. {@code cluster} for the cluster broker
+     */
+    public BrokerLink(AmqpAddress address, String connectionName, String linkName) {
         this.address = address;
         this.connectionName = connectionName;
+        this.linkName = linkName;
     }
 
     /**
@@ -82,7 +91,7 @@ public final class BrokerLink implements Link, AutoCloseable {
 
     @Override
     public String name() {
-        return "rabbitmq";
+        return linkName;
     }
 
     @Override

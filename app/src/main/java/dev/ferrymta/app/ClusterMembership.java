@@ -1,0 +1,70 @@
+package dev.ferrymta.app;
+
+import dev.ferrymta.cluster.ClusterConfig;
+import dev.ferrymta.cluster.ClusterIdentity;
+import dev.ferrymta.cluster.ClusterNode;
+import dev.ferrymta.cluster.Forwarder;
+import dev.ferrymta.cluster.ForwardReceiver;
+import dev.ferrymta.relay.broker.BrokerLink;
+import dev.ferrymta.relay.broker.ConfirmingPublisher;
+import dev.ferrymta.relay.outbox.InboundMessage;
+import dev.ferrymta.relay.settings.CurrentSettings;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * The instance's part in the cluster, wired: the node (membership, resets), the forwarder the
+ * relay hands foreign-IP messages to, and the receiver of what peers forward here, all over the
+ * connection to {@code cluster-address}. Closed in the reverse order.
+ */
+final class ClusterMembership implements AutoCloseable {
+
+    /** How long a forward is retried through broker trouble before the message is retried later instead. */
+    static final Duration FORWARD_PATIENCE = Duration.ofMinutes(5);
+
+    private final ClusterNode node;
+    private final ConfirmingPublisher publisher;
+    private final Forwarder forwarder;
+    private ForwardReceiver receiver;
+
+    ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, Clock clock)
+            throws IOException {
+        this.node = new ClusterNode(config, identity, settings, link.connection(), clock);
+        node.start();
+        this.publisher = new ConfirmingPublisher(link.connection(), 2, 10_000, Duration.ofSeconds(60));
+        this.forwarder = new Forwarder(node, publisher, config.exchange(), FORWARD_PATIENCE, clock);
+    }
+
+    ClusterNode node() {
+        return node;
+    }
+
+    Forwarder forwarder() {
+        return forwarder;
+    }
+
+    /** Starts taking what peers forward here into {@code pipeline}. */
+    void receive(BrokerLink link, String exchange, int prefetch, Consumer<InboundMessage> pipeline, Clock clock) throws IOException {
+        var queue = ClusterNode.forwardQueue(exchange, node.self().server());
+        receiver = new ForwardReceiver(link.connection(), queue, prefetch, 8, node.signer(), pipeline,
+                "ferry-" + node.self().server() + "-forward", clock);
+        receiver.start();
+    }
+
+    /** Stops receiving, then says goodbye. */
+    void stopReceiving() {
+        if (receiver != null) {
+            receiver.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopReceiving();
+        forwarder.close();
+        publisher.close();
+        node.close();
+    }
+}

@@ -1,0 +1,251 @@
+package dev.ferrymta.cluster;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import dev.ferrymta.relay.FloodGuard;
+import dev.ferrymta.relay.settings.CurrentSettings;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This instance as a member of the cluster (DESIGN.md, Cluster): declares the cluster exchange,
+ * its control queue (server-named, exclusive, bound for broadcasts) and its forward queue; announces
+ * itself every {@code cluster-interval} and answers newcomers at once; keeps the
+ * {@link PeerDirectory}; reloads the settings on a newer {@code reset}, on {@code {"reload":true}},
+ * and announces on {@code {"hello":true}}. With {@code cluster-secret} set, what is not validly
+ * signed is dropped, counted and logged without flooding.
+ */
+public final class ClusterNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+
+    /** Routing key of messages for every instance. */
+    public static final String BROADCAST = "broadcast";
+
+    private final ClusterConfig config;
+    private final ClusterIdentity self;
+    private final CurrentSettings settings;
+    private final Connection connection;
+    private final MessageSigner signer;
+    private final PeerDirectory directory;
+    private final ScheduledExecutorService timer;
+    private final FloodGuard rejectLog;
+    private final LongAdder rejected = new LongAdder();
+    private Channel channel;
+    private volatile boolean closed;
+
+    public ClusterNode(ClusterConfig config, ClusterIdentity self, CurrentSettings settings, Connection connection, Clock clock) {
+        this.config = config;
+        this.self = self;
+        this.settings = settings;
+        this.connection = connection;
+        this.signer = MessageSigner.from(config, clock);
+        this.directory = new PeerDirectory(self.server(), self.incarnation(), config, clock);
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cluster-announcer").factory());
+        this.rejectLog = FloodGuard.standard(clock);
+    }
+
+    /** The forward queue of an instance: {@code <cluster-exchange>.<server-id>.forward}. */
+    public static String forwardQueue(String exchange, ServerId server) {
+        return exchange + "." + server + ".forward";
+    }
+
+    /** The routing key of an instance's forward queue. */
+    public static String forwardKey(ServerId server) {
+        return "node." + server;
+    }
+
+    /** Declares the topology, starts listening and announcing. */
+    public synchronized void start() throws IOException {
+        channel = connection.createChannel();
+        channel.exchangeDeclare(config.exchange(), BuiltinExchangeType.DIRECT, true);
+        var control = channel.queueDeclare("", false, true, true, null).getQueue();
+        channel.queueBind(control, config.exchange(), "");
+        channel.queueBind(control, config.exchange(), BROADCAST);
+        var forward = forwardQueue(config.exchange(), self.server());
+        channel.queueDeclare(forward, true, false, false, null);
+        channel.queueBind(forward, config.exchange(), forwardKey(self.server()));
+        channel.basicConsume(control, true, "ferry-cluster-" + self.server(), new ControlConsumer(channel));
+        if (connection instanceof Recoverable recoverable) {
+            recoverable.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recovered) {
+                    // The control queue was server-named: it has a new name now. Tell everyone we are here.
+                    announce();
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recovering) {
+                }
+            });
+        }
+        long interval = config.interval().toMillis();
+        timer.scheduleAtFixedRate(this::tick, 0, interval, TimeUnit.MILLISECONDS);
+        log.info("cluster: joined exchange '{}' on {} as {} (forward queue {})", config.exchange(), config.address(),
+                self.server(), forward);
+    }
+
+    /** The instances heard from, this one not included. */
+    public PeerDirectory directory() {
+        return directory;
+    }
+
+    public MessageSigner signer() {
+        return signer;
+    }
+
+    public ClusterIdentity self() {
+        return self;
+    }
+
+    /** Cluster messages dropped: malformed, unsigned or wrongly signed. */
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    /** Tells every instance that settings version {@code version} is committed: those behind reload. */
+    public void broadcastReset(long version) {
+        publish(new ClusterMessage.Reset(self.server(), version), false);
+    }
+
+    /** Announces this instance now. */
+    public void announce() {
+        publish(self.announce(), true);
+    }
+
+    private void tick() {
+        try {
+            announce();
+            for (var gone : directory.expire()) {
+                log.info("cluster: peer {} gone (nothing heard for {} ms)", gone.server(), config.timeout().toMillis());
+            }
+        } catch (RuntimeException e) {
+            log.warn("cluster: announcing failed: {}", e.getMessage());
+        }
+    }
+
+    private void publish(ClusterMessage message, boolean expiring) {
+        var body = ClusterCodec.encode(message);
+        var headers = signer.sign(body, message.type(), self.server().value());
+        var properties = new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(1).headers(headers);
+        if (expiring) {
+            properties.expiration(Long.toString(config.interval().toMillis() * 2));
+        }
+        synchronized (this) {
+            if (channel == null || !channel.isOpen()) {
+                log.debug("cluster: not connected; {} not sent", message.type());
+                return;
+            }
+            try {
+                channel.basicPublish(config.exchange(), BROADCAST, properties.build(), body);
+            } catch (IOException | RuntimeException e) {
+                log.debug("cluster: sending {} failed: {}", message.type(), e.getMessage());
+            }
+        }
+    }
+
+    /** Says goodbye ({@code leave}), so peers forget this instance at once, and stops. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdownNow();
+        publish(new ClusterMessage.Leave(self.server(), self.incarnation()), false);
+        synchronized (this) {
+            if (channel != null && channel.isOpen()) {
+                try {
+                    channel.close();
+                } catch (IOException | TimeoutException | RuntimeException e) {
+                    log.debug("cluster: closing the control channel failed: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void reject(String why) {
+        rejected.increment();
+        rejectLog.log(suffix -> log.warn("cluster: dropped a message: {}{}", why, suffix));
+    }
+
+    /** Everything on the control queue: decoded, checked, acted on; never an exception out. */
+    private final class ControlConsumer extends DefaultConsumer {
+
+        ControlConsumer(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            try {
+                handle(properties.getHeaders() == null ? Map.of() : properties.getHeaders(), body);
+            } catch (RuntimeException e) {
+                reject("handling it failed: " + e);
+            }
+        }
+
+        private void handle(Map<String, Object> headers, byte[] body) {
+            ClusterMessage message;
+            switch (ClusterCodec.decode(body)) {
+                case ClusterCodec.Decoded.Rejected rejectedMessage -> {
+                    reject(rejectedMessage.reason());
+                    return;
+                }
+                case ClusterCodec.Decoded.Ok ok -> message = ok.message();
+            }
+            var verdict = signer.verify(body, headers, message);
+            if (!verdict.accepted()) {
+                reject(message.type() + " " + verdict);
+                return;
+            }
+            if (message.sender().filter(self.server()::equals).isPresent() && !(message instanceof ClusterMessage.Announce)) {
+                return;
+            }
+            switch (message) {
+                case ClusterMessage.Announce announce -> heard(announce);
+                case ClusterMessage.Leave leave -> directory.left(leave)
+                        .ifPresent(peer -> log.info("cluster: peer {} left", peer.server()));
+                case ClusterMessage.Reset reset -> {
+                    directory.heardFrom(reset.server());
+                    Thread.ofVirtual().start(() -> settings.reloadIfNewer(reset.configVersion()));
+                }
+                case ClusterMessage.Reload reload -> Thread.ofVirtual().start(() -> settings.reload("reload asked on the cluster exchange"));
+                case ClusterMessage.Hello hello -> announce();
+            }
+        }
+
+        private void heard(ClusterMessage.Announce announce) {
+            switch (directory.heard(announce)) {
+                case NEW_PEER, RESTARTED -> {
+                    log.info("cluster: peer {} joined ({} on {}, IPs {}, console {})", announce.server(), announce.version(),
+                            announce.hostname(), announce.ips().stream().map(ip -> ip.getHostAddress()).toList(), announce.console());
+                    announce();
+                }
+                case DUPLICATE_ID -> reject("another instance announces our server id " + self.server() + " (host "
+                        + announce.hostname() + "): every instance needs its own server-id");
+                case IGNORED_FULL -> reject("too many peers; ignoring " + announce.server());
+                case KNOWN, SELF -> {
+                }
+            }
+            if (announce.configVersion() > settings.version()) {
+                // A peer runs newer settings than ours: a reset we missed. Catch up.
+                Thread.ofVirtual().start(() -> settings.reloadIfNewer(announce.configVersion()));
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.ferrymta.cluster;
+
+import com.rabbitmq.client.AMQP;
+import dev.ferrymta.relay.broker.ConfirmingPublisher;
+import dev.ferrymta.relay.broker.PublishFailedException;
+import dev.ferrymta.relay.lifecycle.Backoff;
+import dev.ferrymta.relay.message.OutboxMessage;
+import dev.ferrymta.relay.outbox.InboundMessage;
+import dev.ferrymta.relay.outbox.PeerRouter;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands a message whose source IPs this instance does not own to the live peer that owns one:
+ * published persistent and mandatory to the peer's forward queue, signed, with the origin and a hop
+ * count in its headers, and confirmed by the broker before the outbox message is acked. A publish
+ * that fails for a passing reason (a lost channel, a nack, no confirm in time) is published again
+ * with growing waits until {@code patience} runs out; the outbox message stays unacked meanwhile,
+ * so nothing is lost either way. A message that was forwarded once is never forwarded again.
+ */
+public final class Forwarder implements PeerRouter, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
+
+    /** Header: the instance that forwarded the message. */
+    public static final String ORIGIN = "x-ferry-origin";
+
+    /** Header: how often the message was forwarded. */
+    public static final String HOPS = "x-ferry-hops";
+
+    /** The signer's type for forwarded messages. */
+    public static final String TYPE = "forward";
+
+    private final ClusterNode node;
+    private final ConfirmingPublisher publisher;
+    private final String exchange;
+    private final Duration patience;
+    private final Clock clock;
+    private final ScheduledExecutorService retries =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("forward-retries").factory());
+
+    /**
+     * @param publisher on the cluster broker's connection
+     * @param patience  how long a forward is retried before it counts as failed (a retry later)
+     */
+    public Forwarder(ClusterNode node, ConfirmingPublisher publisher, String exchange, Duration patience, Clock clock) {
+        this.node = node;
+        this.publisher = publisher;
+        this.exchange = exchange;
+        this.patience = patience;
+        this.clock = clock;
+    }
+
+    @Override
+    public Route forward(InboundMessage message, OutboxMessage parsed, List<InetAddress> ips) {
+        var headers = message.properties() == null || message.properties().getHeaders() == null
+                ? Map.<String, Object>of() : message.properties().getHeaders();
+        var hops = MessageSigner.header(headers, HOPS).orElse("0");
+        if (!hops.equals("0")) {
+            return new Route.Refused("it was forwarded here by " + MessageSigner.header(headers, ORIGIN).orElse("another instance")
+                    + " already, and a message is never forwarded twice");
+        }
+        var owner = node.directory().ownerOf(ips);
+        if (owner.isEmpty()) {
+            return new Route.Refused("no live instance of the cluster owns it");
+        }
+        var server = owner.get().server();
+        var signed = new HashMap<String, Object>(headers);
+        signed.keySet().removeIf(name -> name.startsWith("x-death") || name.startsWith("x-first-death")
+                || name.startsWith("x-last-death"));
+        signed.putAll(node.signer().sign(message.body(), TYPE, node.self().server().value()));
+        signed.put(ORIGIN, node.self().server().value());
+        signed.put(HOPS, 1);
+        var properties = new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).headers(signed)
+                .priority(message.properties() == null ? null : message.properties().getPriority()).build();
+        var confirmed = new CompletableFuture<Void>();
+        send(ClusterNode.forwardKey(server), properties, message.body(), confirmed, clock.instant().plus(patience), Backoff.standard());
+        return new Route.Forwarded(confirmed);
+    }
+
+    private void send(String key, AMQP.BasicProperties properties, byte[] body, CompletableFuture<Void> confirmed,
+            Instant deadline, Backoff backoff) {
+        publisher.publish(exchange, key, true, properties, body).whenComplete((done, error) -> {
+            if (error == null) {
+                confirmed.complete(null);
+                return;
+            }
+            var cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            boolean passing = cause instanceof PublishFailedException failed
+                    && failed.reason() != PublishFailedException.Reason.UNROUTABLE
+                    && failed.reason() != PublishFailedException.Reason.CLOSED;
+            var wait = backoff.nextDelay();
+            if (!passing || clock.instant().plus(wait).isAfter(deadline)) {
+                confirmed.completeExceptionally(cause);
+                return;
+            }
+            log.debug("forward to {} not confirmed ({}); again in {} ms", key, cause.getMessage(), wait.toMillis());
+            try {
+                retries.schedule(() -> send(key, properties, body, confirmed, deadline, backoff), wait.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                confirmed.completeExceptionally(cause);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
+    }
+}
