@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The command line: {@code [--config FILE] [--key=value ...]}, or {@code --version} or {@code --help}.
+ * The command line: {@code [--config FILE] [--key=value ...]}, or {@code --list-cluster},
+ * {@code --version} or {@code --help}.
  *
  * @param configFile the config file, when one was named
  * @param settings   the {@code --key=value} arguments, in order
@@ -15,16 +16,18 @@ import java.util.Optional;
  */
 record CommandLine(Optional<Path> configFile, List<String> settings, Action action) {
 
-    enum Action { RUN, VERSION, HELP }
+    enum Action { RUN, LIST_CLUSTER, VERSION, HELP }
 
     static final String USAGE = """
             usage: ferry [--config FILE] [--key=value ...]
+                   ferry --list-cluster [--config FILE] [--key=value ...]
                    ferry --version
                    ferry --help
 
             Runs a Ferry instance. Settings come from --key=value arguments, then FERRY_KEY_NAME
             environment variables, then the config file, then the built-in defaults; config.sample
-            documents every key.
+            documents every key. --list-cluster prints the live instances of the cluster (on
+            cluster-address) and exits.
             """;
 
     static CommandLine parse(List<String> arguments) {
@@ -35,6 +38,7 @@ record CommandLine(Optional<Path> configFile, List<String> settings, Action acti
             var argument = arguments.get(i);
             switch (argument) {
                 case "--version" -> action = Action.VERSION;
+                case "--list-cluster" -> action = Action.LIST_CLUSTER;
                 case "--help", "-h" -> action = Action.HELP;
                 case "--config" -> {
                     if (i + 1 >= arguments.size()) {
@@ -48,7 +52,7 @@ record CommandLine(Optional<Path> configFile, List<String> settings, Action acti
                     } else if (argument.startsWith("--") && argument.contains("=")) {
                         settings.add(argument);
                     } else {
-                        throw new ConfigException("", "'%s' is not an option: expected --config FILE, --key=value, --version or --help"
+                        throw new ConfigException("", "'%s' is not an option: expected --config FILE, --key=value, --list-cluster, --version or --help"
                                 .formatted(argument));
                     }
                 }

@@ -46,9 +46,12 @@ public final class Main {
                     out.print(CommandLine.USAGE);
                     return EXIT_OK;
                 }
-                case RUN -> { }
+                case RUN, LIST_CLUSTER -> { }
             }
             config = FerryConfig.load(commandLine, environment, host);
+            if (commandLine.action() == CommandLine.Action.LIST_CLUSTER) {
+                return ClusterListing.print(config, out, err);
+            }
         } catch (ConfigException e) {
             err.println("ferry: config: " + e.getMessage());
             return EXIT_CONFIG;

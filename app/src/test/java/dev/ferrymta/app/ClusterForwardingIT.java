@@ -70,7 +70,25 @@ class ClusterForwardingIT {
                     assertThat(channel.queueDeclarePassive(value(argsB, "--rabbitmq-results=")).getMessageCount()).isEqualTo(1);
                     assertThat(sink.messages()).hasSize(1);
                 }
+
+                assertThat(listCluster()).anySatisfy(line -> assertThat(line).startsWith("node-a").contains("127.0.0.2"))
+                        .anySatisfy(line -> assertThat(line).startsWith("node-b").contains("127.0.0.3"))
+                        .anySatisfy(line -> assertThat(line).startsWith("2 live instances"));
+                b.terminate();
+                assertThat(b.awaitExit(Duration.ofSeconds(20))).isZero();
+                await().atMost(Duration.ofSeconds(5)).until(() -> a.outputText().contains("peer node-b left"));
+                assertThat(listCluster()).noneSatisfy(line -> assertThat(line).startsWith("node-b"))
+                        .anySatisfy(line -> assertThat(line).startsWith("1 live instance "));
             }
+        }
+    }
+
+    /** {@code ./ferry --list-cluster} as a newcomer runs it: its output lines. */
+    private List<String> listCluster() throws Exception {
+        try (var lister = FerryProcess.start("--list-cluster", "--config", "config.sample", "--rabbitmq-address=" + broker.address(),
+                "--cluster-exchange=" + FerryProcess.clusterExchange(broker), "--cluster-interval=1", "--cluster-timeout=3")) {
+            assertThat(lister.awaitExit(Duration.ofSeconds(20))).as(lister.outputText()).isZero();
+            return lister.output();
         }
     }
 

@@ -1,0 +1,62 @@
+package dev.ferrymta.app;
+
+import dev.ferrymta.cluster.ClusterLister;
+import dev.ferrymta.cluster.Peer;
+import dev.ferrymta.relay.lifecycle.ConnectLoop;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/** {@code ./ferry --list-cluster}: one line per live instance, then exit. */
+final class ClusterListing {
+
+    private ClusterListing() {
+    }
+
+    static int print(FerryConfig config, PrintStream out, PrintStream err) {
+        var cluster = config.cluster();
+        var factory = new com.rabbitmq.client.ConnectionFactory();
+        var address = cluster.address();
+        factory.setHost(address.host());
+        factory.setPort(address.port());
+        factory.setUsername(address.user());
+        factory.setPassword(address.password());
+        factory.setVirtualHost(address.vhost());
+        factory.setConnectionTimeout(5_000);
+        try {
+            if (address.tls()) {
+                factory.useSslProtocol(javax.net.ssl.SSLContext.getDefault());
+                factory.enableHostnameVerification();
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            err.println("ferry: no TLS context for " + address + ": " + e.getMessage());
+            return 1;
+        }
+        var clock = Clock.systemUTC();
+        List<Peer> peers;
+        try (var connection = factory.newConnection("ferry --list-cluster")) {
+            var listen = cluster.interval().plus(Duration.ofMillis(500));
+            peers = ClusterLister.list(connection, cluster, clock, listen);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            err.println("ferry: cannot reach the cluster at " + address + ": " + ConnectLoop.reason(e));
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        var now = clock.instant();
+        out.printf("%-20s %-28s %-24s %-36s %s%n", "SERVER", "HOST", "IPS", "CONSOLE", "LAST SEEN");
+        for (var peer : peers) {
+            var ips = String.join(",", peer.ips().stream().map(InetAddress::getHostAddress).toList());
+            out.printf("%-20s %-28s %-24s %-36s %.1fs ago%n", peer.server(), peer.hostname(), ips.isEmpty() ? "-" : ips,
+                    peer.console(), Duration.between(peer.lastSeen(), now).toMillis() / 1000.0);
+        }
+        out.printf("%d live instance%s on exchange '%s' at %s%n", peers.size(), peers.size() == 1 ? "" : "s", cluster.exchange(),
+                address);
+        return 0;
+    }
+}
