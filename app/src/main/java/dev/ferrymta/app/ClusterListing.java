@@ -2,6 +2,7 @@ package dev.ferrymta.app;
 
 import dev.ferrymta.cluster.ClusterLister;
 import dev.ferrymta.cluster.Peer;
+import dev.ferrymta.relay.broker.BrokerLink;
 import dev.ferrymta.relay.lifecycle.ConnectLoop;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,26 +20,10 @@ final class ClusterListing {
 
     static int print(FerryConfig config, PrintStream out, PrintStream err) {
         var cluster = config.cluster();
-        var factory = new com.rabbitmq.client.ConnectionFactory();
         var address = cluster.address();
-        factory.setHost(address.host());
-        factory.setPort(address.port());
-        factory.setUsername(address.user());
-        factory.setPassword(address.password());
-        factory.setVirtualHost(address.vhost());
-        factory.setConnectionTimeout(5_000);
-        try {
-            if (address.tls()) {
-                factory.useSslProtocol(javax.net.ssl.SSLContext.getDefault());
-                factory.enableHostnameVerification();
-            }
-        } catch (java.security.GeneralSecurityException e) {
-            err.println("ferry: no TLS context for " + address + ": " + e.getMessage());
-            return 1;
-        }
         var clock = Clock.systemUTC();
         List<Peer> peers;
-        try (var connection = factory.newConnection("ferry --list-cluster")) {
+        try (var connection = new BrokerLink(address, "ferry --list-cluster", "cluster").connectOnce()) {
             var listen = cluster.interval().plus(Duration.ofMillis(500));
             peers = ClusterLister.list(connection, cluster, clock, listen);
         } catch (IOException | TimeoutException | RuntimeException e) {

@@ -37,10 +37,6 @@ final class ClusterMembership implements AutoCloseable {
         this.forwarder = new Forwarder(node, publisher, config.exchange(), FORWARD_PATIENCE, clock);
     }
 
-    ClusterNode node() {
-        return node;
-    }
-
     Forwarder forwarder() {
         return forwarder;
     }

@@ -19,6 +19,7 @@ import dev.ferrymta.relay.smtp.SmtpTimeouts;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,7 +51,7 @@ final class FerryInstance {
     private volatile Relay relay;
     private volatile ClusterMembership cluster;
     private final BrokerLink clusterLink;
-    private final java.time.Instant started;
+    private final Instant started;
 
     FerryInstance(FerryConfig config, Clock clock, String ehloName) {
         this.config = config;

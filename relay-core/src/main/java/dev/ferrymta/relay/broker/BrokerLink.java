@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,14 @@ public final class BrokerLink implements Link, AutoCloseable {
         problem = null;
         state = LinkState.UP;
         return true;
+    }
+
+    /**
+     * One attempt, no retries and no link state: for a command that asks something and exits
+     * ({@code --list-cluster}). The caller closes the connection.
+     */
+    public Connection connectOnce() throws IOException, TimeoutException {
+        return factory().newConnection(connectionName);
     }
 
     /** The open connection; only valid after {@link #connect()} returned true. */

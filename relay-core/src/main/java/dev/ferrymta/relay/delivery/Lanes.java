@@ -50,16 +50,6 @@ public final class Lanes {
                 .toList();
     }
 
-    /** Open connections over all lanes. */
-    public int connections() {
-        return lanes.values().stream().mapToInt(lane -> lane.status().connections()).sum();
-    }
-
-    /** Messages waiting over all lanes. */
-    public int depth() {
-        return lanes.values().stream().mapToInt(lane -> lane.status().depth()).sum();
-    }
-
     /**
      * Stops: messages not started are handed back, attempts under way finish until the deadline.
      *
