@@ -37,6 +37,11 @@ final class ClusterMembership implements AutoCloseable {
         this.forwarder = new Forwarder(node, publisher, config.exchange(), FORWARD_PATIENCE, clock);
     }
 
+    /** Tells every instance that settings version {@code version} is committed. */
+    void broadcastReset(long version) {
+        node.broadcastReset(version);
+    }
+
     Forwarder forwarder() {
         return forwarder;
     }

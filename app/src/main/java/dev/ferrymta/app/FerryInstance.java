@@ -4,10 +4,12 @@ import dev.ferrymta.cluster.ClusterIdentity;
 import dev.ferrymta.cluster.ServerId;
 import dev.ferrymta.console.ConsoleServer;
 import dev.ferrymta.console.InstanceInfo;
+import dev.ferrymta.console.SettingsEditor;
 import dev.ferrymta.db.DatabasePool;
 import dev.ferrymta.db.JdbcSettingsSource;
 import dev.ferrymta.db.SchemaMigrator;
 import dev.ferrymta.db.SettingsReloader;
+import dev.ferrymta.db.write.SettingsWriter;
 import dev.ferrymta.relay.FerryVersion;
 import dev.ferrymta.relay.Relay;
 import dev.ferrymta.relay.broker.BrokerLink;
@@ -50,6 +52,7 @@ final class FerryInstance {
     private volatile CurrentSettings settings;
     private volatile Relay relay;
     private volatile ClusterMembership cluster;
+    private volatile SettingsEditor editor;
     private final BrokerLink clusterLink;
     private final Instant started;
 
@@ -67,7 +70,7 @@ final class FerryInstance {
     void run() throws Exception {
         var info = new InstanceInfo(config.relay().serverId(), FerryVersion.current(), started,
                 config.relay().smtpIps(), List.of(broker, clusterLink, database), this::settingsVersion,
-                () -> Optional.ofNullable(relay).map(Relay::status));
+                () -> Optional.ofNullable(relay).map(Relay::status), () -> Optional.ofNullable(editor));
         SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();
@@ -79,6 +82,8 @@ final class FerryInstance {
                 reloader = new SettingsReloader(database, current, config.database().ttl());
                 reloader.start();
                 cluster = new ClusterMembership(config.cluster(), identity(current), current, clusterLink, clock);
+                var membership = cluster;
+                editor = new SettingsEditor(current, new SettingsWriter(database.dataSource(), clock), membership::broadcastReset);
                 relay = startRelay(current, cluster.forwarder());
                 cluster.receive(clusterLink, config.cluster().exchange(), config.relay().prefetch(), relay::acceptForwarded, clock);
                 log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -93,6 +94,15 @@ public final class ClusterNode implements AutoCloseable {
                 }
             });
         }
+        // A new settings version is announced at once, so a console that just saved sees within
+        // moments which instances run it, instead of after the next interval.
+        settings.onChange(loaded -> {
+            try {
+                timer.execute(this::announceQuietly);
+            } catch (RejectedExecutionException stopped) {
+                // Closed meanwhile: nothing to announce.
+            }
+        });
         long interval = config.interval().toMillis();
         timer.scheduleAtFixedRate(this::tick, 0, interval, TimeUnit.MILLISECONDS);
         log.info("cluster: joined exchange '{}' on {} as {} (forward queue {})", config.exchange(), config.address(),
@@ -125,6 +135,17 @@ public final class ClusterNode implements AutoCloseable {
     /** Announces this instance now. */
     public void announce() {
         publish(self.announce(), true);
+    }
+
+    private void announceQuietly() {
+        if (closed) {
+            return;
+        }
+        try {
+            announce();
+        } catch (RuntimeException e) {
+            log.warn("cluster: announcing failed: {}", e.getMessage());
+        }
     }
 
     private void tick() {

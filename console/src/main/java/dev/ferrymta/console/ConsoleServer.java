@@ -53,6 +53,7 @@ public final class ConsoleServer implements AutoCloseable {
                     exchange.setStatusCode(StatusCodes.NOT_FOUND);
                     send(exchange, "text/plain; charset=utf-8", "not found\n");
                 }));
+        new SettingsApi(instance.editor()).routes(routes, this::protect);
         var built = Undertow.builder()
                 .addHttpListener(config.port(), config.ip().getHostAddress())
                 .setIoThreads(1)
@@ -223,15 +224,7 @@ public final class ConsoleServer implements AutoCloseable {
         }
     }
 
-    private static final Map<String, String> SECURITY_HEADERS = Map.of(
-            "Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            "X-Content-Type-Options", "nosniff",
-            "X-Frame-Options", "DENY",
-            "Referrer-Policy", "no-referrer");
-
     private static void send(HttpServerExchange exchange, String contentType, String body) {
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
-        SECURITY_HEADERS.forEach((name, value) -> exchange.getResponseHeaders().put(HttpString.tryFromString(name), value));
-        exchange.getResponseSender().send(body, StandardCharsets.UTF_8);
+        Responses.send(exchange, contentType, body);
     }
 }

@@ -19,9 +19,11 @@ import java.util.function.Supplier;
  * @param links    the services it depends on, in the order they are shown
  * @param settingsVersion the shared settings version in force now (0 before the first load)
  * @param relay    what the delivery engine is doing; empty until it runs
+ * @param editor   changes the shared settings; empty until they are loaded
  */
 public record InstanceInfo(String serverId, String version, Instant started, List<InetAddress> ips, List<Link> links,
-        LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay) {
+        LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
+        Supplier<Optional<SettingsEditor>> editor) {
 
     public InstanceInfo {
         ips = List.copyOf(ips);

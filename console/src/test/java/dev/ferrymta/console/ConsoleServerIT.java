@@ -42,7 +42,7 @@ class ConsoleServerIT {
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), freePort(),
                 URI.create("http://127.0.0.1/"), password);
         var info = new InstanceInfo(serverId, "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")), List.of(links), () -> 42,
-                () -> Optional.ofNullable(relay));
+                () -> Optional.ofNullable(relay), Optional::empty);
         console = new ConsoleServer(config, info, Clock.fixed(NOW, ZoneOffset.UTC));
         console.start();
         return console.port();

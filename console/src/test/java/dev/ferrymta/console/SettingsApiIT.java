@@ -1,0 +1,249 @@
+package dev.ferrymta.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferrymta.db.DatabaseAddress;
+import dev.ferrymta.db.DatabasePool;
+import dev.ferrymta.db.JdbcSettingsSource;
+import dev.ferrymta.db.SchemaMigrator;
+import dev.ferrymta.db.write.SettingsWriter;
+import dev.ferrymta.relay.settings.CurrentSettings;
+import dev.ferrymta.testing.db.TestDatabase;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyPairGenerator;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code /api/settings} over real HTTP, writing the real database: every kind created, changed and
+ * deleted; refusals that change nothing; every committed write broadcast.
+ */
+class SettingsApiIT {
+
+    @RegisterExtension
+    static final TestDatabase database = new TestDatabase();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final List<Long> broadcast = new CopyOnWriteArrayList<>();
+
+    private static DatabasePool pool;
+    private static CurrentSettings settings;
+    private static ConsoleServer console;
+    private static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pool = new DatabasePool(DatabaseAddress.parse(database.address()));
+        assertThat(pool.connect()).isTrue();
+        SchemaMigrator.migrate(pool.dataSource());
+        settings = new CurrentSettings(new JdbcSettingsSource(pool.dataSource(), pool.address()));
+        settings.loadInitial();
+        var editor = new SettingsEditor(settings, new SettingsWriter(pool.dataSource(), Clock.systemUTC()), broadcast::add);
+        var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), 0, URI.create("http://127.0.0.1/"), Optional.empty());
+        var info = new InstanceInfo("api-test", "1.2.3", Instant.now(), List.of(), List.of(), settings::version,
+                Optional::empty, () -> Optional.of(editor));
+        console = new ConsoleServer(config, info, Clock.systemUTC());
+        console.start();
+        base = "http://127.0.0.1:" + console.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (console != null) {
+            console.close();
+        }
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    static Stream<Arguments> kinds() {
+        return Stream.of(
+                Arguments.of("pools", "{\"name\":\"api-pool\",\"ips\":[\"10.9.0.1\",\"10.9.0.2\"]}",
+                        "{\"name\":\"api-pool\",\"ips\":[\"10.9.0.3\"]}", "ips", "[\"10.9.0.3\"]"),
+                Arguments.of("throttles", "{\"domain\":\"api-throttle.example\",\"maxConnections\":5}",
+                        "{\"domain\":\"api-throttle.example\",\"maxConnections\":7,\"messagesPerMinute\":600}",
+                        "maxConnections", "7"),
+                Arguments.of("routes", "{\"domain\":\"api-route.example\",\"kind\":\"smarthost\",\"host\":\"127.0.0.1\",\"port\":2525}",
+                        "{\"domain\":\"api-route.example\",\"kind\":\"mx\",\"host\":\"mx.api-route.example\"}", "host",
+                        "\"mx.api-route.example\""),
+                Arguments.of("pauses", "{\"domain\":\"api-pause.example\",\"reason\":\"complaints\"}",
+                        "{\"domain\":\"api-pause.example\",\"localIp\":\"10.9.1.0/24\",\"reason\":\"still\"}", "localIp",
+                        "\"10.9.1.0/24\""),
+                Arguments.of("ehlo-names", "{\"localIp\":\"10.9.2.1\",\"name\":\"mail1.api.example\"}",
+                        "{\"localIp\":\"10.9.2.1\",\"name\":\"mail2.api.example\"}", "name", "\"mail2.api.example\""),
+                Arguments.of("dkim-keys", dkimKey("s1"), dkimKey("s2"), "selector", "\"s2\""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void everyKindIsCreatedChangedAndDeleted(String kind, String created, String changed, String field, String value)
+            throws Exception {
+        long before = settings.version();
+
+        var create = send("POST", "/api/settings/" + kind, created);
+        assertThat(create.statusCode()).as(create.body()).isEqualTo(201);
+        var result = JSON.readTree(create.body());
+        long id = result.get("id").asLong();
+        long version = result.get("configVersion").asLong();
+        assertThat(version).isGreaterThan(before);
+        assertThat(broadcast).contains(version);
+        assertThat(settings.version()).as("in force here when the answer comes").isGreaterThanOrEqualTo(version);
+        assertThat(row(kind, id)).isPresent();
+
+        var update = send("PUT", "/api/settings/" + kind + "/" + id, withRevision(changed, result.get("revision").asInt()));
+        assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+        var updated = JSON.readTree(update.body());
+        assertThat(updated.get("configVersion").asLong()).isGreaterThan(version);
+        assertThat(row(kind, id).orElseThrow().get(field)).isEqualTo(JSON.readTree(value));
+
+        var stale = send("PUT", "/api/settings/" + kind + "/" + id, withRevision(changed, result.get("revision").asInt()));
+        assertThat(stale.statusCode()).as(stale.body()).isEqualTo(409);
+        assertThat(JSON.readTree(stale.body()).get("currentRevision").asInt()).isEqualTo(updated.get("revision").asInt());
+
+        var delete = send("DELETE", "/api/settings/" + kind + "/" + id + "?revision=" + updated.get("revision").asInt(), null);
+        assertThat(delete.statusCode()).as(delete.body()).isEqualTo(200);
+        assertThat(row(kind, id)).isEmpty();
+
+        var again = send("DELETE", "/api/settings/" + kind + "/" + id + "?revision=" + updated.get("revision").asInt(), null);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(404);
+        assertThat(JSON.readTree(again.body()).get("error").asText()).isEqualTo("not found");
+    }
+
+    static Stream<Arguments> badInput() {
+        return Stream.of(
+                Arguments.of("throttles", "{\"domain\":\"bad.example\",\"maxConnections\":\"5\"}", "maxConnections"),
+                Arguments.of("throttles", "{\"domain\":\"bad.example\",\"maxConnections\":1.5}", "maxConnections"),
+                Arguments.of("throttles", "{\"domain\":\"bad.example\",\"maxConnections\":-1}", "maxConnections"),
+                Arguments.of("throttles", "{\"domain\":\"<script>alert(1)</script>\",\"maxConnections\":2}", "domain"),
+                Arguments.of("throttles", "{\"domain\":\"bad.example\",\"maxConection\":2}", "maxConection"),
+                Arguments.of("routes", "{\"domain\":5,\"kind\":\"mx\",\"host\":\"h.example\"}", "domain"),
+                Arguments.of("routes", "{\"domain\":\"bad.example\",\"kind\":\"teleport\",\"host\":\"h.example\"}", "kind"),
+                Arguments.of("pools", "{\"name\":\"bad\",\"ips\":\"10.0.0.1\"}", "ips"),
+                Arguments.of("pools", "{\"name\":\"bad\",\"ips\":[\"10.0.0.1\",\"not an ip\"]}", "ips[1]"),
+                Arguments.of("pauses", "{\"domain\":\"bad.example\",\"until\":\"2001-01-01T00:00:00Z\"}", "until"),
+                Arguments.of("ehlo-names", "{\"localIp\":\"10.0.0.0/8\",\"name\":\"mail.example\"}", "localIp"),
+                Arguments.of("dkim-keys", "{\"domain\":\"bad.example\",\"selector\":\"s\",\"privateKey\":\"nope\"}", "privateKey"));
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @MethodSource("badInput")
+    void badInputGetsFieldErrorsAndChangesNothing(String kind, String body, String field) throws Exception {
+        long before = currentVersion();
+        int broadcasts = broadcast.size();
+
+        var response = send("POST", "/api/settings/" + kind, body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        var answer = JSON.readTree(response.body());
+        assertThat(answer.get("error").asText()).isEqualTo("invalid");
+        assertThat(answer.get("fields").findValuesAsText("field")).contains(field);
+        assertThat(currentVersion()).isEqualTo(before);
+        assertThat(broadcast).hasSize(broadcasts);
+    }
+
+    @Test
+    void refusesWhatIsNotAJsonRow() throws Exception {
+        long before = currentVersion();
+        var form = HttpRequest.newBuilder(URI.create(base + "/api/settings/throttles"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("domain=x.example&maxConnections=1")).build();
+        assertThat(http.send(form, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(415);
+        assertThat(send("POST", "/api/settings/throttles", "{\"domain\":").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/api/settings/throttles", "[1,2]").statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/api/settings/throttles", "{\"reason\":\"" + "x".repeat(70_000) + "\"}").statusCode()).isEqualTo(413);
+        assertThat(send("POST", "/api/settings/teleporters", "{}").statusCode()).isEqualTo(404);
+        assertThat(send("PUT", "/api/settings/throttles/abc", "{\"revision\":1}").statusCode()).isEqualTo(404);
+        assertThat(send("PUT", "/api/settings/throttles/999999", "{\"domain\":\"x.example\",\"revision\":1}").statusCode())
+                .isEqualTo(404);
+        var noRevision = send("PUT", "/api/settings/throttles/1", "{\"domain\":\"x.example\"}");
+        assertThat(noRevision.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(noRevision.body()).get("fields").findValuesAsText("field")).containsExactly("revision");
+        assertThat(send("DELETE", "/api/settings/throttles/1", null).statusCode()).isEqualTo(400);
+        assertThat(currentVersion()).isEqualTo(before);
+    }
+
+    @Test
+    void listsEveryKindWithTheVersion() throws Exception {
+        var create = send("POST", "/api/settings/throttles", "{\"domain\":\"listed.example\",\"maxConnections\":3}");
+        assertThat(create.statusCode()).isEqualTo(201);
+
+        var all = JSON.readTree(get("/api/settings").body());
+
+        assertThat(all.get("configVersion").asLong()).isEqualTo(JSON.readTree(create.body()).get("configVersion").asLong());
+        for (var kind : List.of("pools", "throttles", "routes", "pauses", "ehlo-names", "dkim-keys")) {
+            assertThat(all.get(kind).isArray()).as(kind).isTrue();
+        }
+        assertThat(all.get("throttles").findValuesAsText("domain")).contains("listed.example");
+        assertThat(get("/api/settings/nothing").statusCode()).isEqualTo(404);
+    }
+
+    private static Optional<JsonNode> row(String kind, long id) throws Exception {
+        var response = get("/api/settings/" + kind);
+        assertThat(response.statusCode()).isEqualTo(200);
+        for (var row : JSON.readTree(response.body()).get(kind)) {
+            if (row.get("id").asLong() == id) {
+                assertThat(row.has("privateKey")).as("private keys never leave").isFalse();
+                return Optional.of(row);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static long currentVersion() throws Exception {
+        try (var connection = pool.dataSource().getConnection(); var statement = connection.createStatement();
+                var result = statement.executeQuery("SELECT version FROM config_version")) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
+    private static String withRevision(String json, int revision) {
+        return json.substring(0, json.length() - 1) + ",\"revision\":" + revision + "}";
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(base + path));
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String dkimKey(String selector) {
+        try {
+            var key = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate();
+            var pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
+            return JSON.createObjectNode().put("domain", "api-dkim.example").put("selector", selector).put("privateKey", pem)
+                    .toString();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
