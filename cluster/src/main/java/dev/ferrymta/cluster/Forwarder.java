@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -87,13 +88,16 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
         var properties = new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).headers(signed)
                 .priority(message.properties() == null ? null : message.properties().getPriority()).build();
         var confirmed = new CompletableFuture<Void>();
-        send(ClusterNode.forwardKey(server), properties, message.body(), confirmed, clock.instant().plus(patience), Backoff.standard());
+        // One channel per (source IPs, domain): the broker keeps the order of one lane's forwards.
+        int lane = Objects.hash(ips, parsed.recipient().domain());
+        send(lane, ClusterNode.forwardKey(server), properties, message.body(), confirmed, clock.instant().plus(patience),
+                Backoff.standard());
         return new Route.Forwarded(confirmed);
     }
 
-    private void send(String key, AMQP.BasicProperties properties, byte[] body, CompletableFuture<Void> confirmed,
+    private void send(int lane, String key, AMQP.BasicProperties properties, byte[] body, CompletableFuture<Void> confirmed,
             Instant deadline, Backoff backoff) {
-        publisher.publish(exchange, key, true, properties, body).whenComplete((done, error) -> {
+        publisher.publish(lane, exchange, key, true, properties, body).whenComplete((done, error) -> {
             if (error == null) {
                 confirmed.complete(null);
                 return;
@@ -109,7 +113,7 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
             }
             log.debug("forward to {} not confirmed ({}); again in {} ms", key, cause.getMessage(), wait.toMillis());
             try {
-                retries.schedule(() -> send(key, properties, body, confirmed, deadline, backoff), wait.toMillis(),
+                retries.schedule(() -> send(lane, key, properties, body, confirmed, deadline, backoff), wait.toMillis(),
                         TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException stopping) {
                 confirmed.completeExceptionally(cause);

@@ -96,6 +96,16 @@ public final class ConfirmingPublisher implements AutoCloseable {
      */
     public CompletableFuture<Void> publish(String exchange, String routingKey, boolean mandatory,
             AMQP.BasicProperties properties, byte[] body) {
+        return publish(nextChannel.getAndIncrement(), exchange, routingKey, mandatory, properties, body);
+    }
+
+    /**
+     * As {@link #publish(String, String, boolean, AMQP.BasicProperties, byte[])}, over the channel
+     * {@code affinity} picks: publishes with the same affinity share a channel, so the broker keeps
+     * their order (it orders per channel only). Publishes without one are spread over the channels.
+     */
+    public CompletableFuture<Void> publish(int affinity, String exchange, String routingKey, boolean mandatory,
+            AMQP.BasicProperties properties, byte[] body) {
         Objects.requireNonNull(exchange, "exchange");
         Objects.requireNonNull(routingKey, "routingKey");
         Objects.requireNonNull(body, "body");
@@ -114,7 +124,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
             message.fail(new PublishFailedException(Reason.CLOSED, "the publisher closed while this publish waited for room"));
             return message.outcome();
         }
-        var channel = channels.get(Math.floorMod(nextChannel.getAndIncrement(), channels.size()));
+        var channel = channels.get(Math.floorMod(affinity, channels.size()));
         channel.publish(message, exchange, routingKey, mandatory, PublishIdHeader.stamp(properties, message.id()), body);
         return message.outcome();
     }

@@ -1,0 +1,143 @@
+package dev.ferrymta.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import dev.ferrymta.testing.broker.TestVirtualHost;
+import dev.ferrymta.testing.db.TestDatabase;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ferry instances as separate processes, forming one cluster in a virtual host of the test's own
+ * and sharing one database: each owns one source IP, has its own queues and console, and is
+ * started with {@code config.sample} and command-line overrides, as an operator would run it.
+ */
+final class TestCluster implements AutoCloseable {
+
+    static final String SECRET = "a-cluster-secret-for-the-tests";
+    static final Duration INTERVAL = Duration.ofSeconds(1);
+    static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** One running instance. */
+    record Instance(String serverId, String ip, int consolePort, FerryProcess process) {
+
+        String outbox() {
+            return serverId + ".outbox";
+        }
+
+        String results() {
+            return serverId + ".results";
+        }
+
+        /** The settings version the instance has in force, from its {@code /health}. */
+        long configVersion() throws IOException, InterruptedException {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(response.body()).get("configVersion").asLong();
+        }
+
+        /** {@code POST /api/settings/KIND} on this instance's console; the answer, which must be 201. */
+        JsonNode create(String kind, Map<String, Object> row) throws IOException, InterruptedException {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/api/settings/" + kind))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(row))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            return JSON.readTree(response.body());
+        }
+    }
+
+    private final TestVirtualHost vhost;
+    private final TestDatabase database;
+    private final List<Instance> instances = new ArrayList<>();
+
+    TestCluster(TestVirtualHost vhost, TestDatabase database) {
+        this.vhost = vhost;
+        this.database = database;
+    }
+
+    /** The arguments an instance runs with; {@code extra} overrides or adds. */
+    List<String> arguments(String serverId, String ip, int consolePort, String... extra) {
+        var args = new ArrayList<>(List.of("--config", "config.sample", "--server-id=" + serverId, "--smtp-ips=" + ip,
+                "--rabbitmq-address=" + vhost.address(), "--database-address=" + database.address(),
+                "--rabbitmq-outbox=" + serverId + ".outbox", "--rabbitmq-results=" + serverId + ".results",
+                "--rabbitmq-failure=" + serverId + ".failure", "--www-port=" + consolePort,
+                "--cluster-interval=" + INTERVAL.toSeconds(), "--cluster-timeout=" + TIMEOUT.toSeconds(),
+                "--cluster-secret=" + SECRET, "--database-ttl=600"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    /** Starts one instance per (server id, IP) pair side by side and waits until all know each other. */
+    List<Instance> start(List<String> serverIds, List<String> ips, String... extra) throws IOException {
+        for (int i = 0; i < serverIds.size(); i++) {
+            int port = FerryProcess.freePort();
+            var process = FerryProcess.start(arguments(serverIds.get(i), ips.get(i), port, extra).toArray(String[]::new));
+            instances.add(new Instance(serverIds.get(i), ips.get(i), port, process));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> instances.stream().allMatch(i -> i.process().outputText().contains("ready:")));
+        await().atMost(Duration.ofSeconds(15)).until(() -> instances.stream().allMatch(instance -> instances.stream()
+                .filter(other -> other != instance)
+                .allMatch(other -> instance.process().outputText().contains("peer " + other.serverId() + " joined"))));
+        return List.copyOf(instances);
+    }
+
+    /** Publishes MailerQ messages to an instance's outbox, persistent, confirmed. */
+    void publish(Instance to, List<Map<String, Object>> messages) throws Exception {
+        try (var connection = vhost.factory().newConnection("ferry test publisher"); var channel = connection.createChannel()) {
+            channel.confirmSelect();
+            int sent = 0;
+            for (var message : messages) {
+                channel.basicPublish("", to.outbox(), new AMQP.BasicProperties.Builder().deliveryMode(2).build(),
+                        JSON.writeValueAsBytes(message));
+                if (++sent % 500 == 0) {
+                    channel.waitForConfirmsOrDie(30_000);
+                }
+            }
+            channel.waitForConfirmsOrDie(30_000);
+        }
+    }
+
+    /** A message for the outbox: recipient, subject, the source IPs it must go from. */
+    static Map<String, Object> message(String recipient, String subject, String... ips) {
+        return Map.of("envelope", "sender@ferry.test", "recipient", recipient,
+                "mime", "Subject: " + subject + "\r\n\r\nhello\r\n", "ips", List.of(ips));
+    }
+
+    /** Messages in a queue of the virtual host now. */
+    long depth(String queue) throws Exception {
+        try (var connection = vhost.factory().newConnection("ferry test depth"); Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    /** {@code ./ferry --list-cluster} for this cluster, as an operator runs it: its output lines. */
+    List<String> listCluster() throws Exception {
+        try (var lister = FerryProcess.start("--list-cluster", "--config", "config.sample", "--rabbitmq-address=" + vhost.address(),
+                "--cluster-interval=" + INTERVAL.toSeconds(), "--cluster-timeout=" + TIMEOUT.toSeconds(),
+                "--cluster-secret=" + SECRET)) {
+            assertThat(lister.awaitExit(Duration.ofSeconds(20))).as(lister.outputText()).isZero();
+            return lister.output();
+        }
+    }
+
+    @Override
+    public void close() {
+        instances.forEach(instance -> instance.process().close());
+    }
+}
