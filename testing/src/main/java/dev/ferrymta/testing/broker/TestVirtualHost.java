@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * touching anyone else's: {@link #closeAllConnections(String)} closes every connection of this
  * virtual host and of no other.
  *
- * <p>Needs {@code rabbitmqctl} on the machine running the broker (this one) and the right to run
- * it (root or the rabbitmq user), as the project's scripts set up.
+ * <p>Needs {@code rabbitmqctl} on the machine running the broker (this one), run as root, or
+ * through {@code sudo -n} for another user, as {@code dev/services} does.
  */
 public final class TestVirtualHost implements BeforeEachCallback, AfterEachCallback {
 
@@ -93,6 +93,11 @@ public final class TestVirtualHost implements BeforeEachCallback, AfterEachCallb
 
     private static void rabbitmqctl(String... arguments) throws IOException, InterruptedException {
         var command = new ArrayList<String>();
+        if (!"root".equals(System.getProperty("user.name"))) {
+            // rabbitmqctl needs the broker's Erlang cookie, which only root and rabbitmq read;
+            // dev/services asks for sudo for the same reason.
+            command.addAll(List.of("sudo", "-n"));
+        }
         command.add(executable());
         command.add("--quiet");
         command.addAll(List.of(arguments));
