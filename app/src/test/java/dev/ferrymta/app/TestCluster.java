@@ -34,7 +34,7 @@ final class TestCluster implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** One running instance. */
-    record Instance(String serverId, String ip, int consolePort, FerryProcess process) {
+    record Instance(String serverId, String ip, int consolePort, TestVirtualHost broker, FerryProcess process) {
 
         String outbox() {
             return serverId + ".outbox";
@@ -72,9 +72,10 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** The arguments an instance runs with; {@code extra} overrides or adds. */
-    List<String> arguments(String serverId, String ip, int consolePort, String... extra) {
+    List<String> arguments(String serverId, String ip, int consolePort, TestVirtualHost broker, String... extra) {
         var args = new ArrayList<>(List.of("--config", "config.sample", "--server-id=" + serverId, "--smtp-ips=" + ip,
-                "--rabbitmq-address=" + vhost.address(), "--database-address=" + database.address(),
+                "--rabbitmq-address=" + broker.address(), "--cluster-address=" + vhost.address(),
+                "--database-address=" + database.address(),
                 "--rabbitmq-outbox=" + serverId + ".outbox", "--rabbitmq-results=" + serverId + ".results",
                 "--rabbitmq-failure=" + serverId + ".failure", "--www-port=" + consolePort,
                 "--cluster-interval=" + INTERVAL.toSeconds(), "--cluster-timeout=" + TIMEOUT.toSeconds(),
@@ -83,12 +84,23 @@ final class TestCluster implements AutoCloseable {
         return args;
     }
 
-    /** Starts one instance per (server id, IP) pair side by side and waits until all know each other. */
+    /**
+     * Starts one instance per (server id, IP) pair side by side, all on the cluster's virtual
+     * host, and waits until all know each other.
+     */
     List<Instance> start(List<String> serverIds, List<String> ips, String... extra) throws IOException {
+        return start(serverIds, ips, serverIds.stream().map(id -> vhost).toList(), extra);
+    }
+
+    /**
+     * Starts one instance per (server id, IP, broker) side by side, each with its outbox and
+     * results on its own broker and the cluster on the shared one, and waits until all know each other.
+     */
+    List<Instance> start(List<String> serverIds, List<String> ips, List<TestVirtualHost> brokers, String... extra) throws IOException {
         for (int i = 0; i < serverIds.size(); i++) {
             int port = FerryProcess.freePort();
-            var process = FerryProcess.start(arguments(serverIds.get(i), ips.get(i), port, extra).toArray(String[]::new));
-            instances.add(new Instance(serverIds.get(i), ips.get(i), port, process));
+            var process = FerryProcess.start(arguments(serverIds.get(i), ips.get(i), port, brokers.get(i), extra).toArray(String[]::new));
+            instances.add(new Instance(serverIds.get(i), ips.get(i), port, brokers.get(i), process));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> instances.stream().allMatch(i -> i.process().outputText().contains("ready:")));
         await().atMost(Duration.ofSeconds(15)).until(() -> instances.stream().allMatch(instance -> instances.stream()
@@ -99,7 +111,7 @@ final class TestCluster implements AutoCloseable {
 
     /** Publishes MailerQ messages to an instance's outbox, persistent, confirmed. */
     void publish(Instance to, List<Map<String, Object>> messages) throws Exception {
-        try (var connection = vhost.factory().newConnection("ferry test publisher"); var channel = connection.createChannel()) {
+        try (var connection = to.broker().factory().newConnection("ferry test publisher"); var channel = connection.createChannel()) {
             channel.confirmSelect();
             int sent = 0;
             for (var message : messages) {
@@ -119,9 +131,9 @@ final class TestCluster implements AutoCloseable {
                 "mime", "Subject: " + subject + "\r\n\r\nhello\r\n", "ips", List.of(ips));
     }
 
-    /** Messages in a queue of the virtual host now. */
-    long depth(String queue) throws Exception {
-        try (var connection = vhost.factory().newConnection("ferry test depth"); Channel channel = connection.createChannel()) {
+    /** Messages in a queue of the instance's broker now. */
+    static long depth(Instance instance, String queue) throws Exception {
+        try (var connection = instance.broker().factory().newConnection("ferry test depth"); Channel channel = connection.createChannel()) {
             return channel.queueDeclarePassive(queue).getMessageCount();
         }
     }
