@@ -5,6 +5,7 @@ import dev.ferrymta.cluster.ClusterIdentity;
 import dev.ferrymta.cluster.ClusterNode;
 import dev.ferrymta.cluster.Forwarder;
 import dev.ferrymta.cluster.ForwardReceiver;
+import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.broker.BrokerLink;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
 import dev.ferrymta.relay.outbox.InboundMessage;
@@ -12,6 +13,7 @@ import dev.ferrymta.relay.settings.CurrentSettings;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +42,11 @@ final class ClusterMembership implements AutoCloseable {
     /** Tells every instance that settings version {@code version} is committed. */
     void broadcastReset(long version) {
         node.broadcastReset(version);
+    }
+
+    /** The other live instances, as last announced. */
+    List<Peer> peers() {
+        return node.directory().live();
     }
 
     Forwarder forwarder() {

@@ -13,6 +13,7 @@ import dev.ferrymta.db.write.SettingsWriter;
 import dev.ferrymta.relay.FerryVersion;
 import dev.ferrymta.relay.Relay;
 import dev.ferrymta.relay.broker.BrokerLink;
+import dev.ferrymta.relay.broker.QueueDepth;
 import dev.ferrymta.relay.dns.DnsJavaResolver;
 import dev.ferrymta.relay.outbox.PeerRouter;
 import dev.ferrymta.relay.settings.CurrentSettings;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -68,9 +70,12 @@ final class FerryInstance {
 
     /** Starts, runs until {@link #stop()}, then shuts down. Throws when the start fails. */
     void run() throws Exception {
-        var info = new InstanceInfo(config.relay().serverId(), FerryVersion.current(), started,
+        var outboxDepth = new QueueDepth(broker::connection, config.relay().outboxQueue(), Duration.ofSeconds(2));
+        var info = new InstanceInfo(config.relay().serverId(), ehloName, FerryVersion.current(), started,
                 config.relay().smtpIps(), List.of(broker, clusterLink, database), this::settingsVersion,
-                () -> Optional.ofNullable(relay).map(Relay::status), () -> Optional.ofNullable(editor));
+                () -> Optional.ofNullable(relay).map(Relay::status), () -> Optional.ofNullable(editor),
+                () -> cluster == null ? List.of() : cluster.peers(),
+                () -> relay == null ? OptionalLong.empty() : outboxDepth.get());
         SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();

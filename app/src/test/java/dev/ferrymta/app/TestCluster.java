@@ -31,7 +31,8 @@ final class TestCluster implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .cookieHandler(new java.net.CookieManager()).build();
 
     /** One running instance. */
     record Instance(String serverId, String ip, int consolePort, TestVirtualHost broker, FerryProcess process) {
@@ -53,8 +54,12 @@ final class TestCluster implements AutoCloseable {
 
         /** {@code POST /api/settings/KIND} on this instance's console; the answer, which must be 201. */
         JsonNode create(String kind, Map<String, Object> row) throws IOException, InterruptedException {
+            // The console's session (no password in the tests) and the CSRF token every write needs.
+            var session = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/api/session")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            var csrf = JSON.readTree(session.body()).get("csrfToken").asText();
             var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/api/settings/" + kind))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json").header("X-CSRF-Token", csrf).timeout(Duration.ofSeconds(10))
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(row))).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).as(response.body()).isEqualTo(201);

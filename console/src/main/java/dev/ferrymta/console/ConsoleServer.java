@@ -5,20 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferrymta.relay.lifecycle.ConnectLoop;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import io.undertow.Undertow;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.util.Headers;
-import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +33,9 @@ public final class ConsoleServer implements AutoCloseable {
     private final ConsoleConfig config;
     private final InstanceInfo instance;
     private final Clock clock;
+    private final Rates rates = new Rates();
+    private final ScheduledExecutorService sampler =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("console-rates").factory());
     private Undertow server;
 
     public ConsoleServer(ConsoleConfig config, InstanceInfo instance, Clock clock) {
@@ -45,19 +46,31 @@ public final class ConsoleServer implements AutoCloseable {
 
     /** Starts listening; a taken port is an {@link IllegalStateException} naming the address. */
     public void start() {
+        var auth = new ConsoleAuth(config, instance.serverId(), clock);
+        var settingsApi = new SettingsApi(instance.editor());
+        var pages = new ConsolePages(instance, config.url(), auth, settingsApi, rates, clock);
         var routes = new RoutingHandler()
                 .get("/health", this::health)
-                .get("/", protect(this::status))
-                .get("/api/relay", protect(this::relay))
-                .setFallbackHandler(protect(exchange -> {
-                    exchange.setStatusCode(StatusCodes.NOT_FOUND);
-                    send(exchange, "text/plain; charset=utf-8", "not found\n");
-                }));
-        new SettingsApi(instance.editor()).routes(routes, this::protect);
+                .get("/login", auth.login())
+                .post("/login", auth.login())
+                .post("/logout", auth.protect(auth::logout))
+                .get("/", auth.protect(pages::overview))
+                .get("/cluster", auth.protect(pages::cluster))
+                .get("/settings", auth.protect(pages::settings))
+                .post("/settings/{kind}", auth.protect(pages::settingsForm))
+                .post("/settings/{kind}/{id}", auth.protect(pages::settingsForm))
+                .post("/settings/{kind}/{id}/delete", auth.protect(pages::settingsForm))
+                .get("/api/session", auth.protect(auth::sessionInfo))
+                .get("/api/status", auth.protect(this::status))
+                .get("/api/cluster", auth.protect(exchange -> cluster(exchange, pages)))
+                .get("/api/relay", auth.protect(this::relay))
+                .setFallbackHandler(auth.protect(exchange ->
+                        Responses.error(exchange, StatusCodes.NOT_FOUND, "not found", "no such page: " + exchange.getRequestPath())));
+        settingsApi.routes(routes, auth::protect);
         var built = Undertow.builder()
                 .addHttpListener(config.port(), config.ip().getHostAddress())
                 .setIoThreads(1)
-                .setWorkerThreads(4)
+                .setWorkerThreads(8)
                 .setHandler(routes)
                 .build();
         try {
@@ -67,7 +80,17 @@ public final class ConsoleServer implements AutoCloseable {
                     .formatted(config.ip().getHostAddress(), config.port(), ConnectLoop.reason(e)), e);
         }
         server = built;
+        sampler.scheduleAtFixedRate(this::sample, 0, 5, TimeUnit.SECONDS);
         log.info("console listening on {}:{} ({})", config.ip().getHostAddress(), port(), config.url());
+    }
+
+    /** Feeds the per-minute rates; a failure must not end the schedule. */
+    private void sample() {
+        try {
+            instance.relay().get().ifPresent(status -> rates.sample(clock.instant(), status.counts()));
+        } catch (RuntimeException e) {
+            log.debug("console: sampling the counters failed: {}", e.toString());
+        }
     }
 
     /** The port actually listened on (differs from the configured one when that was 0 in tests). */
@@ -77,6 +100,7 @@ public final class ConsoleServer implements AutoCloseable {
 
     @Override
     public void close() {
+        sampler.shutdownNow();
         if (server != null) {
             server.stop();
         }
@@ -132,96 +156,54 @@ public final class ConsoleServer implements AutoCloseable {
         send(exchange, "application/json", JSON.writeValueAsString(body));
     }
 
-    private String deliverySection() {
-        var status = instance.relay().get();
-        if (status.isEmpty()) {
-            return "<h2>Delivery</h2><p>Not running yet.</p>";
-        }
-        var relay = status.get();
-        var counts = relay.counts();
-        var lanes = new StringBuilder();
-        relay.lanes().stream().limit(10).forEach(lane -> lanes.append("<tr><td>").append(Html.escape(lane.key().ip().getHostAddress()))
-                .append("</td><td>").append(Html.escape(lane.key().domain().name()))
-                .append("</td><td>").append(lane.depth()).append("</td><td>").append(lane.connections())
-                .append("</td><td>").append(lane.delivered()).append("</td><td>").append(lane.temporary())
-                .append("</td><td>").append(lane.permanent()).append("</td></tr>\n"));
-        return """
-                <h2>Delivery</h2>
-                <p>Delivered %d, failed %d (invalid %d), retried %d, deferred %d, forwarded %d.
-                Open connections %d, waiting in lanes %d, outbox messages in hand %d.</p>
-                <table><tr><th>Source IP</th><th>Domain</th><th>Waiting</th><th>Connections</th><th>Delivered</th>
-                <th>Temporary</th><th>Permanent</th></tr>
-                %s</table>
-                """.formatted(counts.delivered(), counts.failed(), counts.invalid(), counts.retried(), counts.deferred(),
-                counts.forwarded(), relay.connections(), relay.waiting(), relay.unsettled(), lanes);
+    /** {@code /api/status}: what the overview shows, as JSON. */
+    private void status(HttpServerExchange exchange) throws JsonProcessingException {
+        var now = clock.instant();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("server", instance.serverId());
+        body.put("hostname", instance.hostname());
+        body.put("version", instance.version());
+        body.put("started", instance.started().toString());
+        body.put("uptimeSeconds", Duration.between(instance.started(), now).toSeconds());
+        body.put("configVersion", instance.settingsVersion().getAsLong());
+        body.put("ips", instance.ips().stream().map(ip -> ip.getHostAddress()).toList());
+        body.put("links", instance.links().stream().map(link -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("name", link.name());
+            entry.put("state", link.state().name().toLowerCase(Locale.ROOT));
+            entry.put("problem", link.problem().orElse(null));
+            return entry;
+        }).toList());
+        var depth = instance.outboxDepth().get();
+        body.put("outboxDepth", depth.isPresent() ? depth.getAsLong() : null);
+        instance.relay().get().ifPresent(relay -> {
+            body.put("counts", relay.counts());
+            body.put("connections", relay.connections());
+            body.put("perMinute", rates.perMinute(now, relay.counts()).orElse(null));
+        });
+        Responses.json(exchange, StatusCodes.OK, body);
     }
 
-    private void status(HttpServerExchange exchange) {
-        var uptime = Duration.between(instance.started(), clock.instant()).withNanos(0);
-        var rows = new StringBuilder();
-        for (var link : instance.links()) {
-            rows.append("<tr><td>").append(Html.escape(link.name()))
-                    .append("</td><td>").append(Html.escape(link.address()))
-                    .append("</td><td class=\"").append(link.state() == LinkState.UP ? "up" : "down").append("\">")
-                    .append(Html.escape(link.state().name().toLowerCase(java.util.Locale.ROOT)))
-                    .append("</td><td>").append(Html.escape(link.problem().orElse("")))
-                    .append("</td></tr>\n");
-        }
-        var ips = instance.ips().isEmpty() ? "none"
-                : String.join(", ", instance.ips().stream().map(ip -> ip.getHostAddress()).toList());
-        var page = """
-                <!doctype html>
-                <html lang="en"><head><meta charset="utf-8">
-                <meta name="viewport" content="width=device-width, initial-scale=1">
-                <title>Ferry %1$s</title>
-                <style>
-                body{font-family:system-ui,sans-serif;margin:1rem;max-width:60rem}
-                table{border-collapse:collapse;width:100%%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd}
-                .up{color:#176f2c}.down{color:#b3261e;font-weight:bold}
-                </style></head><body>
-                <h1>Ferry <small>%1$s</small></h1>
-                <p>Version %2$s, up %3$s. Source IPs: %4$s. Settings version %6$d.</p>
-                <h2>Links</h2>
-                <table><tr><th>Service</th><th>Address</th><th>State</th><th>Problem</th></tr>
-                %5$s</table>
-                %7$s
-                <p><a href="/health">/health</a> · <a href="/api/relay">/api/relay</a></p>
-                </body></html>
-                """.formatted(Html.escape(instance.serverId()), Html.escape(instance.version()),
-                Html.escape(uptime.toString().substring(2).toLowerCase(java.util.Locale.ROOT)), Html.escape(ips), rows,
-                instance.settingsVersion().getAsLong(), deliverySection());
-        send(exchange, "text/html; charset=utf-8", page);
-    }
-
-    /** With a password set, asks for it (HTTP Basic, any user name) and compares in constant time. */
-    private HttpHandler protect(HttpHandler next) {
-        if (config.password().isEmpty()) {
-            return next;
-        }
-        var expected = config.password().get().getBytes(StandardCharsets.UTF_8);
-        return exchange -> {
-            if (MessageDigest.isEqual(expected, basicPassword(exchange))) {
-                next.handleRequest(exchange);
-                return;
-            }
-            exchange.setStatusCode(StatusCodes.UNAUTHORIZED);
-            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"Ferry\", charset=\"UTF-8\"");
-            send(exchange, "text/plain; charset=utf-8", "this console asks for the www-password\n");
-        };
-    }
-
-    private static byte[] basicPassword(HttpServerExchange exchange) {
-        var header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return new byte[0];
-        }
-        try {
-            var decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return colon < 0 ? new byte[0] : decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return new byte[0];
-        }
+    /** {@code /api/cluster}: every live instance, this one first. */
+    private void cluster(HttpServerExchange exchange, ConsolePages pages) throws JsonProcessingException {
+        var members = pages.members();
+        long newest = members.stream().mapToLong(Pages.Member::configVersion).max().orElse(0);
+        var body = new LinkedHashMap<String, Object>();
+        body.put("newestConfigVersion", newest);
+        body.put("instances", members.stream().map(member -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("server", member.serverId());
+            entry.put("self", member.self());
+            entry.put("hostname", member.hostname());
+            entry.put("ips", member.ips());
+            entry.put("console", member.console());
+            entry.put("version", member.version());
+            entry.put("configVersion", member.configVersion());
+            entry.put("behind", member.configVersion() < newest);
+            entry.put("lastSeen", member.lastSeen().map(Object::toString).orElse(null));
+            return entry;
+        }).toList());
+        Responses.json(exchange, StatusCodes.OK, body);
     }
 
     private static void send(HttpServerExchange exchange, String contentType, String body) {

@@ -1,29 +1,34 @@
 package dev.ferrymta.console;
 
+import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.outbox.RelayStatus;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * What the console shows about the instance it runs in.
+ * What the console shows about the instance it runs in, and the cluster as it sees it.
  *
- * @param serverId the instance's {@code server-id}
- * @param version  the software version
- * @param started  when the instance started
- * @param ips      the source IPs it owns
- * @param links    the services it depends on, in the order they are shown
+ * @param serverId        the instance's {@code server-id}
+ * @param hostname        the host it runs on, as its announces say
+ * @param version         the software version
+ * @param started         when the instance started
+ * @param ips             the source IPs it owns
+ * @param links           the services it depends on, in the order they are shown
  * @param settingsVersion the shared settings version in force now (0 before the first load)
- * @param relay    what the delivery engine is doing; empty until it runs
- * @param editor   changes the shared settings; empty until they are loaded
+ * @param relay           what the delivery engine is doing; empty until it runs
+ * @param editor          changes the shared settings; empty until they are loaded
+ * @param peers           the other live instances of the cluster, as last announced
+ * @param outboxDepth     messages waiting in the outbox queue; empty when not known
  */
-public record InstanceInfo(String serverId, String version, Instant started, List<InetAddress> ips, List<Link> links,
-        LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
-        Supplier<Optional<SettingsEditor>> editor) {
+public record InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
+        List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
+        Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth) {
 
     public InstanceInfo {
         ips = List.copyOf(ips);

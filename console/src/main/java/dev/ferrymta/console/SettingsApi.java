@@ -2,7 +2,6 @@ package dev.ferrymta.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -157,14 +156,7 @@ final class SettingsApi {
     }
 
     private void update(HttpServerExchange exchange) throws IOException {
-        write(exchange, StatusCodes.OK, true, (kind, id, body) -> {
-            var revision = body.remove("revision");
-            if (revision == null || !revision.canConvertToInt() || !revision.isIntegralNumber()) {
-                throw new InvalidSettingsException(List.of(new FieldError("revision",
-                        "the revision the row was read at is needed, a whole number")));
-            }
-            return updateWith(kind, id, revision.intValue(), body);
-        });
+        write(exchange, StatusCodes.OK, true, (kind, id, body) -> updateWith(kind, id, revision(body), body));
     }
 
     private void delete(HttpServerExchange exchange) throws IOException {
@@ -247,31 +239,99 @@ final class SettingsApi {
                 return;
             }
         }
+        switch (apply(current.get(), kind.get(), plan, id, body)) {
+            case Outcome.Written written -> {
+                var answer = new LinkedHashMap<String, Object>();
+                answer.put("id", written.result().id());
+                answer.put("revision", written.result().revision());
+                answer.put("configVersion", written.result().version());
+                Responses.json(exchange, success, answer);
+            }
+            case Outcome.Invalid invalid -> invalid(exchange, invalid.errors());
+            case Outcome.NotFound notFound -> Responses.error(exchange, StatusCodes.NOT_FOUND, "not found", notFound.message());
+            case Outcome.Conflict conflict -> {
+                var answer = new LinkedHashMap<String, Object>();
+                answer.put("error", "conflict");
+                answer.put("message", conflict.message());
+                answer.put("currentRevision", conflict.currentRevision());
+                Responses.json(exchange, StatusCodes.CONFLICT, answer);
+            }
+            case Outcome.Unavailable unavailable ->
+                    Responses.error(exchange, StatusCodes.SERVICE_UNAVAILABLE, "database unavailable", unavailable.message());
+        }
+    }
+
+    /** How a write ended, for the API and for the settings page's forms alike. */
+    sealed interface Outcome {
+        record Written(WriteResult result) implements Outcome {
+        }
+
+        record Invalid(List<FieldError> errors) implements Outcome {
+        }
+
+        record NotFound(String message) implements Outcome {
+        }
+
+        record Conflict(String message, int currentRevision) implements Outcome {
+        }
+
+        record Unavailable(String message) implements Outcome {
+        }
+    }
+
+    /** What a form of the settings page asks for. */
+    enum Operation { CREATE, UPDATE, DELETE }
+
+    /**
+     * Makes a write the settings page's form asked for: {@code body} holds the row's fields as the
+     * API names them ({@code revision} too, for an update or a delete).
+     */
+    Outcome submit(String kindPath, Operation operation, long id, ObjectNode body) {
+        var kind = KINDS.stream().filter(k -> k.path().equals(kindPath)).findFirst();
+        var current = editor.get();
+        if (kind.isEmpty()) {
+            return new Outcome.NotFound("no such kind of settings: " + kindPath);
+        }
+        if (current.isEmpty()) {
+            return new Outcome.Unavailable("the settings are not loaded yet");
+        }
+        WritePlan plan = switch (operation) {
+            case CREATE -> (k, i, b) -> createWith(k, b);
+            case UPDATE -> (k, i, b) -> updateWith(k, i, revision(b), b);
+            case DELETE -> (k, i, b) -> {
+                int revision = revision(b);
+                return writer -> k.delete().delete(writer, i, revision);
+            };
+        };
+        return apply(current.get(), kind.get(), plan, id, body);
+    }
+
+    private static int revision(ObjectNode body) {
+        var revision = body.remove("revision");
+        if (revision == null || !revision.canConvertToInt() || !revision.isIntegralNumber()) {
+            throw new InvalidSettingsException(List.of(new FieldError("revision",
+                    "the revision the row was read at is needed, a whole number")));
+        }
+        return revision.intValue();
+    }
+
+    private static Outcome apply(SettingsEditor editor, Kind<?> kind, WritePlan plan, long id, ObjectNode body) {
         try {
-            var change = plan.plan(kind.get(), id, body);
-            var result = current.get().write(change);
-            var answer = new LinkedHashMap<String, Object>();
-            answer.put("id", result.id());
-            answer.put("revision", result.revision());
-            answer.put("configVersion", result.version());
-            Responses.json(exchange, success, answer);
+            return new Outcome.Written(editor.write(plan.plan(kind, id, body)));
         } catch (MismatchedInputException e) {
-            invalid(exchange, List.of(fieldError(e)));
-        } catch (JsonMappingException e) {
-            invalid(exchange, List.of(new FieldError("body", "cannot be read as a " + kind.get().path() + " row: " + e.getOriginalMessage())));
+            return new Outcome.Invalid(List.of(fieldError(e)));
+        } catch (JsonProcessingException e) {
+            return new Outcome.Invalid(List.of(new FieldError("body", "cannot be read as a " + kind.path() + " row: "
+                    + e.getOriginalMessage())));
         } catch (InvalidSettingsException e) {
-            invalid(exchange, e.errors());
+            return new Outcome.Invalid(e.errors());
         } catch (SettingsNotFoundException e) {
-            Responses.error(exchange, StatusCodes.NOT_FOUND, "not found", e.getMessage());
+            return new Outcome.NotFound(e.getMessage());
         } catch (SettingsConflictException e) {
-            var answer = new LinkedHashMap<String, Object>();
-            answer.put("error", "conflict");
-            answer.put("message", e.getMessage());
-            answer.put("currentRevision", e.currentRevision());
-            Responses.json(exchange, StatusCodes.CONFLICT, answer);
+            return new Outcome.Conflict(e.getMessage(), e.currentRevision());
         } catch (SettingsWriteFailedException e) {
             log.warn("console: a settings write failed: {}", e.getMessage());
-            Responses.error(exchange, StatusCodes.SERVICE_UNAVAILABLE, "database unavailable", e.getMessage());
+            return new Outcome.Unavailable(e.getMessage());
         }
     }
 
@@ -310,6 +370,17 @@ final class SettingsApi {
             needs = "has the wrong type";
         }
         return new FieldError(field.isEmpty() ? "body" : field.toString(), needs);
+    }
+
+    /** The kinds, as the API and the settings page name them, in display order. */
+    static List<String> kinds() {
+        return KINDS.stream().map(Kind::path).toList();
+    }
+
+    /** One kind's rows as the API shows them (DKIM private keys left out). */
+    static List<Map<String, Object>> rows(String kindPath, Settings settings) {
+        return KINDS.stream().filter(kind -> kind.path().equals(kindPath)).findFirst()
+                .map(kind -> kind.rows().apply(settings)).orElse(List.of());
     }
 
     private static void notReady(HttpServerExchange exchange) throws JsonProcessingException {

@@ -2,6 +2,8 @@ package dev.ferrymta.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferrymta.cluster.Peer;
+import dev.ferrymta.cluster.ServerId;
 import dev.ferrymta.relay.delivery.LaneKey;
 import dev.ferrymta.relay.delivery.LaneStatus;
 import dev.ferrymta.relay.lifecycle.Link;
@@ -14,13 +16,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,12 +38,13 @@ class ConsoleServerIT {
     }
 
     private RelayStatus relay;
+    private List<Peer> peers = List.of();
 
     private int start(Optional<String> password, String serverId, Link... links) throws Exception {
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), freePort(),
                 URI.create("http://127.0.0.1/"), password);
-        var info = new InstanceInfo(serverId, "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")), List.of(links), () -> 42,
-                () -> Optional.ofNullable(relay), Optional::empty);
+        var info = new InstanceInfo(serverId, "mail1.example", "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")),
+                List.of(links), () -> 42, () -> Optional.ofNullable(relay), Optional::empty, () -> peers, () -> OptionalLong.of(17));
         console = new ConsoleServer(config, info, Clock.fixed(NOW, ZoneOffset.UTC));
         console.start();
         return console.port();
@@ -104,8 +106,8 @@ class ConsoleServerIT {
         var page = get(port, "/");
 
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("<h1>Ferry <small>mail1</small></h1>", "up 1h2m5s", "127.0.0.2", "Settings version 42",
-                "amqp://guest@127.0.0.1:5672/");
+        assertThat(page.body()).contains("<strong>Ferry mail1</strong>", "on mail1.example, up 1 h 2 min", "127.0.0.2",
+                "Settings version 42", "amqp://guest@127.0.0.1:5672/");
     }
 
     @Test
@@ -125,8 +127,9 @@ class ConsoleServerIT {
                 new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com")), 9, 4, 100, 12, 5)));
         int port = start(Optional.empty(), "mail1");
 
-        assertThat(get(port, "/").body()).contains("Delivered 100, failed 7 (invalid 2), retried 12")
-                .contains("<td>127.0.0.2</td><td>example.com</td><td>9</td><td>4</td><td>100</td>");
+        assertThat(get(port, "/").body()).contains("Since the start: delivered 100, failed 7 (invalid 2), retried 12")
+                .contains("<td>127.0.0.2</td><td>example.com</td><td>9</td><td>4</td><td>100</td>")
+                .contains("Outbox depth<b>17</b>", "SMTP connections<b>4</b>");
         var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(port, "/api/relay").body());
         assertThat(api.get("counts").get("delivered").asLong()).isEqualTo(100);
         assertThat(api.get("connections").asInt()).isEqualTo(4);
@@ -152,13 +155,89 @@ class ConsoleServerIT {
     }
 
     @Test
-    void asksForThePasswordWhenOneIsSetButNotOnHealth() throws Exception {
+    void sendsPeoplePastTheLoginFormAndScriptsA401() throws Exception {
         int port = start(Optional.of("correct-horse"), "mail1");
 
-        assertThat(get(port, "/").statusCode()).isEqualTo(401);
-        assertThat(get(port, "/", "Authorization", basic("admin", "wrong-horse")).statusCode()).isEqualTo(401);
-        assertThat(get(port, "/", "Authorization", basic("admin", "correct-horse")).statusCode()).isEqualTo(200);
+        var page = get(port, "/cluster?x=1", "Accept", "text/html");
+        assertThat(page.statusCode()).isEqualTo(303);
+        assertThat(page.headers().firstValue("Location")).contains("/login?next=%2Fcluster%3Fx%3D1");
+        assertThat(get(port, "/api/status").statusCode()).isEqualTo(401);
+        assertThat(get(port, "/login").body()).contains("type=\"password\"");
         assertThat(get(port, "/health").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void logsInWithTheRightPasswordIntoAStrictHttpOnlySession() throws Exception {
+        int port = start(Optional.of("correct-horse"), "mail1");
+
+        var login = post(port, "/login", "application/x-www-form-urlencoded", "password=correct-horse&next=%2Fcluster");
+
+        assertThat(login.statusCode()).isEqualTo(303);
+        assertThat(login.headers().firstValue("Location")).contains("/cluster");
+        var cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(cookie).startsWith("ferry_session_mail1=").contains("HttpOnly", "SameSite=Strict");
+        var session = cookie.substring(0, cookie.indexOf(';'));
+        assertThat(get(port, "/cluster", "Cookie", session).statusCode()).isEqualTo(200);
+        assertThat(get(port, "/cluster", "Cookie", "ferry_session_mail1=forged").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void makesEachWrongPasswordWaitLonger() throws Exception {
+        int port = start(Optional.of("correct-horse"), "mail1");
+
+        var wrong = post(port, "/login", "application/json", "{\"password\":\"wrong-horse\"}");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("Retry-After")).contains("1");
+        // The clock stands still here: the next try, even with the right password, must wait.
+        var tooSoon = post(port, "/login", "application/json", "{\"password\":\"correct-horse\"}");
+        assertThat(tooSoon.statusCode()).isEqualTo(429);
+        assertThat(tooSoon.headers().firstValue("Set-Cookie")).isEmpty();
+    }
+
+    @Test
+    void refusesWritesWithoutTheSessionsCsrfToken() throws Exception {
+        int port = start(Optional.of("correct-horse"), "mail1");
+        var login = post(port, "/login", "application/json", "{\"password\":\"correct-horse\"}");
+        assertThat(login.statusCode()).isEqualTo(200);
+        var token = new com.fasterxml.jackson.databind.ObjectMapper().readTree(login.body()).get("csrfToken").asText();
+        var cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+        var session = cookie.substring(0, cookie.indexOf(';'));
+
+        assertThat(post(port, "/logout", "application/x-www-form-urlencoded", "", "Cookie", session).statusCode()).isEqualTo(403);
+        assertThat(post(port, "/logout", "application/x-www-form-urlencoded", "csrf=not-it", "Cookie", session).statusCode())
+                .isEqualTo(403);
+        assertThat(post(port, "/logout", "application/x-www-form-urlencoded", "", "Cookie", session, "X-CSRF-Token", token)
+                .statusCode()).isEqualTo(303);
+        assertThat(get(port, "/api/status", "Cookie", session).statusCode()).as("logged out").isEqualTo(401);
+    }
+
+    @Test
+    void listsTheClusterWithLinksAndMarksALaggingVersion() throws Exception {
+        peers = List.of(peer("mail2", "<script>alert(2)</script>", 43), peer("mail3", "mail3.example", 40));
+        int port = start(Optional.empty(), "mail1");
+
+        var page = get(port, "/cluster").body();
+        assertThat(page).contains("3 live instances", "href=\"http://mail2.example:8485/\"", "&lt;script&gt;alert(2)&lt;/script&gt;")
+                .doesNotContain("<script>alert");
+        assertThat(page).contains("class=\"lag\">42 (behind: 43 is the newest)", "class=\"lag\">40 (behind");
+        var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(port, "/api/cluster").body());
+        assertThat(api.get("instances").findValuesAsText("server")).containsExactly("mail1", "mail2", "mail3");
+        assertThat(api.get("instances").findValues("behind").stream().map(v -> v.asBoolean()).toList()).containsExactly(true, false, true);
+    }
+
+    private static Peer peer(String id, String hostname, long configVersion) throws Exception {
+        return new Peer(new ServerId(id), "incarnation-" + id, hostname, List.of(InetAddress.getByName("127.0.0.9")),
+                URI.create("http://" + id + ".example:8485/"), "1.2.3", configVersion, NOW.minusSeconds(60), java.util.Map.of(),
+                NOW.minusSeconds(2));
+    }
+
+    private HttpResponse<String> post(int port, String path, String type, String body, String... headers) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -166,9 +245,5 @@ class ConsoleServerIT {
         int port = start(Optional.empty(), "mail1");
 
         assertThat(get(port, "/nothing-here").statusCode()).isEqualTo(404);
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 }

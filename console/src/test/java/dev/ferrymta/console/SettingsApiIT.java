@@ -42,7 +42,8 @@ class SettingsApiIT {
     static final TestDatabase database = new TestDatabase();
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient http = HttpClient.newHttpClient();
+    private static final HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+    private static String csrf;
     private static final List<Long> broadcast = new CopyOnWriteArrayList<>();
 
     private static DatabasePool pool;
@@ -59,11 +60,13 @@ class SettingsApiIT {
         settings.loadInitial();
         var editor = new SettingsEditor(settings, new SettingsWriter(pool.dataSource(), Clock.systemUTC()), broadcast::add);
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), 0, URI.create("http://127.0.0.1/"), Optional.empty());
-        var info = new InstanceInfo("api-test", "1.2.3", Instant.now(), List.of(), List.of(), settings::version,
-                Optional::empty, () -> Optional.of(editor));
+        var info = new InstanceInfo("api-test", "api.example", "1.2.3", Instant.now(), List.of(), List.of(), settings::version,
+                Optional::empty, () -> Optional.of(editor), List::of, java.util.OptionalLong::empty);
         console = new ConsoleServer(config, info, Clock.systemUTC());
         console.start();
         base = "http://127.0.0.1:" + console.port();
+        // Without a password every visitor gets a session; its token must come with each write.
+        csrf = JSON.readTree(get("/api/session").body()).get("csrfToken").asText();
     }
 
     @AfterAll
@@ -165,7 +168,7 @@ class SettingsApiIT {
     void refusesWhatIsNotAJsonRow() throws Exception {
         long before = currentVersion();
         var form = HttpRequest.newBuilder(URI.create(base + "/api/settings/throttles"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Content-Type", "application/x-www-form-urlencoded").header("X-CSRF-Token", csrf)
                 .POST(HttpRequest.BodyPublishers.ofString("domain=x.example&maxConnections=1")).build();
         assertThat(http.send(form, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(415);
         assertThat(send("POST", "/api/settings/throttles", "{\"domain\":").statusCode()).isEqualTo(400);
@@ -197,6 +200,52 @@ class SettingsApiIT {
         assertThat(get("/api/settings/nothing").statusCode()).isEqualTo(404);
     }
 
+    @Test
+    void refusesAWriteWithoutTheCsrfTokenOrASession() throws Exception {
+        long before = currentVersion();
+        var body = HttpRequest.BodyPublishers.ofString("{\"domain\":\"csrf.example\",\"maxConnections\":1}");
+        var noToken = HttpRequest.newBuilder(URI.create(base + "/api/settings/throttles")).header("Content-Type", "application/json")
+                .POST(body).build();
+        assertThat(http.send(noToken, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        var stranger = HttpClient.newHttpClient();
+        var noSession = HttpRequest.newBuilder(URI.create(base + "/api/settings/throttles")).header("Content-Type", "application/json")
+                .header("X-CSRF-Token", csrf).POST(body).build();
+        assertThat(stranger.send(noSession, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(403);
+        assertThat(currentVersion()).isEqualTo(before);
+    }
+
+    @Test
+    void theSettingsPageAddsChangesAndDeletesThroughItsForms() throws Exception {
+        var page = get("/settings").body();
+        assertThat(page).contains("name=\"csrf\" value=\"" + csrf + "\"", "<h2 id=\"throttles\">Throttles</h2>");
+
+        var added = form("/settings/throttles", "csrf=" + csrf + "&domain=form.example&maxConnections=3&messagesPerMinute=");
+        assertThat(added.statusCode()).isEqualTo(303);
+        var saved = added.headers().firstValue("Location").orElseThrow();
+        assertThat(saved).startsWith("/settings?saved=");
+        var row = JSON.readTree(get("/api/settings/throttles").body()).get("throttles").findParents("domain").stream()
+                .filter(node -> node.get("domain").asText().equals("form.example")).findFirst().orElseThrow();
+        assertThat(row.get("maxConnections").asInt()).isEqualTo(3);
+        assertThat(row.get("messagesPerMinute").isNull()).isTrue();
+        assertThat(get(saved).body()).contains("Saved as version " + saved.substring(saved.indexOf('=') + 1), "All 1 instances run it");
+
+        var refused = form("/settings/throttles/" + row.get("id").asLong(), "csrf=" + csrf + "&revision=" + row.get("revision").asInt()
+                + "&domain=%3Cscript%3E&maxConnections=many");
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("Nothing was saved", "&lt;script&gt;").doesNotContain("<script>");
+
+        var deleted = form("/settings/throttles/" + row.get("id").asLong() + "/delete", "csrf=" + csrf + "&revision="
+                + row.get("revision").asInt());
+        assertThat(deleted.statusCode()).isEqualTo(303);
+        assertThat(get("/api/settings/throttles").body()).doesNotContain("form.example");
+        assertThat(form("/settings/throttles", "domain=sneaky.example&maxConnections=3").statusCode()).as("no token").isEqualTo(403);
+    }
+
+    private static HttpResponse<String> form(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private static Optional<JsonNode> row(String kind, long id) throws Exception {
         var response = get("/api/settings/" + kind);
         assertThat(response.statusCode()).isEqualTo(200);
@@ -226,7 +275,7 @@ class SettingsApiIT {
     }
 
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(base + path));
+        var request = HttpRequest.newBuilder(URI.create(base + path)).header("X-CSRF-Token", csrf);
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

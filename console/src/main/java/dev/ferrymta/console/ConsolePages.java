@@ -1,0 +1,242 @@
+package dev.ferrymta.console;
+
+import static dev.ferrymta.console.Html.escape;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferrymta.relay.lifecycle.LinkState;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.form.FormData;
+import io.undertow.util.PathTemplateMatch;
+import io.undertow.util.StatusCodes;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** The HTML pages' handlers: overview, cluster, settings (with its forms). Rendering is in {@link Pages}. */
+final class ConsolePages {
+
+    private final InstanceInfo instance;
+    private final URI consoleUrl;
+    private final ConsoleAuth auth;
+    private final SettingsApi settingsApi;
+    private final Rates rates;
+    private final Clock clock;
+
+    ConsolePages(InstanceInfo instance, URI consoleUrl, ConsoleAuth auth, SettingsApi settingsApi, Rates rates, Clock clock) {
+        this.instance = instance;
+        this.consoleUrl = consoleUrl;
+        this.auth = auth;
+        this.settingsApi = settingsApi;
+        this.rates = rates;
+        this.clock = clock;
+    }
+
+    /** This instance and its live peers, this one first, then by server id. */
+    List<Pages.Member> members() {
+        var members = new ArrayList<Pages.Member>();
+        members.add(new Pages.Member(instance.serverId(), instance.hostname(), instance.ips().stream().map(ip -> ip.getHostAddress()).toList(),
+                consoleUrl.toString(), instance.version(), instance.settingsVersion().getAsLong(), Optional.empty(), true));
+        instance.peers().get().stream().sorted((a, b) -> a.server().value().compareTo(b.server().value()))
+                .forEach(peer -> members.add(new Pages.Member(peer.server().value(), peer.hostname(),
+                        peer.ips().stream().map(ip -> ip.getHostAddress()).toList(), peer.console().toString(), peer.version(),
+                        peer.configVersion(), Optional.of(peer.lastSeen()), false)));
+        return members;
+    }
+
+    void overview(HttpServerExchange exchange) {
+        var now = clock.instant();
+        var links = new StringBuilder();
+        for (var link : instance.links()) {
+            links.append("<tr><td>").append(escape(link.name())).append("</td><td>").append(escape(link.address()))
+                    .append("</td><td class=\"").append(link.state() == LinkState.UP ? "up" : "down").append("\">")
+                    .append(escape(link.state().name().toLowerCase(Locale.ROOT))).append("</td><td>")
+                    .append(escape(link.problem().orElse(""))).append("</td></tr>\n");
+        }
+        var relay = instance.relay().get();
+        var delivery = new StringBuilder();
+        if (relay.isEmpty()) {
+            delivery.append("<p>The relay is not running yet.</p>");
+        } else {
+            var status = relay.get();
+            var perMinute = rates.perMinute(now, status.counts());
+            var outbox = instance.outboxDepth().get();
+            delivery.append("<div class=\"figures\">");
+            figure(delivery, "Delivered / min", perMinute.map(r -> format(r.delivered())).orElse("…"));
+            figure(delivery, "Temporary failures / min", perMinute.map(r -> format(r.temporary())).orElse("…"));
+            figure(delivery, "Permanent failures / min", perMinute.map(r -> format(r.permanent())).orElse("…"));
+            figure(delivery, "Forwarded / min", perMinute.map(r -> format(r.forwarded())).orElse("…"));
+            figure(delivery, "SMTP connections", Integer.toString(status.connections()));
+            figure(delivery, "Outbox depth", outbox.isPresent() ? Long.toString(outbox.getAsLong()) : "unknown");
+            delivery.append("</div>");
+            var counts = status.counts();
+            delivery.append("<p>Since the start: delivered %d, failed %d (invalid %d), retried %d, forwarded %d. Waiting in lanes %d, outbox messages in hand %d.</p>"
+                    .formatted(counts.delivered(), counts.failed(), counts.invalid(), counts.retried(), counts.forwarded(),
+                            status.waiting(), status.unsettled()));
+            delivery.append("<h2>Busiest lanes</h2><div class=\"scroll\"><table><tr><th>Source IP</th><th>Domain</th><th>Waiting</th>"
+                    + "<th>Connections</th><th>Delivered</th><th>Temporary</th><th>Permanent</th></tr>\n");
+            status.lanes().stream().limit(10).forEach(lane -> delivery.append("<tr><td>").append(escape(lane.key().ip().getHostAddress()))
+                    .append("</td><td>").append(escape(lane.key().domain().name())).append("</td><td>").append(lane.depth())
+                    .append("</td><td>").append(lane.connections()).append("</td><td>").append(lane.delivered())
+                    .append("</td><td>").append(lane.temporary()).append("</td><td>").append(lane.permanent()).append("</td></tr>\n"));
+            delivery.append("</table></div>");
+        }
+        var ips = instance.ips().isEmpty() ? "none" : String.join(", ", instance.ips().stream().map(ip -> ip.getHostAddress()).toList());
+        var content = """
+                <h1>Overview</h1>
+                <p>Version %s on %s, up %s. Source IPs: %s. Settings version %d.</p>
+                <h2>Links</h2>
+                <div class="scroll"><table><tr><th>Service</th><th>Address</th><th>State</th><th>Problem</th></tr>
+                %s</table></div>
+                <h2>Delivery</h2>
+                %s
+                <p><a href="/health">/health</a> · <a href="/api/status">/api/status</a> · <a href="/metrics">/metrics</a></p>
+                """.formatted(escape(instance.version()), escape(instance.hostname()),
+                Pages.duration(Duration.between(instance.started(), now)), escape(ips), instance.settingsVersion().getAsLong(), links,
+                delivery);
+        html(exchange, StatusCodes.OK, page(exchange, "Overview", "/", content, Optional.empty()));
+    }
+
+    void cluster(HttpServerExchange exchange) {
+        var members = members();
+        var content = "<h1>Cluster</h1><p>" + members.size() + (members.size() == 1 ? " live instance" : " live instances")
+                + ", as their announces say. A settings version in red lags behind the newest.</p>\n"
+                + Pages.clusterTable(members, clock.instant());
+        html(exchange, StatusCodes.OK, page(exchange, "Cluster", "/cluster", content, Optional.empty()));
+    }
+
+    void settings(HttpServerExchange exchange) {
+        var editing = Optional.ofNullable(exchange.getQueryParameters().get("edit")).map(values -> values.peekFirst())
+                .flatMap(ConsolePages::editTarget);
+        var saved = Optional.ofNullable(exchange.getQueryParameters().get("saved")).map(values -> values.peekFirst())
+                .flatMap(ConsolePages::number);
+        renderSettings(exchange, StatusCodes.OK, editing, Optional.empty(), saved);
+    }
+
+    /** A settings form's POST: create ({@code /settings/KIND}), change ({@code /KIND/ID}) or delete ({@code /KIND/ID/delete}). */
+    void settingsForm(HttpServerExchange exchange) {
+        var parameters = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters();
+        var kind = parameters.get("kind");
+        long id = parameters.containsKey("id") ? number(parameters.get("id")).orElse(-1L) : 0;
+        boolean delete = exchange.getRequestPath().endsWith("/delete");
+        var form = ConsoleAuth.form(exchange).orElse(new FormData(0));
+        var fields = Pages.FIELDS.get(kind);
+        if (fields == null || id < 0) {
+            html(exchange, StatusCodes.NOT_FOUND, page(exchange, "Not found", "/settings", "<p>No such settings row.</p>", Optional.empty()));
+            return;
+        }
+        var values = new LinkedHashMap<String, String>();
+        var body = JsonNodeFactory.instance.objectNode();
+        for (var name : delete ? List.of("revision") : fields.stream().map(Pages.Field::name).toList()) {
+            var value = form.contains(name) ? form.getFirst(name).getValue().strip() : "";
+            values.put(name, value);
+        }
+        if (id > 0) {
+            var revision = form.contains("revision") ? form.getFirst("revision").getValue().strip() : "";
+            values.put("revision", revision);
+            number(revision).ifPresentOrElse(r -> body.put("revision", r.intValue()), () -> body.put("revision", revision));
+        }
+        if (!delete) {
+            fields.forEach(field -> put(body, field, values.get(field.name())));
+        }
+        var operation = delete ? SettingsApi.Operation.DELETE : id > 0 ? SettingsApi.Operation.UPDATE : SettingsApi.Operation.CREATE;
+        switch (settingsApi.submit(kind, operation, id, body)) {
+            case SettingsApi.Outcome.Written written -> ConsoleAuth.redirect(exchange, "/settings?saved=" + written.result().version());
+            case SettingsApi.Outcome.Invalid invalid -> renderSettings(exchange, StatusCodes.BAD_REQUEST, Optional.empty(),
+                    Optional.of(new Pages.FailedForm(kind, delete ? 0 : id, values, invalid.errors(), "Nothing was saved: "
+                            + String.join("; ", invalid.errors().stream().map(Object::toString).toList()))), Optional.empty());
+            case SettingsApi.Outcome.NotFound notFound -> renderSettings(exchange, StatusCodes.NOT_FOUND, Optional.empty(),
+                    Optional.of(new Pages.FailedForm(kind, 0, values, List.of(), notFound.message())), Optional.empty());
+            case SettingsApi.Outcome.Conflict conflict -> renderSettings(exchange, StatusCodes.CONFLICT, Optional.empty(),
+                    Optional.of(new Pages.FailedForm(kind, 0, values, List.of(), conflict.message())), Optional.empty());
+            case SettingsApi.Outcome.Unavailable unavailable -> renderSettings(exchange, StatusCodes.SERVICE_UNAVAILABLE,
+                    Optional.empty(), Optional.of(new Pages.FailedForm(kind, 0, values, List.of(), unavailable.message())), Optional.empty());
+        }
+    }
+
+    private void renderSettings(HttpServerExchange exchange, int status, Optional<Pages.EditTarget> editing,
+            Optional<Pages.FailedForm> failed, Optional<Long> saved) {
+        var editor = instance.editor().get();
+        if (editor.isEmpty()) {
+            html(exchange, StatusCodes.SERVICE_UNAVAILABLE, page(exchange, "Settings", "/settings",
+                    "<h1>Settings</h1><p>The settings are not loaded yet.</p>", Optional.of(2)));
+            return;
+        }
+        var settings = editor.get().current();
+        var content = new StringBuilder("<h1>Settings</h1>\n<p>Shared by every instance of the cluster. Version ")
+                .append(settings.version()).append(".</p>\n");
+        boolean waiting = false;
+        if (saved.isPresent()) {
+            var members = members();
+            var behind = members.stream().filter(member -> member.configVersion() < saved.get()).map(Pages.Member::serverId).toList();
+            waiting = !behind.isEmpty();
+            content.append("<div class=\"note\"><p>Saved as version ").append(saved.get()).append(". ")
+                    .append(waiting ? "Not yet running it: " + escape(String.join(", ", behind)) + " (this page refreshes)."
+                            : "All " + members.size() + " instances run it.")
+                    .append("</p>").append(Pages.clusterTable(members, clock.instant())).append("</div>\n");
+        }
+        var csrf = ConsoleAuth.session(exchange).csrfToken();
+        for (var kind : SettingsApi.kinds()) {
+            content.append(Pages.settingsSection(kind, SettingsApi.rows(kind, settings), csrf,
+                    editing.filter(target -> target.kind().equals(kind)).map(Pages.EditTarget::id), failed));
+        }
+        html(exchange, status, page(exchange, "Settings", "/settings", content.toString(), waiting ? Optional.of(1) : Optional.empty()));
+    }
+
+    private static void put(ObjectNode body, Pages.Field field, String value) {
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        switch (field.type()) {
+            case "number" -> number(value).ifPresentOrElse(n -> body.put(field.name(), n), () -> body.put(field.name(), value));
+            case "list" -> {
+                var list = body.putArray(field.name());
+                for (var item : value.split("[,\\s]+")) {
+                    if (!item.isEmpty()) {
+                        list.add(item);
+                    }
+                }
+            }
+            default -> body.put(field.name(), value);
+        }
+    }
+
+    private static Optional<Long> number(String text) {
+        try {
+            return Optional.of(Long.parseLong(text.strip()));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Pages.EditTarget> editTarget(String text) {
+        int colon = text.indexOf(':');
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        return number(text.substring(colon + 1)).map(id -> new Pages.EditTarget(text.substring(0, colon), id));
+    }
+
+    private static void figure(StringBuilder out, String label, String value) {
+        out.append("<div>").append(escape(label)).append("<b>").append(escape(value)).append("</b></div>");
+    }
+
+    private static String format(double perMinute) {
+        return perMinute >= 100 ? Long.toString(Math.round(perMinute)) : String.format(Locale.ROOT, "%.1f", perMinute);
+    }
+
+    String page(HttpServerExchange exchange, String title, String here, String content, Optional<Integer> refresh) {
+        return Pages.layout(title, here, instance.serverId(), ConsoleAuth.session(exchange).csrfToken(), auth.hasPassword(), content,
+                refresh);
+    }
+
+    private static void html(HttpServerExchange exchange, int status, String page) {
+        exchange.setStatusCode(status);
+        Responses.send(exchange, "text/html; charset=utf-8", page);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.ferrymta.console;
+
+import static dev.ferrymta.console.Html.escape;
+
+import dev.ferrymta.cluster.Peer;
+import dev.ferrymta.db.write.FieldError;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The console's HTML: plain server-rendered pages, no script, every value escaped with
+ * {@link Html#escape}, usable on a phone. Each page is a function of what it shows.
+ */
+final class Pages {
+
+    private Pages() {
+    }
+
+    private static final String STYLE = """
+            body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}
+            header{background:#16324f;color:#fff;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center}
+            header a{color:#fff;text-decoration:none}header a.here{text-decoration:underline}
+            header form{margin-left:auto}main{padding:1rem;max-width:72rem}
+            table{border-collapse:collapse;width:100%;margin-bottom:1rem}
+            td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}
+            .scroll{overflow-x:auto}.up,.ok{color:#176f2c}.down,.lag,.error{color:#b3261e;font-weight:bold}
+            .note{background:#eef4fa;padding:.5rem 1rem;border-left:4px solid #16324f}
+            .errors{background:#fbeaea;padding:.5rem 1rem;border-left:4px solid #b3261e}
+            form.inline{display:inline}fieldset{border:1px solid #ccc;margin-bottom:1rem}
+            label{display:inline-block;margin:.2rem .8rem .2rem 0}input,select,textarea{font:inherit}
+            .figures{display:flex;flex-wrap:wrap;gap:1rem}.figures div{border:1px solid #ddd;padding:.5rem 1rem;min-width:9rem}
+            .figures b{display:block;font-size:1.4rem}
+            """;
+
+    /** The frame around every page: the menu, the logout button, the content. */
+    static String layout(String title, String here, String serverId, String csrfToken, boolean canLogOut, String content,
+            Optional<Integer> refreshSeconds) {
+        var menu = new StringBuilder();
+        for (var item : List.of(Map.entry("/", "Overview"), Map.entry("/cluster", "Cluster"), Map.entry("/settings", "Settings"),
+                Map.entry("/results", "Results"))) {
+            menu.append("<a href=\"").append(item.getKey()).append('"').append(item.getKey().equals(here) ? " class=\"here\"" : "")
+                    .append('>').append(item.getValue()).append("</a>");
+        }
+        var logout = canLogOut ? """
+                <form method="post" action="/logout"><input type="hidden" name="csrf" value="%s"><button>Log out</button></form>"""
+                .formatted(escape(csrfToken)) : "";
+        return """
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">%s
+                <title>%s · Ferry %s</title><style>%s</style></head><body>
+                <header><strong>Ferry %s</strong>%s%s</header>
+                <main>
+                %s
+                </main></body></html>
+                """.formatted(refreshSeconds.map(s -> "\n<meta http-equiv=\"refresh\" content=\"" + s + "\">").orElse(""),
+                escape(title), escape(serverId), STYLE, escape(serverId), menu, logout, content);
+    }
+
+    static String loginPage(String next, Optional<String> problem) {
+        return """
+                <!doctype html>
+                <html lang="en"><head><meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>Log in · Ferry</title><style>%s</style></head><body>
+                <header><strong>Ferry</strong></header><main>
+                <h1>Log in</h1>%s
+                <form method="post" action="/login">
+                <input type="hidden" name="next" value="%s">
+                <label>Password <input type="password" name="password" autofocus required autocomplete="current-password"></label>
+                <button>Log in</button></form></main></body></html>
+                """.formatted(STYLE, problem.map(p -> "<p class=\"errors\">" + escape(p) + "</p>").orElse(""), escape(next));
+    }
+
+    /** "3 min 20 s", "2 h 5 min", "4 d 1 h". */
+    static String duration(Duration duration) {
+        long seconds = Math.max(0, duration.toSeconds());
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + " min " + seconds % 60 + " s";
+        }
+        if (seconds < 86_400) {
+            return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
+        }
+        return seconds / 86_400 + " d " + seconds % 86_400 / 3600 + " h";
+    }
+
+    /** One instance on the cluster page: this one or a peer. */
+    record Member(String serverId, String hostname, List<String> ips, String console, String version, long configVersion,
+            Optional<Instant> lastSeen, boolean self) {
+    }
+
+    static String clusterTable(List<Member> members, Instant now) {
+        long newest = members.stream().mapToLong(Member::configVersion).max().orElse(0);
+        var rows = new StringBuilder();
+        for (var member : members) {
+            boolean lags = member.configVersion() < newest;
+            rows.append("<tr><td>").append(escape(member.serverId())).append(member.self() ? " (this one)" : "")
+                    .append("</td><td>").append(escape(member.hostname()))
+                    .append("</td><td>").append(escape(String.join(", ", member.ips())))
+                    .append("</td><td>").append(escape(member.version()))
+                    .append("</td><td").append(lags ? " class=\"lag\"" : "").append('>').append(member.configVersion())
+                    .append(lags ? " (behind: " + newest + " is the newest)" : "")
+                    .append("</td><td>").append(member.lastSeen().map(seen -> duration(Duration.between(seen, now)) + " ago").orElse("now"))
+                    .append("</td><td><a href=\"").append(escape(member.console())).append("\">").append(escape(member.console()))
+                    .append("</a></td></tr>\n");
+        }
+        return """
+                <div class="scroll"><table><tr><th>Server</th><th>Host</th><th>IPs</th><th>Version</th><th>Settings version</th>
+                <th>Last seen</th><th>Console</th></tr>
+                %s</table></div>""".formatted(rows);
+    }
+
+    // --- the settings page --------------------------------------------------------------------
+
+    /** One field of a settings form. */
+    record Field(String name, String label, String type, boolean required) {
+    }
+
+    /** The fields of each kind's form, in the API's names; {@code type}: text, number, list, area, or a choice "a|b". */
+    static final Map<String, List<Field>> FIELDS = Map.of(
+            "pools", List.of(new Field("name", "Name", "text", true), new Field("ips", "IPs (comma-separated, in order)", "list", false)),
+            "throttles", List.of(new Field("localIp", "Local IP or network", "text", false), new Field("domain", "Domain", "text", false),
+                    new Field("maxConnections", "Max connections", "number", false),
+                    new Field("messagesPerMinute", "Messages per minute", "number", false),
+                    new Field("messagesPerConnection", "Messages per connection", "number", false),
+                    new Field("idleTimeoutSeconds", "Idle timeout (s)", "number", false)),
+            "routes", List.of(new Field("domain", "Domain", "text", true), new Field("kind", "Kind", "mx|smarthost", true),
+                    new Field("host", "Host", "text", true), new Field("port", "Port", "number", false)),
+            "pauses", List.of(new Field("localIp", "Local IP or network", "text", false), new Field("domain", "Domain", "text", false),
+                    new Field("until", "Until (ISO-8601, empty: until removed)", "text", false),
+                    new Field("reason", "Reason", "text", false)),
+            "ehlo-names", List.of(new Field("localIp", "Local IP", "text", true), new Field("name", "EHLO name", "text", true)),
+            "dkim-keys", List.of(new Field("domain", "Domain", "text", true), new Field("selector", "Selector", "text", true),
+                    new Field("privateKey", "Private key (PKCS#8 PEM)", "area", true)));
+
+    static final Map<String, String> TITLES = Map.of("pools", "IP pools", "throttles", "Throttles", "routes", "Domain routes",
+            "pauses", "Pauses", "ehlo-names", "EHLO names", "dkim-keys", "DKIM keys");
+
+    /** The row whose form is open for a change. */
+    record EditTarget(String kind, long id) {
+    }
+
+    /** A form that failed, shown again with what was typed and what is wrong. */
+    record FailedForm(String kind, long id, Map<String, String> values, List<FieldError> errors, String message) {
+    }
+
+    static String settingsSection(String kind, List<Map<String, Object>> rows, String csrf, Optional<Long> editing,
+            Optional<FailedForm> failed) {
+        var fields = FIELDS.get(kind);
+        var table = new StringBuilder("<div class=\"scroll\"><table><tr>");
+        fields.stream().filter(field -> !field.type().equals("area")).forEach(field -> table.append("<th>").append(escape(field.label()))
+                .append("</th>"));
+        table.append("<th></th></tr>\n");
+        for (var row : rows) {
+            long id = ((Number) row.get("id")).longValue();
+            table.append("<tr>");
+            for (var field : fields) {
+                if (!field.type().equals("area")) {
+                    table.append("<td>").append(escape(show(row.get(field.name())))).append("</td>");
+                }
+            }
+            table.append("""
+                    <td><a href="/settings?edit=%1$s:%2$d#%1$s">Edit</a>
+                    <form class="inline" method="post" action="/settings/%1$s/%2$d/delete"><input type="hidden" name="csrf" value="%3$s">\
+                    <input type="hidden" name="revision" value="%4$s"><button>Delete</button></form></td></tr>
+                    """.formatted(kind, id, escape(csrf), row.get("revision")));
+        }
+        table.append("</table></div>");
+        var form = new StringBuilder();
+        var failedHere = failed.filter(f -> f.kind().equals(kind));
+        var editRow = editing.flatMap(id -> rows.stream().filter(row -> ((Number) row.get("id")).longValue() == id).findFirst());
+        long formId = failedHere.map(FailedForm::id).orElse(editRow.map(row -> ((Number) row.get("id")).longValue()).orElse(0L));
+        boolean update = formId > 0;
+        form.append("<form method=\"post\" action=\"/settings/").append(kind).append(update ? "/" + formId : "").append("\">")
+                .append("<fieldset><legend>").append(update ? "Change " + TITLES.get(kind).toLowerCase(Locale.ROOT) + " " + formId
+                        : "Add to " + TITLES.get(kind).toLowerCase(Locale.ROOT)).append("</legend>")
+                .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(escape(csrf)).append("\">");
+        failedHere.ifPresent(f -> form.append("<div class=\"errors\">").append(escape(f.message())).append("</div>"));
+        if (update) {
+            var revision = failedHere.map(f -> f.values().getOrDefault("revision", ""))
+                    .orElse(editRow.map(row -> show(row.get("revision"))).orElse(""));
+            form.append("<input type=\"hidden\" name=\"revision\" value=\"").append(escape(revision)).append("\">");
+        }
+        for (var field : fields) {
+            var value = failedHere.map(f -> f.values().getOrDefault(field.name(), ""))
+                    .orElse(editRow.map(row -> show(row.get(field.name()))).orElse(""));
+            var error = failedHere.stream().flatMap(f -> f.errors().stream())
+                    .filter(e -> e.field().equals(field.name()) || e.field().startsWith(field.name() + "["))
+                    .map(FieldError::message).findFirst();
+            form.append("<label>").append(escape(field.label())).append(' ').append(input(field, value)).append("</label>");
+            error.ifPresent(e -> form.append("<span class=\"error\">").append(escape(e)).append("</span>"));
+        }
+        form.append("<button>").append(update ? "Save" : "Add").append("</button>");
+        if (update) {
+            form.append(" <a href=\"/settings#").append(kind).append("\">Cancel</a>");
+        }
+        form.append("</fieldset></form>");
+        return "<h2 id=\"" + kind + "\">" + escape(TITLES.get(kind)) + "</h2>\n" + table + form;
+    }
+
+    private static String input(Field field, String value) {
+        if (field.type().equals("area")) {
+            return "<br><textarea name=\"" + field.name() + "\" rows=\"6\" cols=\"64\"" + (field.required() ? " required" : "") + ">"
+                    + escape(value) + "</textarea>";
+        }
+        if (field.type().contains("|")) {
+            var options = new StringBuilder("<select name=\"" + field.name() + "\">");
+            for (var option : field.type().split("\\|")) {
+                options.append("<option").append(option.equals(value) ? " selected" : "").append('>').append(option).append("</option>");
+            }
+            return options + "</select>";
+        }
+        var type = field.type().equals("number") ? "number" : "text";
+        return "<input type=\"" + type + "\" name=\"" + field.name() + "\" value=\"" + escape(value) + "\""
+                + (field.required() ? " required" : "") + ">";
+    }
+
+    /** A row's value as text: lists comma-separated, nothing for null. */
+    static String show(Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof List<?> list) {
+            return String.join(", ", list.stream().map(Objects::toString).toList());
+        }
+        return value.toString();
+    }
+}
