@@ -16,6 +16,7 @@ import dev.ferrymta.relay.outbox.OutboxConsumer;
 import dev.ferrymta.relay.outbox.OutboxHandler;
 import dev.ferrymta.relay.outbox.OutboxTopology;
 import dev.ferrymta.relay.outbox.PeerRouter;
+import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.relay.outbox.RelayCounters;
 import dev.ferrymta.relay.outbox.RelayStatus;
 import dev.ferrymta.relay.outbox.ResultPublisher;
@@ -49,6 +50,7 @@ public final class Relay implements AutoCloseable {
     private final Clock clock;
     private final DelayTiers tiers;
     private final RelayCounters counters = new RelayCounters();
+    private final RecentResults recent = new RecentResults(RecentResults.DEFAULT_CAPACITY);
     private final Lanes lanes;
     private final ConfirmingPublisher publisher;
     private final OutboxConsumer consumer;
@@ -71,7 +73,8 @@ public final class Relay implements AutoCloseable {
         this.publisher = new ConfirmingPublisher(connection, 4, inFlight, Duration.ofSeconds(60));
         var results = new ResultPublisher(publisher, config, tiers, clock, connection);
         this.handler = new OutboxHandler(settings, new SourceIpSelector(config.smtpIps(), config.defaultIps()), lanes, router,
-                results, new RetrySchedule(config.retryInterval(), config.maxAttempts(), config.maxDeliverTime()), clock, counters);
+                results, new RetrySchedule(config.retryInterval(), config.maxAttempts(), config.maxDeliverTime()), clock, counters,
+                recent);
         this.consumer = new OutboxConsumer(connection, config.outboxQueue(), config.consumers(), config.prefetch(),
                 "ferry-" + config.serverId(), handler, clock);
         this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("lane-sweeper").factory());
@@ -97,6 +100,14 @@ public final class Relay implements AutoCloseable {
         var lanesNow = lanes.status();
         return new RelayStatus(counters.snapshot(), lanesNow.stream().mapToInt(l -> l.connections()).sum(),
                 lanesNow.stream().mapToInt(l -> l.depth()).sum(), consumer.unsettled(), lanesNow);
+    }
+
+    /**
+     * The latest outcomes this relay published (results confirmed by the broker, and forwards),
+     * for the console to list; {@link RecentResults#find} reads them newest first.
+     */
+    public RecentResults recentResults() {
+        return recent;
     }
 
     @Override

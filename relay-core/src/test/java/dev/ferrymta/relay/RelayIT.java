@@ -3,9 +3,15 @@ package dev.ferrymta.relay;
 import static dev.ferrymta.relay.RelayFixture.message;
 import static dev.ferrymta.relay.TestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferrymta.relay.delivery.AttemptResult;
+import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.outbox.RecentResult;
+import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.testing.broker.TestBroker;
 import dev.ferrymta.testing.smtp.ReceivedMessage;
 import dev.ferrymta.testing.smtp.SmtpCommand;
@@ -372,6 +378,43 @@ class RelayIT {
         assertThat(sink.awaitMessages(1, WAIT)).hasSize(1);
         var success = relay.take(relay.success, 1, WAIT).getFirst();
         assertThat(success.get("results")).as("waiting out a pause is not an attempt").hasSize(1);
+    }
+
+    @Test
+    void theRecentResultsListWhatWasDeliveredAndWhatFailed() throws Exception {
+        relay.dns.nullMx("nomail.test");
+        relay.start();
+        relay.send(fromTwo(message("ann@sink.test")));
+        relay.take(relay.success, 1, WAIT);
+        relay.send(message("bob@nomail.test"));
+        relay.take(relay.failure, 1, WAIT);
+
+        var recent = relay.relay().recentResults();
+        await().atMost(WAIT).until(() -> recent.find(RecentResults.Query.latest(10)).size() == 2);
+        var both = recent.find(RecentResults.Query.latest(10));
+        assertThat(both).extracting(RecentResult::outcome)
+                .containsExactly(RecentResult.Outcome.FAILED, RecentResult.Outcome.DELIVERED);
+
+        var delivered = recent.find(RecentResults.Query.latest(10).withDomain(Domain.parse("SINK.test"))).getFirst();
+        assertThat(delivered.recipient()).contains("ann@sink.test");
+        assertThat(delivered.outcome()).isEqualTo(RecentResult.Outcome.DELIVERED);
+        assertThat(delivered.sourceIp()).contains(InetAddress.getByName("127.0.0.2"));
+        assertThat(delivered.remoteIp()).contains(InetAddress.getByName("127.0.0.1"));
+        assertThat(delivered.state()).contains(AttemptState.MESSAGE);
+        assertThat(delivered.result()).contains(AttemptResult.ACCEPTED);
+        assertThat(delivered.code()).hasValue(250);
+        assertThat(delivered.mta()).isPresent();
+        assertThat(delivered.attempts()).isEqualTo(1);
+
+        var failed = recent.find(RecentResults.Query.latest(10).withOutcome(RecentResult.Outcome.FAILED)).getFirst();
+        assertThat(failed.recipient()).contains("bob@nomail.test");
+        assertThat(failed.domain()).contains(Domain.parse("nomail.test"));
+        assertThat(failed.state()).contains(AttemptState.DNS);
+        assertThat(failed.result()).contains(AttemptResult.ERROR);
+        assertThat(failed.description()).contains("null MX");
+        assertThat(failed.code()).isEmpty();
+        assertThat(failed.attempts()).isEqualTo(1);
+        assertThat(failed.time()).isAfterOrEqualTo(delivered.time());
     }
 
     @Test

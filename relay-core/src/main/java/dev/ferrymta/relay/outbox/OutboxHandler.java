@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * What happens to each outbox message (DESIGN.md, message flow): parse and validate it, check its
  * limits and its next-attempt time, pick its source IPs, then hand it to its lane here, to the
  * owning peer, or back for later. Every way out ends in {@link #settle}: the outbox message is
- * acked only once what replaces it is confirmed, and handed back if that fails.
+ * acked only once what replaces it is confirmed, and handed back if that fails. A confirmed result
+ * or forward is noted in the {@link RecentResults} as it is acked.
  */
 public final class OutboxHandler implements Consumer<InboundMessage> {
 
@@ -55,12 +56,13 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
     private final RetrySchedule schedule;
     private final Clock clock;
     private final RelayCounters counters;
+    private final RecentResults recent;
     private final FloodGuard invalidLog;
     private final FloodGuard publishLog;
     private final AtomicInteger roundRobin = new AtomicInteger();
 
     public OutboxHandler(CurrentSettings settings, SourceIpSelector selector, Lanes lanes, PeerRouter router,
-            ResultPublisher publisher, RetrySchedule schedule, Clock clock, RelayCounters counters) {
+            ResultPublisher publisher, RetrySchedule schedule, Clock clock, RelayCounters counters, RecentResults recent) {
         this.settings = settings;
         this.selector = selector;
         this.lanes = lanes;
@@ -69,6 +71,7 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         this.schedule = schedule;
         this.clock = clock;
         this.counters = counters;
+        this.recent = recent;
         this.invalidLog = FloodGuard.standard(clock);
         this.publishLog = FloodGuard.standard(clock);
     }
@@ -100,14 +103,14 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         counters.failed.increment();
         invalidLog.log(suffix -> log.info("invalid outbox message, published as a failure: {}{}", invalid.description(), suffix));
         var attempt = Attempt.local(AttemptState.PROCESS, AttemptResult.INVALID, clock.instant(), invalid.description());
-        settle(inbound, publisher.invalid(invalid.json(), inbound.body(), attempt));
+        settle(inbound, RecentResult.invalid(invalid.json(), attempt), publisher.invalid(invalid.json(), inbound.body(), attempt));
     }
 
     private void route(InboundMessage inbound, OutboxMessage message, boolean inOrder) {
         var now = clock.instant();
         if (message.maxDeliverTime().isPresent() && now.isAfter(message.maxDeliverTime().get())) {
-            giveUp(inbound, message, new ArrayList<>(), "its maxdelivertime " + ResultJson.time(message.maxDeliverTime().get())
-                    + " passed before it could be tried again");
+            giveUp(inbound, message, message.attempts(), new ArrayList<>(), "its maxdelivertime "
+                    + ResultJson.time(message.maxDeliverTime().get()) + " passed before it could be tried again");
             return;
         }
         if (message.nextAttempt().isPresent() && message.nextAttempt().get().isAfter(now.plus(EARLY))) {
@@ -147,6 +150,7 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
             case PeerRouter.Route.Forwarded forwarded -> forwarded.confirmed().whenComplete((done, error) -> {
                 if (error == null) {
                     counters.forwarded.increment();
+                    recent.record(RecentResult.forwarded(message, ips, clock.instant()));
                     inbound.ack();
                 } else {
                     temporary(inbound, message, Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
@@ -195,13 +199,15 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
                 counters.delivered.increment();
                 log.info("delivered to {} from {} via {}: {}", message.recipient(), address(delivered.attempt().from()),
                         address(delivered.attempt().to()), delivered.attempt().description());
-                settle(inbound, publisher.delivered(json, message.queues(), message.keepMime(), delivered.attempt()));
+                settle(inbound, RecentResult.of(RecentResult.Outcome.DELIVERED, message, message.attempts() + 1, delivered.attempt()),
+                        publisher.delivered(json, message.queues(), message.keepMime(), delivered.attempt()));
             }
             case DeliveryOutcome.PermanentFailure failure -> {
                 counters.failed.increment();
                 log.info("failed for good to {} from {}: {} {}", message.recipient(), address(failure.attempt().from()),
                         failure.attempt().state().json(), failure.attempt().description());
-                settle(inbound, publisher.failed(json, message.queues(), message.keepMime(), List.of(failure.attempt())));
+                settle(inbound, RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts() + 1, failure.attempt()),
+                        publisher.failed(json, message.queues(), message.keepMime(), List.of(failure.attempt())));
             }
             case DeliveryOutcome.TemporaryFailure failure -> temporary(inbound, message, failure.attempt());
         }
@@ -216,24 +222,35 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         if (next.isPresent()) {
             counters.retried.increment();
             log.debug("will try {} again at {}: {}", message.recipient(), next.get(), attempt.description());
-            settle(inbound, publisher.retry(message.json(), message.queues(), message.keepMime(), attempt, next.get(),
-                    inbound.properties()));
+            settle(inbound, RecentResult.of(RecentResult.Outcome.RETRY, message, made, attempt),
+                    publisher.retry(message.json(), message.queues(), message.keepMime(), attempt, next.get(), inbound.properties()));
             return;
         }
         var attempts = new ArrayList<Attempt>(List.of(attempt));
         int limit = message.maxAttempts().orElse(schedule.defaultMaxAttempts());
-        giveUp(inbound, message, attempts, made >= limit
+        giveUp(inbound, message, made, attempts, made >= limit
                 ? "gave up after " + made + " attempts"
                 : "gave up: the next attempt would come after " + message.maxDeliverTime().map(ResultJson::time)
                         .map(t -> "its maxdelivertime " + t).orElse("max-delivertime " + schedule.defaultMaxAge() + " since the first attempt"));
     }
 
-    /** The message's limits are reached: a failure with a closing {@code process}/{@code timeout} entry. */
-    private void giveUp(InboundMessage inbound, OutboxMessage message, List<Attempt> attempts, String reason) {
+    /**
+     * The message's limits are reached: a failure with a closing {@code process}/{@code timeout} entry.
+     *
+     * @param made the delivery attempts made, the one in {@code attempts} included
+     */
+    private void giveUp(InboundMessage inbound, OutboxMessage message, int made, List<Attempt> attempts, String reason) {
         counters.failed.increment();
-        attempts.add(Attempt.local(AttemptState.PROCESS, AttemptResult.TIMEOUT, clock.instant(), reason));
+        var closing = Attempt.local(AttemptState.PROCESS, AttemptResult.TIMEOUT, clock.instant(), reason);
+        attempts.add(closing);
         log.info("failed for good to {}: {}", message.recipient(), reason);
-        settle(inbound, publisher.failed(message.json(), message.queues(), message.keepMime(), attempts));
+        settle(inbound, RecentResult.of(RecentResult.Outcome.FAILED, message, made, closing),
+                publisher.failed(message.json(), message.queues(), message.keepMime(), attempts));
+    }
+
+    /** Settles a message whose outcome was published: noted among the recent results once confirmed. */
+    private void settle(InboundMessage inbound, RecentResult outcome, CompletableFuture<Void> published) {
+        settle(inbound, published.thenRun(() -> recent.record(outcome)));
     }
 
     private void settle(InboundMessage inbound, CompletableFuture<Void> replaced) {
