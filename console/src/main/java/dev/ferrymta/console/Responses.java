@@ -2,12 +2,16 @@ package dev.ferrymta.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferrymta.db.write.FieldError;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.StatusCodes;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Writing the console's answers: every one with the security headers, JSON ones never cached. */
 final class Responses {
@@ -41,5 +45,17 @@ final class Responses {
         body.put("error", error);
         body.put("message", message);
         json(exchange, status, body);
+    }
+
+    /**
+     * 400 {@code {"error": "invalid", "message": ..., "fields": [{"field", "message"}]}}: what is
+     * wrong with a request, field by field; {@code message} begins with {@code lead}.
+     */
+    static void invalid(HttpServerExchange exchange, String lead, List<FieldError> errors) throws JsonProcessingException {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("error", "invalid");
+        body.put("message", lead + errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
+        body.put("fields", errors.stream().map(error -> Map.of("field", error.field(), "message", error.message())).toList());
+        json(exchange, StatusCodes.BAD_REQUEST, body);
     }
 }

@@ -336,11 +336,7 @@ final class SettingsApi {
     }
 
     private static void invalid(HttpServerExchange exchange, List<FieldError> errors) throws JsonProcessingException {
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("error", "invalid");
-        answer.put("message", "nothing was changed: " + errors.stream().map(FieldError::toString).collect(Collectors.joining("; ")));
-        answer.put("fields", errors.stream().map(error -> Map.of("field", error.field(), "message", error.message())).toList());
-        Responses.json(exchange, StatusCodes.BAD_REQUEST, answer);
+        Responses.invalid(exchange, "nothing was changed: ", errors);
     }
 
     /** Names the field Jackson could not bind, as the API names it ({@code ips[2]}), and what it needs. */
