@@ -29,7 +29,7 @@ final class ClusterMembership implements AutoCloseable {
     private final ClusterNode node;
     private final ConfirmingPublisher publisher;
     private final Forwarder forwarder;
-    private ForwardReceiver receiver;
+    private volatile ForwardReceiver receiver;
 
     ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, Clock clock)
             throws IOException {
@@ -51,6 +51,17 @@ final class ClusterMembership implements AutoCloseable {
 
     Forwarder forwarder() {
         return forwarder;
+    }
+
+    /** Cluster control messages dropped since start: malformed, unsigned or wrongly signed. */
+    long rejectedControl() {
+        return node.rejected();
+    }
+
+    /** Forwarded messages dropped since start for a missing or wrong signature (0 before receiving starts). */
+    long rejectedForwards() {
+        var current = receiver;
+        return current == null ? 0 : current.rejected();
     }
 
     /** Starts taking what peers forward here into {@code pipeline}. */
