@@ -54,6 +54,7 @@ final class RelayFixture implements AutoCloseable {
     private final AtomicReference<Settings> settings = new AtomicReference<>(Settings.EMPTY);
     private final CurrentSettings current;
     private final Map<String, String> config = new LinkedHashMap<>();
+    private PeerRouter router = PeerRouter.NONE;
     private BrokerLink link;
     private Relay relay;
     private Channel channel;
@@ -96,6 +97,12 @@ final class RelayFixture implements AutoCloseable {
         return this;
     }
 
+    /** Sets how messages for IPs the relay does not own are forwarded, before {@link #start()}. */
+    RelayFixture router(PeerRouter next) {
+        router = next;
+        return this;
+    }
+
     /** Puts a new settings snapshot in force, as a reload would. */
     void settings(Settings next) {
         settings.set(next);
@@ -115,7 +122,7 @@ final class RelayFixture implements AutoCloseable {
         assertThat(link.connect()).isTrue();
         var resolver = new DnsJavaResolver(relayConfig.dnsServer(), Duration.ofSeconds(2));
         var smtp = new SmtpClient(SmtpTimeouts.of(relayConfig.smtpTimeout()), SSLContext.getDefault(), Clock.systemUTC());
-        relay = new Relay(relayConfig, current, link.connection(), resolver, smtp, PeerRouter.NONE, "relay-test.example",
+        relay = new Relay(relayConfig, current, link.connection(), resolver, smtp, router, "relay-test.example",
                 Clock.systemUTC());
         relay.start();
         channel = broker.connection().createChannel();

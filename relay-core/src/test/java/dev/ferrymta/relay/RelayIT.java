@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.relay.delivery.AttemptResult;
 import dev.ferrymta.relay.delivery.AttemptState;
 import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.outbox.PeerRouter;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.testing.broker.TestBroker;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -415,6 +417,29 @@ class RelayIT {
         assertThat(failed.code()).isEmpty();
         assertThat(failed.attempts()).isEqualTo(1);
         assertThat(failed.time()).isAfterOrEqualTo(delivered.time());
+    }
+
+    @Test
+    void theRecentResultsListAForwardOnceItIsConfirmed() throws Exception {
+        var forwarded = new CompletableFuture<Void>();
+        relay.router((inbound, parsed, ips) -> new PeerRouter.Route.Forwarded(forwarded)).start();
+        var message = message("far@sink.test");
+        message.putArray("ips").add("127.0.0.9");
+        relay.send(message);
+
+        var recent = relay.relay().recentResults();
+        await().until(() -> relay.relay().status().unsettled() == 1);
+        // Not before the forward is confirmed.
+        await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> recent.find(RecentResults.Query.latest(10)).isEmpty());
+        forwarded.complete(null);
+        await().atMost(WAIT).until(() -> !recent.find(RecentResults.Query.latest(10)).isEmpty());
+        var forward = recent.find(RecentResults.Query.latest(10)).getFirst();
+        assertThat(forward.outcome()).isEqualTo(RecentResult.Outcome.FORWARDED);
+        assertThat(forward.recipient()).contains("far@sink.test");
+        assertThat(forward.state()).isEmpty();
+        assertThat(forward.description()).contains("127.0.0.9");
+        await().atMost(WAIT).until(() -> relay.relay().status().unsettled() == 0);
+        assertThat(relay.depth(relay.results)).isZero();
     }
 
     @Test
