@@ -75,7 +75,9 @@ final class FerryInstance {
                 config.relay().smtpIps(), List.of(broker, clusterLink, database), this::settingsVersion,
                 () -> Optional.ofNullable(relay).map(Relay::status), () -> Optional.ofNullable(editor),
                 () -> cluster == null ? List.of() : cluster.peers(),
-                () -> relay == null ? OptionalLong.empty() : outboxDepth.get());
+                () -> relay == null ? OptionalLong.empty() : outboxDepth.get(),
+                () -> Optional.ofNullable(relay).map(Relay::recentResults),
+                () -> cluster == null ? 0 : cluster.rejectedControl(), () -> cluster == null ? 0 : cluster.rejectedForwards());
         SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();

@@ -109,6 +109,37 @@ final class ConsoleAuth {
         });
     }
 
+    /**
+     * For what monitoring reads ({@code /metrics}): open without a password (no session is started
+     * for each scrape); with one, a session or the password by HTTP Basic (any user name), which
+     * Prometheus' {@code basic_auth} sends. Read-only, so no CSRF question arises.
+     */
+    HttpHandler protectForMonitoring(HttpHandler next) {
+        return exchange -> {
+            if (passwordDigest.isEmpty() || sessions.find(cookie(exchange)).isPresent()
+                    || MessageDigest.isEqual(digest(basicPassword(exchange)), passwordDigest.get())) {
+                next.handleRequest(exchange);
+                return;
+            }
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"Ferry\", charset=\"UTF-8\"");
+            Responses.error(exchange, StatusCodes.UNAUTHORIZED, "unauthorized", "send the www-password by HTTP Basic authentication");
+        };
+    }
+
+    private static String basicPassword(HttpServerExchange exchange) {
+        var header = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return "";
+        }
+        try {
+            var decoded = new String(java.util.Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? "" : decoded.substring(colon + 1);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
+    }
+
     /** {@code GET /login}: the form; {@code POST /login}: the check. */
     HttpHandler login() {
         return new BlockingHandler(exchange -> {

@@ -4,7 +4,11 @@ import static dev.ferrymta.console.Html.escape;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferrymta.db.write.FieldError;
 import dev.ferrymta.relay.lifecycle.LinkState;
+import dev.ferrymta.relay.outbox.RecentResult;
+import dev.ferrymta.relay.outbox.RecentResults;
+import dev.ferrymta.relay.delivery.AttemptState;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.form.FormData;
 import io.undertow.util.PathTemplateMatch;
@@ -13,9 +17,12 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** The HTML pages' handlers: overview, cluster, settings (with its forms). Rendering is in {@link Pages}. */
@@ -157,6 +164,33 @@ final class ConsolePages {
             case SettingsApi.Outcome.Unavailable unavailable -> renderSettings(exchange, StatusCodes.SERVICE_UNAVAILABLE,
                     Optional.empty(), Optional.of(new Pages.FailedForm(kind, 0, values, List.of(), unavailable.message())), Optional.empty());
         }
+    }
+
+    void results(HttpServerExchange exchange) {
+        var errors = new ArrayList<FieldError>();
+        var query = ResultsApi.query(exchange.getQueryParameters(), errors);
+        var parameters = exchange.getQueryParameters();
+        var content = new StringBuilder("<h1>Results</h1>\n<p>The most recent outcomes on this instance (at most ")
+                .append(RecentResults.DEFAULT_CAPACITY).append(" kept in memory), newest first.</p>\n")
+                .append(Pages.resultsFilter(value(parameters, "domain"), value(parameters, "state"), value(parameters, "outcome"),
+                        Arrays.stream(AttemptState.values()).map(AttemptState::json).toList(),
+                        Arrays.stream(RecentResult.Outcome.values()).map(RecentResult.Outcome::json).toList()));
+        int status = StatusCodes.OK;
+        var recent = instance.results().get();
+        if (!errors.isEmpty()) {
+            status = StatusCodes.BAD_REQUEST;
+            content.append("<p class=\"errors\">").append(escape(String.join("; ", errors.stream().map(Object::toString).toList())))
+                    .append("</p>");
+        } else if (recent.isEmpty()) {
+            content.append("<p>The relay is not running yet.</p>");
+        } else {
+            content.append(Pages.resultsTable(recent.get().find(query).stream().map(ResultsApi::json).toList()));
+        }
+        html(exchange, status, page(exchange, "Results", "/results", content.toString(), Optional.empty()));
+    }
+
+    private static String value(Map<String, Deque<String>> parameters, String name) {
+        return Optional.ofNullable(parameters.get(name)).map(Deque::peekFirst).orElse("");
     }
 
     private void renderSettings(HttpServerExchange exchange, int status, Optional<Pages.EditTarget> editing,

@@ -57,6 +57,7 @@ public final class ConsoleServer implements AutoCloseable {
                 .get("/", auth.protect(pages::overview))
                 .get("/cluster", auth.protect(pages::cluster))
                 .get("/settings", auth.protect(pages::settings))
+                .get("/results", auth.protect(pages::results))
                 .post("/settings/{kind}", auth.protect(pages::settingsForm))
                 .post("/settings/{kind}/{id}", auth.protect(pages::settingsForm))
                 .post("/settings/{kind}/{id}/delete", auth.protect(pages::settingsForm))
@@ -67,6 +68,8 @@ public final class ConsoleServer implements AutoCloseable {
                 .setFallbackHandler(auth.protect(exchange ->
                         Responses.error(exchange, StatusCodes.NOT_FOUND, "not found", "no such page: " + exchange.getRequestPath())));
         settingsApi.routes(routes, auth::protect);
+        new ResultsApi(instance.results()).routes(routes, auth::protect);
+        new MetricsEndpoint(instance, clock).routes(routes, auth::protectForMonitoring);
         var built = Undertow.builder()
                 .addHttpListener(config.port(), config.ip().getHostAddress())
                 .setIoThreads(1)

@@ -2,6 +2,7 @@ package dev.ferrymta.console;
 
 import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.lifecycle.Link;
+import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.relay.outbox.RelayStatus;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -25,10 +26,14 @@ import java.util.function.Supplier;
  * @param editor          changes the shared settings; empty until they are loaded
  * @param peers           the other live instances of the cluster, as last announced
  * @param outboxDepth     messages waiting in the outbox queue; empty when not known
+ * @param results         the relay's recent outcomes; empty until it runs
+ * @param rejectedControl cluster control messages dropped (malformed, unsigned, wrongly signed)
+ * @param rejectedForward forwarded messages dropped for the same reasons
  */
 public record InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
         List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
-        Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth) {
+        Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth,
+        Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward) {
 
     public InstanceInfo {
         ips = List.copyOf(ips);

@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -42,12 +41,10 @@ public final class MetricsEndpoint {
     private final ExpositionFormats formats = ExpositionFormats.init();
 
     /**
-     * @param instance        the instance: its relay, links, settings version, start, peers and outbox depth
-     * @param rejectedControl cluster control messages dropped (unsigned, forged, stale, malformed) since start
-     * @param rejectedForward forwarded messages dropped for the same reasons since start
-     * @param clock           for the uptime
+     * @param instance the instance: its relay, links, settings version, start, peers, outbox depth and dropped cluster messages
+     * @param clock    for the uptime
      */
-    public MetricsEndpoint(InstanceInfo instance, LongSupplier rejectedControl, LongSupplier rejectedForward, Clock clock) {
+    public MetricsEndpoint(InstanceInfo instance, Clock clock) {
         var info = Info.builder().name("ferry_info").help("The instance: its server-id and software version (always 1)")
                 .labelNames("server", "version").build();
         info.setLabelValues(instance.serverId(), instance.version());
@@ -95,8 +92,8 @@ public final class MetricsEndpoint {
                 .help("Cluster messages dropped since start as unsigned, wrongly signed, stale or malformed, by where they came")
                 .labelNames("source")
                 .callback(callback -> {
-                    callback.call(rejectedControl.getAsLong(), "control");
-                    callback.call(rejectedForward.getAsLong(), "forward");
+                    callback.call(instance.rejectedControl().getAsLong(), "control");
+                    callback.call(instance.rejectedForward().getAsLong(), "forward");
                 })
                 .register(registry);
     }

@@ -118,6 +118,40 @@ final class Pages {
                 %s</table></div>""".formatted(rows);
     }
 
+    static String resultsFilter(String domain, String state, String outcome, List<String> states, List<String> outcomes) {
+        return """
+                <form method="get" action="/results"><label>Domain <input type="text" name="domain" value="%s"></label>
+                <label>State %s</label><label>Outcome %s</label><button>Filter</button> <a href="/results">All</a></form>
+                """.formatted(escape(domain), select("state", state, states), select("outcome", outcome, outcomes));
+    }
+
+    private static String select(String name, String chosen, List<String> options) {
+        var out = new StringBuilder("<select name=\"" + name + "\"><option value=\"\">any</option>");
+        for (var option : options) {
+            out.append("<option").append(option.equalsIgnoreCase(chosen) ? " selected" : "").append('>').append(escape(option))
+                    .append("</option>");
+        }
+        return out.append("</select>").toString();
+    }
+
+    static String resultsTable(List<Map<String, Object>> results) {
+        if (results.isEmpty()) {
+            return "<p>No results match.</p>";
+        }
+        var rows = new StringBuilder();
+        for (var result : results) {
+            rows.append("<tr>");
+            for (var key : List.of("time", "outcome", "recipient", "sourceIp", "state", "result", "code", "description", "attempts")) {
+                rows.append("<td>").append(escape(show(result.get(key)))).append("</td>");
+            }
+            rows.append("</tr>\n");
+        }
+        return """
+                <div class="scroll"><table><tr><th>Time (UTC)</th><th>Outcome</th><th>Recipient</th><th>Source IP</th><th>State</th>
+                <th>Result</th><th>Code</th><th>Description</th><th>Attempts</th></tr>
+                %s</table></div>""".formatted(rows);
+    }
+
     // --- the settings page --------------------------------------------------------------------
 
     /** One field of a settings form. */

@@ -124,7 +124,8 @@ public final class ResultsApi {
         return found;
     }
 
-    private static Map<String, Object> json(RecentResult result) {
+    /** One result as the API and the results page show it. */
+    static Map<String, Object> json(RecentResult result) {
         var entry = new LinkedHashMap<String, Object>();
         entry.put("time", result.time().truncatedTo(ChronoUnit.MILLIS).toString());
         entry.put("recipient", result.recipient().orElse(null));

@@ -9,6 +9,9 @@ import dev.ferrymta.relay.delivery.LaneStatus;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.outbox.RecentResult;
+import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.relay.outbox.RelayCounters;
 import dev.ferrymta.relay.outbox.RelayStatus;
 import java.net.InetAddress;
@@ -39,12 +42,14 @@ class ConsoleServerIT {
 
     private RelayStatus relay;
     private List<Peer> peers = List.of();
+    private RecentResults results;
 
     private int start(Optional<String> password, String serverId, Link... links) throws Exception {
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), freePort(),
                 URI.create("http://127.0.0.1/"), password);
         var info = new InstanceInfo(serverId, "mail1.example", "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")),
-                List.of(links), () -> 42, () -> Optional.ofNullable(relay), Optional::empty, () -> peers, () -> OptionalLong.of(17));
+                List.of(links), () -> 42, () -> Optional.ofNullable(relay), Optional::empty, () -> peers, () -> OptionalLong.of(17),
+                () -> Optional.ofNullable(results), () -> 3, () -> 4);
         console = new ConsoleServer(config, info, Clock.fixed(NOW, ZoneOffset.UTC));
         console.start();
         return console.port();
@@ -223,6 +228,48 @@ class ConsoleServerIT {
         var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(port, "/api/cluster").body());
         assertThat(api.get("instances").findValuesAsText("server")).containsExactly("mail1", "mail2", "mail3");
         assertThat(api.get("instances").findValues("behind").stream().map(v -> v.asBoolean()).toList()).containsExactly(true, false, true);
+    }
+
+    @Test
+    void showsRecentResultsFilteredAndEscaped() throws Exception {
+        results = new RecentResults(10);
+        results.record(result("ann@a.example", RecentResult.Outcome.DELIVERED, AttemptState.DATA, 250, "ok"));
+        results.record(result("bob@b.example", RecentResult.Outcome.FAILED, AttemptState.RCPTTO, 550, "<script>no such user</script>"));
+        int port = start(Optional.empty(), "mail1");
+
+        var all = get(port, "/results").body();
+        assertThat(all).contains("ann@a.example", "bob@b.example", "&lt;script&gt;no such user").doesNotContain("<script>no");
+        var failed = get(port, "/results?outcome=failed").body();
+        assertThat(failed).contains("bob@b.example").doesNotContain("ann@a.example");
+        var byDomain = get(port, "/results?domain=a.example").body();
+        assertThat(byDomain).contains("ann@a.example").doesNotContain("bob@b.example");
+        assertThat(get(port, "/results?outcome=lost").statusCode()).isEqualTo(400);
+        assertThat(get(port, "/api/results?state=rcptto").body()).contains("bob@b.example").doesNotContain("ann@a.example");
+    }
+
+    @Test
+    void metricsAreOpenWithoutPasswordAndTakeBasicAuthWithOne() throws Exception {
+        int open = start(Optional.empty(), "mail1");
+        var scrape = get(open, "/metrics");
+        assertThat(scrape.statusCode()).isEqualTo(200);
+        assertThat(scrape.body()).contains("ferry_settings_version 42", "ferry_cluster_rejected_total{source=\"control\"} 3");
+        assertThat(scrape.headers().firstValue("Set-Cookie")).as("no session per scrape").isEmpty();
+        console.close();
+
+        int locked = start(Optional.of("correct-horse"), "mail1");
+        assertThat(get(locked, "/metrics").statusCode()).isEqualTo(401);
+        assertThat(get(locked, "/metrics", "Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString("prometheus:wrong-horse".getBytes())).statusCode()).isEqualTo(401);
+        assertThat(get(locked, "/metrics", "Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString("prometheus:correct-horse".getBytes())).statusCode()).isEqualTo(200);
+    }
+
+    private static RecentResult result(String recipient, RecentResult.Outcome outcome, AttemptState state, int code, String text)
+            throws Exception {
+        return new RecentResult(NOW, outcome, Optional.of(recipient), Optional.of(Domain.parse(recipient.substring(recipient.indexOf('@') + 1))),
+                Optional.of(InetAddress.getByName("127.0.0.2")), Optional.of(InetAddress.getByName("127.0.0.9")), Optional.of(state),
+                Optional.of(code < 400 ? dev.ferrymta.relay.delivery.AttemptResult.ACCEPTED : dev.ferrymta.relay.delivery.AttemptResult.ERROR),
+                java.util.OptionalInt.of(code), Optional.empty(), text, 1, Optional.of("mx.example"));
     }
 
     private static Peer peer(String id, String hostname, long configVersion) throws Exception {

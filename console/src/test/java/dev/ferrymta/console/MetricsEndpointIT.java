@@ -60,8 +60,8 @@ class MetricsEndpointIT {
         var peers = List.of(peer("mail2"), peer("mail3"));
         var info = new InstanceInfo(serverId, "host1.example", "1.2.3", NOW.minusSeconds(3725),
                 List.of(InetAddress.getByName("127.0.0.2")), links, () -> 42, () -> relay, Optional::empty, () -> peers,
-                () -> relay.isPresent() ? OptionalLong.of(250) : OptionalLong.empty());
-        var metrics = new MetricsEndpoint(info, () -> 5, () -> 1, Clock.fixed(NOW, ZoneOffset.UTC));
+                () -> relay.isPresent() ? OptionalLong.of(250) : OptionalLong.empty(), Optional::empty, () -> 5, () -> 1);
+        var metrics = new MetricsEndpoint(info, Clock.fixed(NOW, ZoneOffset.UTC));
         server = new RoutesServer(routes -> metrics.routes(routes, h -> h));
     }
 

@@ -61,7 +61,8 @@ class SettingsApiIT {
         var editor = new SettingsEditor(settings, new SettingsWriter(pool.dataSource(), Clock.systemUTC()), broadcast::add);
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), 0, URI.create("http://127.0.0.1/"), Optional.empty());
         var info = new InstanceInfo("api-test", "api.example", "1.2.3", Instant.now(), List.of(), List.of(), settings::version,
-                Optional::empty, () -> Optional.of(editor), List::of, java.util.OptionalLong::empty);
+                Optional::empty, () -> Optional.of(editor), List::of, java.util.OptionalLong::empty,
+                Optional::empty, () -> 0, () -> 0);
         console = new ConsoleServer(config, info, Clock.systemUTC());
         console.start();
         base = "http://127.0.0.1:" + console.port();
