@@ -31,8 +31,9 @@ final class Pages {
             .scroll{overflow-x:auto}.up,.ok{color:#176f2c}.down,.lag,.error{color:#b3261e;font-weight:bold}
             .note{background:#eef4fa;padding:.5rem 1rem;border-left:4px solid #16324f}
             .errors{background:#fbeaea;padding:.5rem 1rem;border-left:4px solid #b3261e}
-            form.inline{display:inline}fieldset{border:1px solid #ccc;margin-bottom:1rem}
+            form.inline{display:inline}fieldset{border:1px solid #ccc;margin-bottom:1rem;min-width:0}
             label{display:inline-block;margin:.2rem .8rem .2rem 0}input,select,textarea{font:inherit}
+            label,textarea{max-width:100%}textarea{box-sizing:border-box}
             .figures{display:flex;flex-wrap:wrap;gap:1rem}.figures div{border:1px solid #ddd;padding:.5rem 1rem;min-width:9rem}
             .figures b{display:block;font-size:1.4rem}
             """;
