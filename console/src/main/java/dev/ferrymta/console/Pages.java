@@ -183,6 +183,9 @@ final class Pages {
     record EditTarget(String kind, long id) {
     }
 
+    static final Map<String, String> SINGULAR = Map.of("pools", "an IP pool", "throttles", "a throttle", "routes", "a domain route",
+            "pauses", "a pause", "ehlo-names", "an EHLO name", "dkim-keys", "a DKIM key");
+
     /** A form that failed, shown again with what was typed and what is wrong. */
     record FailedForm(String kind, long id, Map<String, String> values, List<FieldError> errors, String message) {
     }
@@ -215,8 +218,8 @@ final class Pages {
         long formId = failedHere.map(FailedForm::id).orElse(editRow.map(row -> ((Number) row.get("id")).longValue()).orElse(0L));
         boolean update = formId > 0;
         form.append("<form method=\"post\" action=\"/settings/").append(kind).append(update ? "/" + formId : "").append("\">")
-                .append("<fieldset><legend>").append(update ? "Change " + TITLES.get(kind).toLowerCase(Locale.ROOT) + " " + formId
-                        : "Add to " + TITLES.get(kind).toLowerCase(Locale.ROOT)).append("</legend>")
+                .append("<fieldset><legend>").append(update ? "Change " + SINGULAR.get(kind).replaceFirst("^an? ", "") + " " + formId
+                        : "Add " + SINGULAR.get(kind)).append("</legend>")
                 .append("<input type=\"hidden\" name=\"csrf\" value=\"").append(escape(csrf)).append("\">");
         failedHere.ifPresent(f -> form.append("<div class=\"errors\">").append(escape(f.message())).append("</div>"));
         if (update) {
