@@ -1,7 +1,9 @@
 package dev.ferrymta.bench;
 
+import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.util.List;
 
@@ -12,6 +14,8 @@ import java.util.List;
  * BenchQueues AMQP_URI count QUEUE...           one line "QUEUE MESSAGES" each ("QUEUE absent" if missing)
  * BenchQueues AMQP_URI delete QUEUE...          deletes queues; a missing one is fine
  * BenchQueues AMQP_URI delete-exchange NAME...  deletes exchanges; a missing one is fine
+ * BenchQueues AMQP_URI declare QUEUE EXCHANGE KEY declares a durable classic queue (no arguments) and binds it to a
+ *                                               durable direct exchange (declared if missing) with KEY
  * </pre>
  */
 public final class BenchQueues {
@@ -28,9 +32,12 @@ public final class BenchQueues {
 
     private static int run(String[] args) throws Exception {
         if (args.length < 2) {
-            throw new Args.UsageException(PROGRAM + ": usage: BenchQueues AMQP_URI count|delete|delete-exchange NAME...");
+            throw new Args.UsageException(PROGRAM + ": usage: BenchQueues AMQP_URI count|delete|delete-exchange NAME... or declare QUEUE EXCHANGE KEY");
         }
         var factory = Amqp.factory(args[0]);
+        if (args[1].equals("declare")) {
+            return declare(factory, args);
+        }
         List<String> names = List.of(args).subList(2, args.length);
         int status = 0;
         try (Connection connection = factory.newConnection("ferry bench BenchQueues")) {
@@ -62,6 +69,20 @@ public final class BenchQueues {
             }
         }
         return status;
+    }
+
+    private static int declare(ConnectionFactory factory, String[] args) throws Exception {
+        if (args.length != 5) {
+            throw new Args.UsageException(PROGRAM + ": usage: BenchQueues AMQP_URI declare QUEUE EXCHANGE KEY");
+        }
+        try (Connection connection = factory.newConnection("ferry bench BenchQueues");
+                Channel channel = connection.createChannel()) {
+            channel.exchangeDeclare(args[3], BuiltinExchangeType.DIRECT, true);
+            channel.queueDeclare(args[2], true, false, false, null);
+            channel.queueBind(args[2], args[3], args[4]);
+            System.out.println("declared queue " + args[2] + ", bound to " + args[3] + " with key " + args[4]);
+        }
+        return 0;
     }
 
     private static String rootMessage(Throwable e) {

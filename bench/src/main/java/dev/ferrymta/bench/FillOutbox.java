@@ -6,6 +6,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
@@ -13,11 +15,13 @@ import java.util.concurrent.TimeoutException;
  * Publishes the benchmark's messages to a RabbitMQ queue in MailerQ's JSON format, then exits.
  * Each message is {@code {"envelope": "bench@sender.bench.test", "recipient": "user<i>@bench.test",
  * "mime": "<BenchMessage i>"}}, persistent (delivery mode 2), with publisher confirms: when this
- * program says "published", the broker has every message on disk.
+ * program says "published", the broker has every message on disk. {@code --ips 127.0.0.3} adds
+ * {@code "ips": ["127.0.0.3"]} (comma-separated for several): the source IPs the message needs, so
+ * an instance that does not own them forwards it (bench/forward).
  *
  * <pre>
  * FillOutbox --queue bench-outbox --messages 20000 [--amqp amqp://guest:guest@127.0.0.1:5672/]
- *            [--bytes 2048] [--run-id ID] [--fresh yes] [--check-held no]
+ *            [--bytes 2048] [--run-id ID] [--fresh yes] [--check-held no] [--ips IP,...]
  * </pre>
  *
  * <p>A missing queue is declared durable, exclusive no, auto-delete no, no arguments: a plain
@@ -49,13 +53,28 @@ public final class FillOutbox {
         }
     }
 
+    /** {@code --ips}: literal IPv4 addresses, checked here so that a typo fails before anything is published. */
+    private static List<String> ips(Args args) {
+        String given = args.text("ips", "");
+        if (given.isBlank()) {
+            return List.of();
+        }
+        List<String> ips = Arrays.stream(given.split(",")).map(String::trim).toList();
+        for (String ip : ips) {
+            if (!ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                throw args.usage("--ips '" + given + "' must be IPv4 addresses separated by commas");
+            }
+        }
+        return ips;
+    }
+
     public static void main(String[] args) {
         BenchLogging.quiet();
         Args.exitOnUsageError(PROGRAM, () -> System.exit(run(args)));
     }
 
     private static int run(String[] arguments) throws Exception {
-        var args = Args.parse(PROGRAM, arguments, Set.of("amqp", "queue", "messages", "bytes", "run-id", "fresh", "check-held"));
+        var args = Args.parse(PROGRAM, arguments, Set.of("amqp", "queue", "messages", "bytes", "run-id", "fresh", "check-held", "ips"));
         String uri = args.text("amqp", DEFAULT_AMQP);
         String queue = args.required("queue");
         int messages = args.number("messages", 0, 1, 10_000_000);
@@ -76,6 +95,8 @@ public final class FillOutbox {
             case "no" -> false;
             default -> throw args.usage("--check-held must be yes or no");
         };
+
+        List<String> ips = ips(args);
 
         var mapper = new ObjectMapper();
         var message = new BenchMessage(bytes, runId);
@@ -102,6 +123,10 @@ public final class FillOutbox {
                 json.put("envelope", BenchMessage.SENDER);
                 json.put("recipient", BenchMessage.recipient(i));
                 json.put("mime", message.mime(i));
+                if (!ips.isEmpty()) {
+                    var array = json.putArray("ips");
+                    ips.forEach(array::add);
+                }
                 byte[] body = mapper.writeValueAsBytes(json);
                 jsonBytes += body.length;
                 channel.basicPublish("", queue, properties, body);
