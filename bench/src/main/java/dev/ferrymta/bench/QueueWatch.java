@@ -76,8 +76,14 @@ public final class QueueWatch {
         long maxNanos = args.number("max-seconds", 600, 1, 86_400) * 1_000_000_000L;
         long stallNanos = args.number("stall-seconds", 60, 1, 86_400) * 1_000_000_000L;
         var stopped = new AtomicBoolean();
+        var finished = new AtomicBoolean();
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // On SIGTERM: let the loop write its last status. Not on the normal exit, where main
+            // itself is in System.exit and would never finish.
+            if (finished.get()) {
+                return;
+            }
             stopped.set(true);
             try {
                 main.join(2_000);
@@ -176,6 +182,7 @@ public final class QueueWatch {
             watch.write();
             System.out.printf(Locale.ROOT, "QueueWatch: %s: %s holds %d (target %d, %d held by its consumer); %d polls, "
                     + "%d us each on average%n", state, queue, lastCount, target, held, polls, polls == 0 ? 0 : pollNanos / polls / 1_000);
+            finished.set(true);
             return state.equals("done") ? 0 : 3;
         }
     }
