@@ -169,6 +169,15 @@ class ConsoleBrowserIT {
         var form = driver.findElement(By.cssSelector("form[action='/login']"));
         form.findElement(By.name("password")).sendKeys(password);
         form.findElement(By.tagName("button")).click();
+        // A click does not wait for the answer: wait until the browser has left the form's page.
+        await().atMost(PAGE_WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try {
+                form.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException gone) {
+                return true;
+            }
+        });
     }
 
     /**
