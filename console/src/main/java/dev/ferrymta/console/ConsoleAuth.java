@@ -96,6 +96,12 @@ final class ConsoleAuth {
                     askToLogIn(exchange);
                     return;
                 }
+                if (isSafe(exchange) && isApiRead(exchange)) {
+                    // A script reading the API without a cookie jar needs no session, and must not
+                    // push people's sessions out of the bounded store by starting one per request.
+                    next.handleRequest(exchange);
+                    return;
+                }
                 session = Optional.of(startSession(exchange));
             }
             if (!isSafe(exchange) && !session.get().acceptsCsrf(csrfToken(exchange))) {
@@ -271,6 +277,11 @@ final class ConsoleAuth {
 
     private static boolean isSafe(HttpServerExchange exchange) {
         return Methods.GET.equals(exchange.getRequestMethod()) || Methods.HEAD.equals(exchange.getRequestMethod());
+    }
+
+    private static boolean isApiRead(HttpServerExchange exchange) {
+        var path = exchange.getRequestPath();
+        return path.startsWith("/api/") && !path.equals("/api/session");
     }
 
     private static boolean isJson(HttpServerExchange exchange) {

@@ -1,13 +1,11 @@
 package dev.ferrymta.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferrymta.relay.lifecycle.ConnectLoop;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import io.undertow.Undertow;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
-import io.undertow.util.Headers;
 import io.undertow.util.StatusCodes;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -28,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConsoleConfig config;
     private final InstanceInfo instance;
@@ -115,7 +112,7 @@ public final class ConsoleServer implements AutoCloseable {
             var entry = new LinkedHashMap<String, Object>();
             entry.put("name", link.name());
             entry.put("address", link.address());
-            entry.put("state", link.state().name().toLowerCase(java.util.Locale.ROOT));
+            entry.put("state", link.state().name().toLowerCase(Locale.ROOT));
             link.problem().ifPresent(p -> entry.put("problem", p));
             return entry;
         }).toList();
@@ -125,18 +122,14 @@ public final class ConsoleServer implements AutoCloseable {
         body.put("version", instance.version());
         body.put("configVersion", instance.settingsVersion().getAsLong());
         body.put("links", links);
-        exchange.setStatusCode(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE);
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        send(exchange, "application/json", JSON.writeValueAsString(body));
+        Responses.json(exchange, up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
     }
 
     /** The delivery engine's counters and lanes, as JSON: the small API the console pages build on. */
     private void relay(HttpServerExchange exchange) throws JsonProcessingException {
         var status = instance.relay().get();
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         if (status.isEmpty()) {
-            exchange.setStatusCode(StatusCodes.SERVICE_UNAVAILABLE);
-            send(exchange, "application/json", "{\"error\":\"the relay is not running yet\"}");
+            Responses.error(exchange, StatusCodes.SERVICE_UNAVAILABLE, "not ready", "the relay is not running yet");
             return;
         }
         var relay = status.get();
@@ -156,7 +149,7 @@ public final class ConsoleServer implements AutoCloseable {
             entry.put("permanent", lane.permanent());
             return entry;
         }).toList());
-        send(exchange, "application/json", JSON.writeValueAsString(body));
+        Responses.json(exchange, StatusCodes.OK, body);
     }
 
     /** {@code /api/status}: what the overview shows, as JSON. */
@@ -207,9 +200,5 @@ public final class ConsoleServer implements AutoCloseable {
             return entry;
         }).toList());
         Responses.json(exchange, StatusCodes.OK, body);
-    }
-
-    private static void send(HttpServerExchange exchange, String contentType, String body) {
-        Responses.send(exchange, contentType, body);
     }
 }

@@ -288,6 +288,17 @@ class ConsoleServerIT {
     }
 
     @Test
+    void startsNoSessionForAnApiReadWithoutPassword() throws Exception {
+        int port = start(Optional.empty(), "mail1");
+
+        var read = get(port, "/api/cluster");
+        assertThat(read.statusCode()).isEqualTo(200);
+        assertThat(read.headers().firstValue("Set-Cookie")).isEmpty();
+        assertThat(get(port, "/cluster").headers().firstValue("Set-Cookie")).as("a page needs one for its forms").isPresent();
+        assertThat(get(port, "/api/session").headers().firstValue("Set-Cookie")).isPresent();
+    }
+
+    @Test
     void answers404ForUnknownPaths() throws Exception {
         int port = start(Optional.empty(), "mail1");
 
