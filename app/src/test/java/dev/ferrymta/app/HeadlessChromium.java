@@ -17,7 +17,8 @@ import org.openqa.selenium.remote.http.ClientConfig;
 
 /**
  * Debian's Chromium, headless, driven through Debian's ChromeDriver ({@code dev/test} installs
- * both), with full-page screenshots at a desktop and a phone width. Both binaries are named
+ * both), with full-page screenshots at a desktop and a phone width, checking that nothing
+ * has to be scrolled sideways on the phone. Both binaries are named
  * explicitly, so Selenium Manager never runs and nothing is downloaded. Quits the browser and
  * stops the driver at close.
  */
@@ -88,13 +89,41 @@ final class HeadlessChromium implements AutoCloseable {
         return driver;
     }
 
-    /** Saves the whole page as {@code NAME.png} (desktop width) and {@code NAME-phone.png}. */
+    /**
+     * What sticks out sideways at the width in force: the page itself, or a table box that needs
+     * scrolling to show all its columns. Empty when everything fits.
+     */
+    private static final String SIDEWAYS = """
+            const out = [];
+            const page = document.documentElement;
+            if (page.scrollWidth > page.clientWidth + 1) {
+              const wide = [...document.body.querySelectorAll('*')]
+                  .filter(e => e.getBoundingClientRect().right > page.clientWidth + 1).slice(-3)
+                  .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().right));
+              out.push('the page: ' + page.scrollWidth + ' px in ' + page.clientWidth + ', widest: ' + wide.join(', '));
+            }
+            document.querySelectorAll('.scroll').forEach(box => {
+              if (box.scrollWidth > box.clientWidth + 1) {
+                const heading = box.previousElementSibling ? box.previousElementSibling.textContent.slice(0, 40) : '';
+                out.push('the table after "' + heading + '": ' + box.scrollWidth + ' px in ' + box.clientWidth);
+              }
+            });
+            return out;""";
+
+    /**
+     * Saves the whole page as {@code NAME.png} (desktop width) and {@code NAME-phone.png}, and
+     * fails if at the phone's width anything has to be scrolled sideways to be read.
+     */
     void screenshot(String name) throws IOException {
         save(name + ".png");
         driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
                 Map.of("width", PHONE_WIDTH, "height", PHONE_HEIGHT, "deviceScaleFactor", 1, "mobile", true));
         try {
             save(name + "-phone.png");
+            var sideways = (List<?>) driver.executeScript(SIDEWAYS);
+            if (!sideways.isEmpty()) {
+                throw new AssertionError(name + " at " + PHONE_WIDTH + " px wide scrolls sideways: " + sideways);
+            }
         } finally {
             driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }

@@ -58,13 +58,11 @@ final class ConsolePages {
 
     void overview(HttpServerExchange exchange) {
         var now = clock.instant();
-        var links = new StringBuilder();
-        for (var link : instance.links()) {
-            links.append("<tr><td>").append(escape(link.name())).append("</td><td>").append(escape(link.address()))
-                    .append("</td><td class=\"").append(link.state() == LinkState.UP ? "up" : "down").append("\">")
-                    .append(escape(link.state().name().toLowerCase(Locale.ROOT))).append("</td><td>")
-                    .append(escape(link.problem().orElse(""))).append("</td></tr>\n");
-        }
+        var links = Pages.table(List.of("Service", "Address", "State", "Problem"), instance.links().stream()
+                .map(link -> List.of(Pages.Cell.text(link.name()), Pages.Cell.text(link.address()),
+                        Pages.Cell.text(link.state().name().toLowerCase(Locale.ROOT)).marked(link.state() == LinkState.UP ? "up" : "down"),
+                        Pages.Cell.text(link.problem().orElse(""))))
+                .toList(), "No links.");
         var relay = instance.relay().get();
         var delivery = new StringBuilder();
         if (relay.isEmpty()) {
@@ -74,10 +72,10 @@ final class ConsolePages {
             var perMinute = rates.perMinute(now, status.counts());
             var outbox = instance.outboxDepth().get();
             delivery.append("<div class=\"figures\">");
-            figure(delivery, "Delivered / min", perMinute.map(r -> format(r.delivered())).orElse("…"));
-            figure(delivery, "Temporary failures / min", perMinute.map(r -> format(r.temporary())).orElse("…"));
-            figure(delivery, "Permanent failures / min", perMinute.map(r -> format(r.permanent())).orElse("…"));
-            figure(delivery, "Forwarded / min", perMinute.map(r -> format(r.forwarded())).orElse("…"));
+            figure(delivery, "Delivered / min", perMinute.map(r -> format(r.delivered())).orElse(MEASURING));
+            figure(delivery, "Temporary failures / min", perMinute.map(r -> format(r.temporary())).orElse(MEASURING));
+            figure(delivery, "Permanent failures / min", perMinute.map(r -> format(r.permanent())).orElse(MEASURING));
+            figure(delivery, "Forwarded / min", perMinute.map(r -> format(r.forwarded())).orElse(MEASURING));
             figure(delivery, "SMTP connections", Integer.toString(status.connections()));
             figure(delivery, "Outbox depth", outbox.isPresent() ? Long.toString(outbox.getAsLong()) : "unknown");
             delivery.append("</div>");
@@ -85,21 +83,20 @@ final class ConsolePages {
             delivery.append("<p>Since the start: delivered %d, failed %d (invalid %d), retried %d, forwarded %d. Waiting in lanes %d, outbox messages in hand %d.</p>"
                     .formatted(counts.delivered(), counts.failed(), counts.invalid(), counts.retried(), counts.forwarded(),
                             status.waiting(), status.unsettled()));
-            delivery.append("<h2>Busiest lanes</h2><div class=\"scroll\"><table><tr><th>Source IP</th><th>Domain</th><th>Waiting</th>"
-                    + "<th>Connections</th><th>Delivered</th><th>Temporary</th><th>Permanent</th></tr>\n");
-            status.lanes().stream().limit(10).forEach(lane -> delivery.append("<tr><td>").append(escape(lane.key().ip().getHostAddress()))
-                    .append("</td><td>").append(escape(lane.key().domain().name())).append("</td><td>").append(lane.depth())
-                    .append("</td><td>").append(lane.connections()).append("</td><td>").append(lane.delivered())
-                    .append("</td><td>").append(lane.temporary()).append("</td><td>").append(lane.permanent()).append("</td></tr>\n"));
-            delivery.append("</table></div>");
+            delivery.append("<h2>Busiest lanes</h2>\n").append(Pages.table(
+                    List.of("Source IP", "Domain", "Waiting", "Connections", "Delivered", "Temporary", "Permanent"),
+                    status.lanes().stream().limit(10).map(lane -> List.of(Pages.Cell.text(lane.key().ip().getHostAddress()),
+                            Pages.Cell.text(lane.key().domain().name()), Pages.Cell.text(lane.depth()), Pages.Cell.text(lane.connections()),
+                            Pages.Cell.text(lane.delivered()), Pages.Cell.text(lane.temporary()), Pages.Cell.text(lane.permanent())))
+                            .toList(),
+                    "No lanes: nothing is waiting or being sent now."));
         }
         var ips = instance.ips().isEmpty() ? "none" : String.join(", ", instance.ips().stream().map(ip -> ip.getHostAddress()).toList());
         var content = """
                 <h1>Overview</h1>
                 <p>Version %s on %s, up %s. Source IPs: %s. Settings version %d.</p>
                 <h2>Links</h2>
-                <div class="scroll"><table><tr><th>Service</th><th>Address</th><th>State</th><th>Problem</th></tr>
-                %s</table></div>
+                %s
                 <h2>Delivery</h2>
                 %s
                 <p><a href="/health">/health</a> · <a href="/api/status">/api/status</a> · <a href="/metrics">/metrics</a></p>
@@ -214,6 +211,12 @@ final class ConsolePages {
                             : "All " + members.size() + " instances run it.")
                     .append("</p>").append(Pages.clusterTable(members, clock.instant())).append("</div>\n");
         }
+        content.append("<nav class=\"sections\">");
+        for (var kind : SettingsApi.kinds()) {
+            content.append("<a href=\"#").append(kind).append("\">").append(escape(Pages.TITLES.get(kind))).append(" (")
+                    .append(SettingsApi.rows(kind, settings).size()).append(")</a> ");
+        }
+        content.append("</nav>\n");
         var csrf = ConsoleAuth.session(exchange).csrfToken();
         for (var kind : SettingsApi.kinds()) {
             content.append(Pages.settingsSection(kind, SettingsApi.rows(kind, settings), csrf,
@@ -255,6 +258,9 @@ final class ConsolePages {
         }
         return number(text.substring(colon + 1)).map(id -> new Pages.EditTarget(text.substring(0, colon), id));
     }
+
+    /** Shown instead of a rate in the first seconds, before the samples span long enough. */
+    private static final String MEASURING = "measuring";
 
     private static void figure(StringBuilder out, String label, String value) {
         out.append("<div>").append(escape(label)).append("<b>").append(escape(value)).append("</b></div>");

@@ -6,8 +6,8 @@ import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.db.write.FieldError;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,7 +35,15 @@ final class Pages {
             label{display:inline-block;margin:.2rem .8rem .2rem 0}input,select,textarea{font:inherit}
             label,textarea{max-width:100%}textarea{box-sizing:border-box}
             .figures{display:flex;flex-wrap:wrap;gap:1rem}.figures div{border:1px solid #ddd;padding:.5rem 1rem;min-width:9rem}
-            .figures b{display:block;font-size:1.4rem}
+            .figures b{display:block;font-size:1.4rem}td.actions{white-space:nowrap}td{overflow-wrap:break-word}
+            nav.sections{margin:.5rem 0 1rem}nav.sections a{margin-right:.8rem;white-space:nowrap}
+            @media (max-width:40rem){
+            table.cards thead{display:none}table.cards tr{display:block;border-bottom:1px solid #bbb;padding:.3rem 0}
+            table.cards td{display:flex;gap:.6rem;border:none;padding:.1rem .3rem;overflow-wrap:anywhere}table.cards td:empty{display:none}
+            table.cards td[data-label]::before{content:attr(data-label);font-weight:bold;color:#1b1b1b;flex:0 0 8rem}
+            .figures{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}.figures div{min-width:0;padding:.4rem .6rem}
+            fieldset label{display:block}fieldset input:not([type=hidden]),fieldset select{width:100%;box-sizing:border-box}
+            main{padding:.6rem}}
             """;
 
     /** The frame around every page: the menu, the logout button, the content. */
@@ -78,6 +86,49 @@ final class Pages {
                 """.formatted(STYLE, problem.map(p -> "<p class=\"errors\">" + escape(p) + "</p>").orElse(""), escape(next));
     }
 
+    /** A table cell: its HTML, already escaped, and a CSS class (none when empty). */
+    record Cell(String html, String cssClass) {
+
+        /** A cell showing {@code value} as text (see {@link #show}). */
+        static Cell text(Object value) {
+            return new Cell(escape(show(value)), "");
+        }
+
+        Cell marked(String cssClass) {
+            return new Cell(html, cssClass);
+        }
+    }
+
+    /**
+     * A table that turns into one card per row on a phone, each cell labelled with its column's
+     * heading; {@code whenEmpty} stands in for a table without rows.
+     */
+    static String table(List<String> headings, List<List<Cell>> rows, String whenEmpty) {
+        if (rows.isEmpty()) {
+            return "<p class=\"empty\">" + escape(whenEmpty) + "</p>";
+        }
+        var out = new StringBuilder("<div class=\"scroll\"><table class=\"cards\"><thead><tr>");
+        headings.forEach(heading -> out.append("<th>").append(escape(heading)).append("</th>"));
+        out.append("</tr></thead><tbody>\n");
+        for (var row : rows) {
+            out.append("<tr>");
+            for (int i = 0; i < row.size(); i++) {
+                var cell = row.get(i);
+                var heading = i < headings.size() ? headings.get(i) : "";
+                out.append("<td");
+                if (!heading.isEmpty()) {
+                    out.append(" data-label=\"").append(escape(heading)).append('"');
+                }
+                if (!cell.cssClass().isEmpty()) {
+                    out.append(" class=\"").append(escape(cell.cssClass())).append('"');
+                }
+                out.append('>').append(cell.html()).append("</td>");
+            }
+            out.append("</tr>\n");
+        }
+        return out.append("</tbody></table></div>").toString();
+    }
+
     /** "3 min 20 s", "2 h 5 min", "4 d 1 h". */
     static String duration(Duration duration) {
         long seconds = Math.max(0, duration.toSeconds());
@@ -100,23 +151,15 @@ final class Pages {
 
     static String clusterTable(List<Member> members, Instant now) {
         long newest = members.stream().mapToLong(Member::configVersion).max().orElse(0);
-        var rows = new StringBuilder();
-        for (var member : members) {
+        var rows = members.stream().map(member -> {
             boolean lags = member.configVersion() < newest;
-            rows.append("<tr><td>").append(escape(member.serverId())).append(member.self() ? " (this one)" : "")
-                    .append("</td><td>").append(escape(member.hostname()))
-                    .append("</td><td>").append(escape(String.join(", ", member.ips())))
-                    .append("</td><td>").append(escape(member.version()))
-                    .append("</td><td").append(lags ? " class=\"lag\"" : "").append('>').append(member.configVersion())
-                    .append(lags ? " (behind: " + newest + " is the newest)" : "")
-                    .append("</td><td>").append(member.lastSeen().map(seen -> duration(Duration.between(seen, now)) + " ago").orElse("now"))
-                    .append("</td><td><a href=\"").append(escape(member.console())).append("\">").append(escape(member.console()))
-                    .append("</a></td></tr>\n");
-        }
-        return """
-                <div class="scroll"><table><tr><th>Server</th><th>Host</th><th>IPs</th><th>Version</th><th>Settings version</th>
-                <th>Last seen</th><th>Console</th></tr>
-                %s</table></div>""".formatted(rows);
+            var version = Cell.text(member.configVersion() + (lags ? " (behind: " + newest + " is the newest)" : ""));
+            return List.of(Cell.text(member.serverId() + (member.self() ? " (this one)" : "")), Cell.text(member.hostname()),
+                    Cell.text(member.ips()), Cell.text(member.version()), lags ? version.marked("lag") : version,
+                    Cell.text(member.lastSeen().map(seen -> duration(Duration.between(seen, now)) + " ago").orElse("now")),
+                    new Cell("<a href=\"" + escape(member.console()) + "\">" + escape(member.console()) + "</a>", ""));
+        }).toList();
+        return table(List.of("Server", "Host", "IPs", "Version", "Settings version", "Last seen", "Console"), rows, "No instances.");
     }
 
     static String resultsFilter(String domain, String state, String outcome, List<String> states, List<String> outcomes) {
@@ -136,21 +179,17 @@ final class Pages {
     }
 
     static String resultsTable(List<Map<String, Object>> results) {
-        if (results.isEmpty()) {
-            return "<p>No results match.</p>";
-        }
-        var rows = new StringBuilder();
-        for (var result : results) {
-            rows.append("<tr>");
-            for (var key : List.of("time", "outcome", "recipient", "sourceIp", "state", "result", "code", "description", "attempts")) {
-                rows.append("<td>").append(escape(show(result.get(key)))).append("</td>");
+        var rows = results.stream().map(result -> {
+            var cells = new ArrayList<Cell>();
+            // "2026-11-22T04:18:48.383Z" reads better as "2026-11-22 04:18:48.383"; the API keeps ISO-8601.
+            cells.add(Cell.text(show(result.get("time")).replace('T', ' ').replace("Z", "")));
+            for (var key : List.of("outcome", "recipient", "sourceIp", "state", "result", "code", "description", "attempts")) {
+                cells.add(Cell.text(result.get(key)));
             }
-            rows.append("</tr>\n");
-        }
-        return """
-                <div class="scroll"><table><tr><th>Time (UTC)</th><th>Outcome</th><th>Recipient</th><th>Source IP</th><th>State</th>
-                <th>Result</th><th>Code</th><th>Description</th><th>Attempts</th></tr>
-                %s</table></div>""".formatted(rows);
+            return (List<Cell>) cells;
+        }).toList();
+        return table(List.of("Time (UTC)", "Outcome", "Recipient", "Source IP", "State", "Result", "Code", "Description", "Attempts"),
+                rows, "No results match.");
     }
 
     // --- the settings page --------------------------------------------------------------------
@@ -193,25 +232,21 @@ final class Pages {
     static String settingsSection(String kind, List<Map<String, Object>> rows, String csrf, Optional<Long> editing,
             Optional<FailedForm> failed) {
         var fields = FIELDS.get(kind);
-        var table = new StringBuilder("<div class=\"scroll\"><table><tr>");
-        fields.stream().filter(field -> !field.type().equals("area")).forEach(field -> table.append("<th>").append(escape(field.label()))
-                .append("</th>"));
-        table.append("<th></th></tr>\n");
-        for (var row : rows) {
+        var shown = fields.stream().filter(field -> !field.type().equals("area")).toList();
+        var headings = new ArrayList<>(shown.stream().map(Field::label).toList());
+        headings.add("");
+        var cells = rows.stream().map(row -> {
             long id = ((Number) row.get("id")).longValue();
-            table.append("<tr>");
-            for (var field : fields) {
-                if (!field.type().equals("area")) {
-                    table.append("<td>").append(escape(show(row.get(field.name())))).append("</td>");
-                }
-            }
-            table.append("""
-                    <td><a href="/settings?edit=%1$s:%2$d#%1$s">Edit</a>
+            var line = new ArrayList<Cell>();
+            shown.forEach(field -> line.add(Cell.text(row.get(field.name()))));
+            line.add(new Cell("""
+                    <a href="/settings?edit=%1$s:%2$d#%1$s">Edit</a> \
                     <form class="inline" method="post" action="/settings/%1$s/%2$d/delete"><input type="hidden" name="csrf" value="%3$s">\
-                    <input type="hidden" name="revision" value="%4$s"><button>Delete</button></form></td></tr>
-                    """.formatted(kind, id, escape(csrf), row.get("revision")));
-        }
-        table.append("</table></div>");
+                    <input type="hidden" name="revision" value="%4$s"><button>Delete</button></form>""".formatted(kind, id, escape(csrf),
+                    row.get("revision")), "actions"));
+            return (List<Cell>) line;
+        }).toList();
+        var table = table(headings, cells, "None yet.");
         var form = new StringBuilder();
         var failedHere = failed.filter(f -> f.kind().equals(kind));
         var editRow = editing.flatMap(id -> rows.stream().filter(row -> ((Number) row.get("id")).longValue() == id).findFirst());
