@@ -16,16 +16,25 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.remote.http.ClientConfig;
 
 /**
- * Debian's Chromium, headless, driven through Debian's ChromeDriver ({@code dev/test} installs
- * both), with full-page screenshots at a desktop and a phone width, checking that nothing
+ * Chromium, headless, driven through its ChromeDriver (Debian's packages, or Ubuntu's snap;
+ * {@code dev/test} installs them), with full-page screenshots at a desktop and a phone width, checking that nothing
  * has to be scrolled sideways on the phone. Both binaries are named
  * explicitly, so Selenium Manager never runs and nothing is downloaded. Quits the browser and
  * stops the driver at close.
  */
 final class HeadlessChromium implements AutoCloseable {
 
-    static final Path CHROMIUM = Path.of(System.getProperty("ferry.test.chromium", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(System.getProperty("ferry.test.chromedriver", "/usr/bin/chromedriver"));
+    /** Debian's packages, else Ubuntu's snap (dev/services installs one of them), unless a property names another. */
+    static final Path CHROMIUM = binary("ferry.test.chromium", "/usr/bin/chromium", "/snap/bin/chromium");
+    static final Path CHROMEDRIVER = binary("ferry.test.chromedriver", "/usr/bin/chromedriver", "/snap/bin/chromium.chromedriver");
+
+    private static Path binary(String property, String debian, String snap) {
+        var named = System.getProperty(property);
+        if (named != null) {
+            return Path.of(named);
+        }
+        return Files.isExecutable(Path.of(debian)) || !Files.isExecutable(Path.of(snap)) ? Path.of(debian) : Path.of(snap);
+    }
 
     /** Warns at every start that no DevTools binding matches the browser: these tests use none. */
     private static final Logger CDP_VERSION_FINDER = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
@@ -56,8 +65,8 @@ final class HeadlessChromium implements AutoCloseable {
     static HeadlessChromium start(Path screenshots) throws IOException {
         for (var binary : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(binary)) {
-                throw new AssertionError(binary + " is missing: run dev/test, which installs Debian's chromium and chromium-driver,"
-                        + " or apt-get install chromium chromium-driver (other paths: -Dferry.test.chromium=..."
+                throw new AssertionError(binary + " is missing: run dev/test, which installs Debian's chromium and chromium-driver"
+                        + " (on Ubuntu the chromium snap), or apt-get install chromium chromium-driver (other paths: -Dferry.test.chromium=..."
                         + " -Dferry.test.chromedriver=...)");
             }
         }
