@@ -115,10 +115,9 @@ final class ConsolePages {
     }
 
     void settings(HttpServerExchange exchange) {
-        var editing = Optional.ofNullable(exchange.getQueryParameters().get("edit")).map(values -> values.peekFirst())
-                .flatMap(ConsolePages::editTarget);
-        var saved = Optional.ofNullable(exchange.getQueryParameters().get("saved")).map(values -> values.peekFirst())
-                .flatMap(ConsolePages::number);
+        var parameters = exchange.getQueryParameters();
+        var editing = Optional.of(value(parameters, "edit")).flatMap(ConsolePages::editTarget);
+        var saved = Optional.of(value(parameters, "saved")).flatMap(ConsolePages::number);
         renderSettings(exchange, StatusCodes.OK, editing, Optional.empty(), saved);
     }
 
@@ -211,15 +210,22 @@ final class ConsolePages {
                             : "All " + members.size() + " instances run it.")
                     .append("</p>").append(Pages.clusterTable(members, clock.instant())).append("</div>\n");
         }
-        content.append("<nav class=\"sections\">");
-        for (var kind : SettingsApi.kinds()) {
-            content.append("<a href=\"#").append(kind).append("\">").append(escape(Pages.TITLES.get(kind))).append(" (")
-                    .append(SettingsApi.rows(kind, settings).size()).append(")</a> ");
+        // What the search box asks for, and which kind to show beyond the first rows.
+        var parameters = exchange.getQueryParameters();
+        var find = value(parameters, "find").strip();
+        if (find.length() > MAX_FIND) {
+            find = find.substring(0, MAX_FIND);
         }
-        content.append("</nav>\n");
-        var csrf = ConsoleAuth.session(exchange).csrfToken();
+        var all = value(parameters, "all");
+        var listings = new LinkedHashMap<String, Pages.Listing>();
         for (var kind : SettingsApi.kinds()) {
-            content.append(Pages.settingsSection(kind, SettingsApi.rows(kind, settings), csrf,
+            listings.put(kind, Pages.Listing.of(kind, SettingsApi.rows(kind, settings), find, kind.equals(all)));
+        }
+        content.append(Pages.settingsIndex(find, listings.values()));
+        var csrf = ConsoleAuth.session(exchange).csrfToken();
+        for (var listing : listings.values()) {
+            var kind = listing.kind();
+            content.append(Pages.settingsSection(listing, csrf,
                     editing.filter(target -> target.kind().equals(kind)).map(Pages.EditTarget::id), failed));
         }
         html(exchange, status, page(exchange, "Settings", "/settings", content.toString(), waiting ? Optional.of(1) : Optional.empty()));
@@ -258,6 +264,9 @@ final class ConsolePages {
         }
         return number(text.substring(colon + 1)).map(id -> new Pages.EditTarget(text.substring(0, colon), id));
     }
+
+    /** The longest search the settings page takes; longer ones are cut. */
+    private static final int MAX_FIND = 100;
 
     /** Shown instead of a rate in the first seconds, before the samples span long enough. */
     private static final String MEASURING = "measuring";

@@ -4,10 +4,14 @@ import static dev.ferrymta.console.Html.escape;
 
 import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.db.write.FieldError;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -229,13 +233,57 @@ final class Pages {
     record FailedForm(String kind, long id, Map<String, String> values, List<FieldError> errors, String message) {
     }
 
-    static String settingsSection(String kind, List<Map<String, Object>> rows, String csrf, Optional<Long> editing,
-            Optional<FailedForm> failed) {
+    /**
+     * One kind's rows on the settings page: all of them, those the search matched (all when it is
+     * empty), and those shown: the first {@link #SHOWN} matches unless all were asked for, so that a
+     * cluster with thousands of throttles still gets a page a phone can load.
+     */
+    record Listing(String kind, List<Map<String, Object>> rows, List<Map<String, Object>> matched, List<Map<String, Object>> shown,
+            String find) {
+
+        static final int SHOWN = 100;
+
+        /** {@code find}: text that a shown column must contain, any case; empty matches every row. */
+        static Listing of(String kind, List<Map<String, Object>> rows, String find, boolean all) {
+            var columns = columns(kind);
+            var needle = find.toLowerCase(Locale.ROOT);
+            var matched = needle.isEmpty() ? rows : rows.stream().filter(row -> columns.stream()
+                    .anyMatch(field -> show(row.get(field.name())).toLowerCase(Locale.ROOT).contains(needle))).toList();
+            var shown = all || matched.size() <= SHOWN ? matched : matched.subList(0, SHOWN);
+            return new Listing(kind, rows, matched, shown, find);
+        }
+
+        /** "12", or "3 of 12" while searching. */
+        String count() {
+            return find.isEmpty() ? Integer.toString(rows.size()) : matched.size() + " of " + rows.size();
+        }
+    }
+
+    /** The fields a kind's table shows: all but long text (a DKIM key). */
+    private static List<Field> columns(String kind) {
+        return FIELDS.get(kind).stream().filter(field -> !field.type().equals("area")).toList();
+    }
+
+    /** The settings page's search box and the links to each kind's section, with counts. */
+    static String settingsIndex(String find, Collection<Listing> listings) {
+        var out = new StringBuilder("""
+                <form method="get" action="/settings"><label>Find <input type="search" name="find" value="%s"                 placeholder="domain, IP, name"></label><button>Find</button>%s</form>
+                <nav class="sections">""".formatted(escape(find), find.isEmpty() ? "" : " <a href=\"/settings\">All</a>"));
+        for (var listing : listings) {
+            out.append("<a href=\"#").append(listing.kind()).append("\">").append(escape(TITLES.get(listing.kind()))).append(" (")
+                    .append(listing.count()).append(")</a> ");
+        }
+        return out.append("</nav>\n").toString();
+    }
+
+    static String settingsSection(Listing listing, String csrf, Optional<Long> editing, Optional<FailedForm> failed) {
+        var kind = listing.kind();
+        var rows = listing.rows();
         var fields = FIELDS.get(kind);
-        var shown = fields.stream().filter(field -> !field.type().equals("area")).toList();
+        var shown = columns(kind);
         var headings = new ArrayList<>(shown.stream().map(Field::label).toList());
         headings.add("");
-        var cells = rows.stream().map(row -> {
+        var cells = listing.shown().stream().map(row -> {
             long id = ((Number) row.get("id")).longValue();
             var line = new ArrayList<Cell>();
             shown.forEach(field -> line.add(Cell.text(row.get(field.name()))));
@@ -246,7 +294,13 @@ final class Pages {
                     row.get("revision")), "actions"));
             return (List<Cell>) line;
         }).toList();
-        var table = table(headings, cells, "None yet.");
+        var table = table(headings, cells, listing.find().isEmpty() ? "None yet." : "None match \u201c" + listing.find() + "\u201d.");
+        if (listing.shown().size() < listing.matched().size()) {
+            var all = "/settings?" + (listing.find().isEmpty() ? "" : "find=" + URLEncoder.encode(listing.find(), StandardCharsets.UTF_8)
+                    + "&") + "all=" + kind + "#" + kind;
+            table += "<p>The first " + listing.shown().size() + " of " + listing.matched().size() + " are shown. <a href=\""
+                    + escape(all) + "\">Show all " + listing.matched().size() + "</a>, or narrow them with Find.</p>";
+        }
         var form = new StringBuilder();
         var failedHere = failed.filter(f -> f.kind().equals(kind));
         var editRow = editing.flatMap(id -> rows.stream().filter(row -> ((Number) row.get("id")).longValue() == id).findFirst());

@@ -242,6 +242,44 @@ class SettingsApiIT {
         assertThat(form("/settings/throttles", "domain=sneaky.example&maxConnections=3").statusCode()).as("no token").isEqualTo(403);
     }
 
+    @Test
+    void theSettingsPageShowsAHundredRowsOfAKindAndFindsTheRest() throws Exception {
+        sql("INSERT INTO pauses (domain, reason) SELECT 'many' || g || '.example', 'bulk' FROM generate_series(1, 150) g");
+        try {
+            var page = get("/settings").body();
+            assertThat(rowsOf(page, "many\\d+")).hasSize(100);
+            assertThat(page).contains("Pauses (150)", "The first 100 of 150 are shown.", "href=\"/settings?all=pauses#pauses\"");
+
+            assertThat(rowsOf(get("/settings?all=pauses").body(), "many\\d+")).hasSize(150);
+
+            var found = get("/settings?find=%20MANY14%20").body();
+            assertThat(rowsOf(found, "many\\d+")).containsExactlyInAnyOrder("many14", "many140", "many141", "many142", "many143",
+                    "many144", "many145", "many146", "many147", "many148", "many149");
+            assertThat(found).contains("Pauses (11 of 150)", "value=\"MANY14\"", "None match \u201cMANY14\u201d.")
+                    .doesNotContain("are shown");
+
+            var hostile = get("/settings?find=%3Cscript%3Ealert(1)%3C%2Fscript%3E").body();
+            assertThat(hostile).contains("&lt;script&gt;alert(1)").doesNotContain("<script>");
+        } finally {
+            sql("DELETE FROM pauses WHERE reason = 'bulk'");
+        }
+    }
+
+    /** Runs a statement on the settings tables as another writer would, bumping the version, and reloads. */
+    private static void sql(String statement) throws Exception {
+        try (var connection = pool.dataSource().getConnection(); var run = connection.createStatement()) {
+            run.execute(statement);
+            run.execute("UPDATE config_version SET version = version + 1");
+        }
+        settings.reloadIfNewer(currentVersion());
+    }
+
+    /** The domains (without ".example") in the settings page's table cells that match {@code name}. */
+    private static List<String> rowsOf(String page, String name) {
+        return java.util.regex.Pattern.compile("data-label=\"Domain\">(" + name + ")\\.example</td>").matcher(page).results()
+                .map(match -> match.group(1)).toList();
+    }
+
     private static HttpResponse<String> form(String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
