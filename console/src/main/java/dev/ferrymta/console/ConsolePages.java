@@ -14,6 +14,8 @@ import io.undertow.server.handlers.form.FormData;
 import io.undertow.util.PathTemplateMatch;
 import io.undertow.util.StatusCodes;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,7 +182,20 @@ final class ConsolePages {
         } else if (recent.isEmpty()) {
             content.append("<p>The relay is not running yet.</p>");
         } else {
-            content.append(Pages.resultsTable(recent.get().find(query).stream().map(ResultsApi::json).toList()));
+            var found = recent.get().find(query);
+            content.append(Pages.resultsTable(found.stream().map(ResultsApi::json).toList()));
+            if (found.size() == query.limit() && query.limit() < RecentResults.MAX_LIMIT) {
+                // There may be more: offer them all, with the same filter.
+                var more = new StringBuilder("/results?limit=").append(RecentResults.MAX_LIMIT);
+                for (var name : List.of("domain", "state", "outcome")) {
+                    var given = value(parameters, name);
+                    if (!given.isEmpty()) {
+                        more.append('&').append(name).append('=').append(URLEncoder.encode(given, StandardCharsets.UTF_8));
+                    }
+                }
+                content.append("<p>The newest ").append(query.limit()).append(" are shown. <a href=\"").append(escape(more.toString()))
+                        .append("\">Show up to ").append(RecentResults.MAX_LIMIT).append("</a>.</p>");
+            }
         }
         html(exchange, status, page(exchange, "Results", "/results", content.toString(), Optional.empty()));
     }

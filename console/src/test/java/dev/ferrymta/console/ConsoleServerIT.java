@@ -261,6 +261,24 @@ class ConsoleServerIT {
     }
 
     @Test
+    void showsTheNewestHundredResultsAndOffersTheRest() throws Exception {
+        results = new RecentResults(RecentResults.DEFAULT_CAPACITY);
+        for (int i = 0; i < 120; i++) {
+            results.record(result("user" + i + "@a.example", RecentResult.Outcome.DELIVERED, AttemptState.DATA, 250, "ok"));
+        }
+        int port = start(Optional.empty(), "mail1");
+
+        var page = get(port, "/results?outcome=delivered").body();
+        assertThat(page.split("data-label=\"Recipient\"", -1)).hasSize(101);
+        assertThat(page).contains("user119@a.example", "The newest 100 are shown.",
+                "href=\"/results?limit=1000&amp;outcome=delivered\"").doesNotContain("user19@a.example");
+
+        var all = get(port, "/results?limit=1000&outcome=delivered").body();
+        assertThat(all.split("data-label=\"Recipient\"", -1)).hasSize(121);
+        assertThat(all).doesNotContain("are shown");
+    }
+
+    @Test
     void metricsAreOpenWithoutPasswordAndTakeBasicAuthWithOne() throws Exception {
         int open = start(Optional.empty(), "mail1");
         var scrape = get(open, "/metrics");
