@@ -267,7 +267,8 @@ final class Pages {
     /** The settings page's search box and the links to each kind's section, with counts. */
     static String settingsIndex(String find, Collection<Listing> listings) {
         var out = new StringBuilder("""
-                <form method="get" action="/settings"><label>Find <input type="search" name="find" value="%s"                 placeholder="domain, IP, name"></label><button>Find</button>%s</form>
+                <form method="get" action="/settings"><label>Find <input type="search" name="find" value="%s" \
+                placeholder="domain, IP, name"></label><button>Find</button>%s</form>
                 <nav class="sections">""".formatted(escape(find), find.isEmpty() ? "" : " <a href=\"/settings\">All</a>"));
         for (var listing : listings) {
             out.append("<a href=\"#").append(listing.kind()).append("\">").append(escape(TITLES.get(listing.kind()))).append(" (")
