@@ -17,8 +17,8 @@ import org.openqa.selenium.remote.http.ClientConfig;
 
 /**
  * Chromium, headless, driven through its ChromeDriver (Debian's packages, or Ubuntu's snap;
- * {@code dev/test} installs them), with full-page screenshots at a desktop and a phone width, checking that nothing
- * has to be scrolled sideways on the phone. Both binaries are named
+ * {@code dev/test} installs them), with full-page screenshots at a desktop and a phone width,
+ * checking that nothing has to be scrolled sideways on the phone. Both binaries are named
  * explicitly, so Selenium Manager never runs and nothing is downloaded. Quits the browser and
  * stops the driver at close.
  */
@@ -65,9 +65,9 @@ final class HeadlessChromium implements AutoCloseable {
     static HeadlessChromium start(Path screenshots) throws IOException {
         for (var binary : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(binary)) {
-                throw new AssertionError(binary + " is missing: run dev/test, which installs Debian's chromium and chromium-driver"
-                        + " (on Ubuntu the chromium snap), or apt-get install chromium chromium-driver (other paths: -Dferry.test.chromium=..."
-                        + " -Dferry.test.chromedriver=...)");
+                throw new AssertionError(binary + " is missing: run dev/test, which installs Debian's chromium and"
+                        + " chromium-driver (on Ubuntu the chromium snap), or apt-get install chromium chromium-driver"
+                        + " (other paths: -Dferry.test.chromium=... -Dferry.test.chromedriver=...)");
             }
         }
         Files.createDirectories(screenshots);
@@ -106,10 +106,10 @@ final class HeadlessChromium implements AutoCloseable {
             const out = [];
             const page = document.documentElement;
             if (page.scrollWidth > page.clientWidth + 1) {
-              const wide = [...document.body.querySelectorAll('*')]
+              const out_of_view = [...document.body.querySelectorAll('*')]
                   .filter(e => e.getBoundingClientRect().right > page.clientWidth + 1).slice(-3)
                   .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().right));
-              out.push('the page: ' + page.scrollWidth + ' px in ' + page.clientWidth + ', widest: ' + wide.join(', '));
+              out.push('the page: ' + page.scrollWidth + ' px in ' + page.clientWidth + ', sticking out: ' + out_of_view.join(', '));
             }
             document.querySelectorAll('.scroll').forEach(box => {
               if (box.scrollWidth > box.clientWidth + 1) {
