@@ -8,13 +8,15 @@ import dev.ferrymta.cluster.ForwardReceiver;
 import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.broker.BrokerLink;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
-import dev.ferrymta.relay.outbox.InboundMessage;
+import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.WatchedConsumer;
+import dev.ferrymta.relay.lifecycle.Link;
+import dev.ferrymta.relay.lifecycle.LinkSlot;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * The instance's part in the cluster, wired: the node (membership, resets), the forwarder the
@@ -30,6 +32,7 @@ final class ClusterMembership implements AutoCloseable {
     private final ConfirmingPublisher publisher;
     private final Forwarder forwarder;
     private volatile ForwardReceiver receiver;
+    private final LinkSlot forwardLink = new LinkSlot("forward queue consumer");
 
     ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, Clock clock)
             throws IOException {
@@ -64,12 +67,26 @@ final class ClusterMembership implements AutoCloseable {
         return current == null ? 0 : current.rejected();
     }
 
-    /** Starts taking what peers forward here into {@code pipeline}. */
-    void receive(BrokerLink link, String exchange, int prefetch, Consumer<InboundMessage> pipeline, Clock clock) throws IOException {
-        var queue = ClusterNode.forwardQueue(exchange, node.self().server());
-        receiver = new ForwardReceiver(link.connection(), queue, prefetch, 8, node.signer(), pipeline,
-                "ferry-" + node.self().server() + "-forward", clock);
+    /**
+     * Starts taking what peers forward here into {@code pipeline}.
+     *
+     * @param budget the instance's budget of bytes in hand, shared with the outbox consumer
+     */
+    void receive(BrokerLink link, int prefetch, WatchedConsumer.Handler pipeline, IntakeBudget budget, Clock clock) throws IOException {
+        receiver = new ForwardReceiver(link.connection(), node::declareForwardQueue, prefetch, 8, node.signer(), pipeline,
+                "ferry-" + node.self().server() + "-forward", budget, clock);
         receiver.start();
+        forwardLink.set(receiver.link());
+    }
+
+    /** The control queue's consumer, as the health page shows it. */
+    Link controlLink() {
+        return node.controlLink();
+    }
+
+    /** The forward queue's consumer, as the health page shows it (connecting until receiving starts). */
+    Link forwardLink() {
+        return forwardLink;
     }
 
     /** Stops receiving, then says goodbye. */

@@ -13,6 +13,8 @@ import dev.ferrymta.db.write.SettingsWriter;
 import dev.ferrymta.relay.FerryVersion;
 import dev.ferrymta.relay.Relay;
 import dev.ferrymta.relay.broker.BrokerLink;
+import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.lifecycle.LinkSlot;
 import dev.ferrymta.relay.broker.QueueDepth;
 import dev.ferrymta.relay.dns.DnsJavaResolver;
 import dev.ferrymta.relay.outbox.PeerRouter;
@@ -57,6 +59,10 @@ final class FerryInstance {
     private volatile SettingsEditor editor;
     private final BrokerLink clusterLink;
     private final Instant started;
+    private final IntakeBudget budget = IntakeBudget.fromHeap();
+    private final LinkSlot outboxConsumer = new LinkSlot("outbox consumer");
+    private final LinkSlot controlConsumer = new LinkSlot("cluster control consumer");
+    private final LinkSlot forwardConsumer = new LinkSlot("forward queue consumer");
 
     FerryInstance(FerryConfig config, Clock clock, String ehloName) {
         this.config = config;
@@ -72,7 +78,7 @@ final class FerryInstance {
     void run() throws Exception {
         var outboxDepth = new QueueDepth(broker::connection, config.relay().outboxQueue(), Duration.ofSeconds(2));
         var info = new InstanceInfo(config.relay().serverId(), ehloName, FerryVersion.current(), started,
-                config.relay().smtpIps(), List.of(broker, clusterLink, database), this::settingsVersion,
+                config.relay().smtpIps(), List.of(broker, clusterLink, database, outboxConsumer, forwardConsumer, controlConsumer), this::settingsVersion,
                 () -> Optional.ofNullable(relay).map(Relay::status), () -> Optional.ofNullable(editor),
                 () -> cluster == null ? List.of() : cluster.peers(),
                 () -> relay == null ? OptionalLong.empty() : outboxDepth.get(),
@@ -89,10 +95,13 @@ final class FerryInstance {
                 reloader = new SettingsReloader(database, current, config.database().ttl());
                 reloader.start();
                 cluster = new ClusterMembership(config.cluster(), identity(current), current, clusterLink, clock);
+                controlConsumer.set(cluster.controlLink());
+                forwardConsumer.set(cluster.forwardLink());
                 var membership = cluster;
                 editor = new SettingsEditor(current, new SettingsWriter(database.dataSource(), clock), membership::broadcastReset);
                 relay = startRelay(current, cluster.forwarder());
-                cluster.receive(clusterLink, config.cluster().exchange(), config.relay().prefetch(), relay::acceptForwarded, clock);
+                outboxConsumer.set(relay.outboxConsumer());
+                cluster.receive(clusterLink, config.relay().prefetch(), relay.forwardHandler(), budget, clock);
                 log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",
                         config.relay().serverId(), describe(config.relay().smtpIps()), broker.address(),
                         database.address(), current.version(), config.console().url());
@@ -136,7 +145,8 @@ final class FerryInstance {
         var relayConfig = config.relay();
         var dns = new DnsJavaResolver(relayConfig.dnsServer(), Duration.ofSeconds(10));
         var smtp = new SmtpClient(SmtpTimeouts.of(relayConfig.smtpTimeout()), SSLContext.getDefault(), clock);
-        var started = new Relay(relayConfig, current, broker.connection(), dns, smtp, router, ehloName, clock);
+        var started = new Relay(relayConfig, current, broker.connection(), dns, smtp, router, ehloName, clock, budget);
+        broker.onRecovery(started::connectionRecovered);
         started.start();
         return started;
     }

@@ -1,10 +1,10 @@
 package dev.ferrymta.cluster;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import dev.ferrymta.relay.broker.AmqpHeaders;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,18 +37,14 @@ public final class ClusterLister {
         var signer = MessageSigner.from(config, clock);
         var seen = new ConcurrentHashMap<ServerId, Peer>();
         try (var channel = connection.createChannel()) {
-            channel.exchangeDeclare(config.exchange(), BuiltinExchangeType.DIRECT, true);
-            var queue = channel.queueDeclare("", false, true, true, null).getQueue();
-            channel.queueBind(queue, config.exchange(), "");
-            channel.queueBind(queue, config.exchange(), ClusterNode.BROADCAST);
+            var queue = ClusterNode.declareControlQueue(channel, config.exchange());
             channel.basicConsume(queue, true, new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                     if (!(ClusterCodec.decode(body) instanceof ClusterCodec.Decoded.Ok ok)) {
                         return;
                     }
-                    Map<String, Object> headers = properties.getHeaders() == null ? Map.of() : properties.getHeaders();
-                    if (!signer.verify(body, headers, ok.message()).accepted()) {
+                    if (!signer.verify(body, AmqpHeaders.of(properties), ok.message()).accepted()) {
                         return;
                     }
                     switch (ok.message()) {

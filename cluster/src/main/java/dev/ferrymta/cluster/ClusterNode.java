@@ -9,6 +9,10 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import dev.ferrymta.relay.FloodGuard;
+import dev.ferrymta.relay.broker.InboundMessage;
+import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.WatchedConsumer;
+import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.io.IOException;
 import java.time.Clock;
@@ -23,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This instance as a member of the cluster (DESIGN.md, Cluster): declares the cluster exchange,
+ * This instance as a member of the cluster (docs/ARCHITECTURE.md, "The cluster"): declares the cluster exchange,
  * its control queue (server-named, exclusive, bound for broadcasts) and its forward queue; announces
  * itself every {@code cluster-interval} and answers newcomers at once; keeps the
  * {@link PeerDirectory}; reloads the settings on a newer {@code reset}, on {@code {"reload":true}},
@@ -46,6 +50,7 @@ public final class ClusterNode implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final FloodGuard rejectLog;
     private final LongAdder rejected = new LongAdder();
+    private final WatchedConsumer control;
     private Channel channel;
     private volatile boolean closed;
 
@@ -58,6 +63,61 @@ public final class ClusterNode implements AutoCloseable {
         this.directory = new PeerDirectory(self.server(), self.incarnation(), config, clock);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cluster-announcer").factory());
         this.rejectLog = FloodGuard.standard(clock);
+        this.control = new WatchedConsumer("cluster control consumer", connection, this::declareControl, 1, 1, true,
+                "ferry-cluster-" + self.server(), new WatchedConsumer.Handler() {
+                    @Override
+                    public void accept(InboundMessage message) {
+                        handle(message.headers(), message.body());
+                    }
+
+                    @Override
+                    public void failed(InboundMessage message, Throwable error, int failures, boolean last) {
+                        reject("handling it failed: " + error);
+                    }
+                }, new IntakeBudget(Long.MAX_VALUE), clock, this::announceQuietly);
+    }
+
+    /**
+     * Declares the cluster exchange and a control queue of this connection's own (server-named,
+     * exclusive, bound for {@code ""} and {@code broadcast}), and returns its name: what the
+     * control consumer and {@code --list-cluster} read.
+     */
+    static String declareControlQueue(Channel channel, String exchange) throws IOException {
+        channel.exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, true);
+        var queue = channel.queueDeclare("", false, true, true, null).getQueue();
+        channel.queueBind(queue, exchange, "");
+        channel.queueBind(queue, exchange, BROADCAST);
+        return queue;
+    }
+
+    /**
+     * Declares the cluster exchange and this instance's forward queue, bound with its key, and
+     * returns the queue's name. Run at start, so peers can forward at once, and whenever the
+     * forward queue's consumer subscribes again.
+     */
+    public String declareForwardQueue(Connection declaring) throws IOException {
+        try (var declarer = declaring.createChannel()) {
+            declarer.exchangeDeclare(config.exchange(), BuiltinExchangeType.DIRECT, true);
+            var forward = forwardQueue(config.exchange(), self.server());
+            declarer.queueDeclare(forward, true, false, false, null);
+            declarer.queueBind(forward, config.exchange(), forwardKey(self.server()));
+            return forward;
+        } catch (TimeoutException e) {
+            throw new IOException("closing the channel that declared the forward queue timed out", e);
+        }
+    }
+
+    private String declareControl(Connection declaring) throws IOException {
+        try (var declarer = declaring.createChannel()) {
+            return declareControlQueue(declarer, config.exchange());
+        } catch (TimeoutException e) {
+            throw new IOException("closing the channel that declared the control queue timed out", e);
+        }
+    }
+
+    /** The control queue's consumer, a link the health page watches. */
+    public Link controlLink() {
+        return control;
     }
 
     /** The forward queue of an instance: {@code <cluster-exchange>.<server-id>.forward}. */
@@ -73,27 +133,10 @@ public final class ClusterNode implements AutoCloseable {
     /** Declares the topology, starts listening and announcing. */
     public synchronized void start() throws IOException {
         channel = connection.createChannel();
-        channel.exchangeDeclare(config.exchange(), BuiltinExchangeType.DIRECT, true);
-        var control = channel.queueDeclare("", false, true, true, null).getQueue();
-        channel.queueBind(control, config.exchange(), "");
-        channel.queueBind(control, config.exchange(), BROADCAST);
-        var forward = forwardQueue(config.exchange(), self.server());
-        channel.queueDeclare(forward, true, false, false, null);
-        channel.queueBind(forward, config.exchange(), forwardKey(self.server()));
-        channel.basicConsume(control, true, "ferry-cluster-" + self.server(), new ControlConsumer(channel));
-        if (connection instanceof Recoverable recoverable) {
-            recoverable.addRecoveryListener(new RecoveryListener() {
-                @Override
-                public void handleRecovery(Recoverable recovered) {
-                    // The control queue was server-named: it has a new name now. Tell everyone we are here.
-                    announce();
-                }
-
-                @Override
-                public void handleRecoveryStarted(Recoverable recovering) {
-                }
-            });
-        }
+        var forward = declareForwardQueue(connection);
+        // Every (re)subscription of the control consumer announces: after a lost connection the
+        // control queue has a new name, and peers are told at once that this instance is back.
+        control.start();
         // A new settings version is announced at once, so a console that just saved sees within
         // moments which instances run it, instead of after the next interval.
         settings.onChange(loaded -> {
@@ -167,16 +210,39 @@ public final class ClusterNode implements AutoCloseable {
             properties.expiration(Long.toString(config.interval().toMillis() * 2));
         }
         synchronized (this) {
-            if (channel == null || !channel.isOpen()) {
-                log.debug("cluster: not connected; {} not sent", message.type());
-                return;
-            }
             try {
-                channel.basicPublish(config.exchange(), BROADCAST, properties.build(), body);
+                var open = publishingChannel();
+                if (open == null) {
+                    log.debug("cluster: not connected; {} not sent", message.type());
+                    return;
+                }
+                open.basicPublish(config.exchange(), BROADCAST, properties.build(), body);
             } catch (IOException | RuntimeException e) {
                 log.debug("cluster: sending {} failed: {}", message.type(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * The channel announces go out on: reopened when the broker closed it (a publish to an exchange
+     * a reset broker no longer has closes it for good); null while the connection is down.
+     */
+    private Channel publishingChannel() throws IOException {
+        if (channel != null && channel.isOpen()) {
+            return channel;
+        }
+        if (!connection.isOpen()) {
+            return null;
+        }
+        if (channel != null) {
+            try {
+                channel.abort();
+            } catch (IOException | RuntimeException e) {
+                log.debug("cluster: aborting the closed announce channel failed: {}", e.getMessage());
+            }
+        }
+        channel = connection.createChannel();
+        return channel;
     }
 
     /** Says goodbye ({@code leave}), so peers forget this instance at once, and stops. */
@@ -187,6 +253,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         closed = true;
         timer.shutdownNow();
+        control.close();
         publish(new ClusterMessage.Leave(self.server(), self.incarnation()), false);
         synchronized (this) {
             if (channel != null && channel.isOpen()) {
@@ -204,69 +271,53 @@ public final class ClusterNode implements AutoCloseable {
         rejectLog.log(suffix -> log.warn("cluster: dropped a message: {}{}", why, suffix));
     }
 
-    /** Everything on the control queue: decoded, checked, acted on; never an exception out. */
-    private final class ControlConsumer extends DefaultConsumer {
-
-        ControlConsumer(Channel channel) {
-            super(channel);
-        }
-
-        @Override
-        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            try {
-                handle(properties.getHeaders() == null ? Map.of() : properties.getHeaders(), body);
-            } catch (RuntimeException e) {
-                reject("handling it failed: " + e);
-            }
-        }
-
-        private void handle(Map<String, Object> headers, byte[] body) {
-            ClusterMessage message;
-            switch (ClusterCodec.decode(body)) {
-                case ClusterCodec.Decoded.Rejected rejectedMessage -> {
-                    reject(rejectedMessage.reason());
-                    return;
-                }
-                case ClusterCodec.Decoded.Ok ok -> message = ok.message();
-            }
-            var verdict = signer.verify(body, headers, message);
-            if (!verdict.accepted()) {
-                reject(message.type() + " " + verdict);
+    /** Everything on the control queue: decoded, checked, acted on. */
+    private void handle(Map<String, Object> headers, byte[] body) {
+        ClusterMessage message;
+        switch (ClusterCodec.decode(body)) {
+            case ClusterCodec.Decoded.Rejected rejectedMessage -> {
+                reject(rejectedMessage.reason());
                 return;
             }
-            if (message.sender().filter(self.server()::equals).isPresent() && !(message instanceof ClusterMessage.Announce)) {
-                return;
+            case ClusterCodec.Decoded.Ok ok -> message = ok.message();
+        }
+        var verdict = signer.verify(body, headers, message);
+        if (!verdict.accepted()) {
+            reject(message.type() + " " + verdict);
+            return;
+        }
+        if (message.sender().filter(self.server()::equals).isPresent() && !(message instanceof ClusterMessage.Announce)) {
+            return;
+        }
+        switch (message) {
+            case ClusterMessage.Announce announce -> heard(announce);
+            case ClusterMessage.Leave leave -> directory.left(leave)
+                    .ifPresent(peer -> log.info("cluster: peer {} left", peer.server()));
+            case ClusterMessage.Reset reset -> {
+                directory.heardFrom(reset.server());
+                Thread.ofVirtual().start(() -> settings.reloadIfNewer(reset.configVersion()));
             }
-            switch (message) {
-                case ClusterMessage.Announce announce -> heard(announce);
-                case ClusterMessage.Leave leave -> directory.left(leave)
-                        .ifPresent(peer -> log.info("cluster: peer {} left", peer.server()));
-                case ClusterMessage.Reset reset -> {
-                    directory.heardFrom(reset.server());
-                    Thread.ofVirtual().start(() -> settings.reloadIfNewer(reset.configVersion()));
-                }
-                case ClusterMessage.Reload reload -> Thread.ofVirtual().start(() -> settings.reload("reload asked on the cluster exchange"));
-                case ClusterMessage.Hello hello -> announce();
+            case ClusterMessage.Reload reload -> Thread.ofVirtual().start(() -> settings.reload("reload asked on the cluster exchange"));
+            case ClusterMessage.Hello hello -> announce();
+        }
+    }
+
+    private void heard(ClusterMessage.Announce announce) {
+        switch (directory.heard(announce)) {
+            case NEW_PEER, RESTARTED -> {
+                log.info("cluster: peer {} joined ({} on {}, IPs {}, console {})", announce.server(), announce.version(),
+                        announce.hostname(), announce.ips().stream().map(ip -> ip.getHostAddress()).toList(), announce.console());
+                announce();
+            }
+            case DUPLICATE_ID -> reject("another instance announces our server id " + self.server() + " (host "
+                    + announce.hostname() + "): every instance needs its own server-id");
+            case IGNORED_FULL -> reject("too many peers; ignoring " + announce.server());
+            case KNOWN, SELF -> {
             }
         }
-
-        private void heard(ClusterMessage.Announce announce) {
-            switch (directory.heard(announce)) {
-                case NEW_PEER, RESTARTED -> {
-                    log.info("cluster: peer {} joined ({} on {}, IPs {}, console {})", announce.server(), announce.version(),
-                            announce.hostname(), announce.ips().stream().map(ip -> ip.getHostAddress()).toList(), announce.console());
-                    announce();
-                }
-                case DUPLICATE_ID -> reject("another instance announces our server id " + self.server() + " (host "
-                        + announce.hostname() + "): every instance needs its own server-id");
-                case IGNORED_FULL -> reject("too many peers; ignoring " + announce.server());
-                case KNOWN, SELF -> {
-                }
-            }
-            if (announce.configVersion() > settings.version()) {
-                // A peer runs newer settings than ours: a reset we missed. Catch up.
-                Thread.ofVirtual().start(() -> settings.reloadIfNewer(announce.configVersion()));
-            }
+        if (announce.configVersion() > settings.version()) {
+            // A peer runs newer settings than ours: a reset we missed. Catch up.
+            Thread.ofVirtual().start(() -> settings.reloadIfNewer(announce.configVersion()));
         }
     }
 }

@@ -2,20 +2,20 @@ package dev.ferrymta.cluster;
 
 import com.rabbitmq.client.Connection;
 import dev.ferrymta.relay.FloodGuard;
-import dev.ferrymta.relay.message.MessageParser;
+import dev.ferrymta.relay.broker.AmqpHeaders;
+import dev.ferrymta.relay.broker.InboundMessage;
+import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.WatchedConsumer;
+import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.message.ParsedMessage;
-import dev.ferrymta.relay.outbox.InboundMessage;
-import dev.ferrymta.relay.outbox.OutboxConsumer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * pipeline, through a pool of workers: messages with the same key (source IP and destination
  * domain) always go to the same worker, in arrival order, so their order is kept while different
  * keys run side by side. With {@code cluster-secret} set, a forward that is not validly signed is
- * dropped, counted and logged.
+ * dropped, counted and logged. The forward queue's consumer is a {@link WatchedConsumer}: a
+ * deleted queue or a lost channel shows on {@code /health} and is subscribed again by itself.
  */
 public final class ForwardReceiver implements AutoCloseable {
 
@@ -34,33 +35,54 @@ public final class ForwardReceiver implements AutoCloseable {
     static final Duration SIGNATURE_LIFETIME = Duration.ofDays(7);
 
     private final MessageSigner signer;
-    private final Consumer<InboundMessage> pipeline;
-    private final OutboxConsumer consumer;
+    private final WatchedConsumer.Handler pipeline;
+    private final WatchedConsumer consumer;
     private final List<LinkedBlockingQueue<InboundMessage>> queues = new ArrayList<>();
     private final List<Thread> workers = new ArrayList<>();
     private final LongAdder rejected = new LongAdder();
     private final FloodGuard rejectLog;
+    private final FloodGuard errorLog;
 
     /**
-     * @param pipeline takes each message in order (the relay's {@code acceptForwarded})
+     * @param declare  declares the forward queue and its binding, and names it
+     * @param pipeline takes each message in order (the relay's forward handler)
      * @param workers  how many keys run side by side
+     * @param budget   the instance's budget of bytes in hand, shared with the outbox consumer
      */
-    public ForwardReceiver(Connection connection, String forwardQueue, int prefetch, int workers, MessageSigner signer,
-            Consumer<InboundMessage> pipeline, String tagPrefix, Clock clock) {
+    public ForwardReceiver(Connection connection, WatchedConsumer.QueueSource declare, int prefetch, int workers,
+            MessageSigner signer, WatchedConsumer.Handler pipeline, String tagPrefix, IntakeBudget budget, Clock clock) {
         this.signer = signer;
         this.pipeline = pipeline;
         this.rejectLog = FloodGuard.standard(clock);
+        this.errorLog = FloodGuard.standard(clock);
         for (int i = 0; i < workers; i++) {
             var queue = new LinkedBlockingQueue<InboundMessage>();
             queues.add(queue);
             this.workers.add(Thread.ofVirtual().name("forward-worker-" + i).unstarted(() -> work(queue)));
         }
-        this.consumer = new OutboxConsumer(connection, forwardQueue, 1, prefetch, tagPrefix, this::receive, clock);
+        this.consumer = new WatchedConsumer("forward queue consumer", connection, declare, 1, prefetch, false, tagPrefix,
+                new WatchedConsumer.Handler() {
+                    @Override
+                    public void accept(InboundMessage message) {
+                        receive(message);
+                    }
+
+                    @Override
+                    public void failed(InboundMessage message, Throwable error, int failures, boolean last) {
+                        pipeline.failed(message, error, failures, last);
+                    }
+                }, budget, clock, () -> {
+                });
     }
 
     public void start() throws IOException {
         workers.forEach(Thread::start);
         consumer.start();
+    }
+
+    /** The forward queue's consumer, a link the health page watches. */
+    public Link link() {
+        return consumer;
     }
 
     /** Forwards dropped for a missing or wrong signature. */
@@ -69,22 +91,21 @@ public final class ForwardReceiver implements AutoCloseable {
     }
 
     private void receive(InboundMessage message) {
-        Map<String, Object> headers = message.properties() == null || message.properties().getHeaders() == null
-                ? Map.of() : message.properties().getHeaders();
+        var headers = message.headers();
         var verdict = signer.verify(message.body(), headers, SIGNATURE_LIFETIME);
-        if (!verdict.accepted() || !MessageSigner.header(headers, MessageSigner.TYPE).orElse(Forwarder.TYPE).equals(Forwarder.TYPE)) {
+        if (!verdict.accepted() || !AmqpHeaders.text(headers, MessageSigner.TYPE).orElse(Forwarder.TYPE).equals(Forwarder.TYPE)) {
             rejected.increment();
             rejectLog.log(suffix -> log.warn("cluster: dropped a forwarded message from {}: {}{}",
-                    MessageSigner.header(headers, MessageSigner.SENDER).orElse("an unknown sender"), verdict, suffix));
+                    AmqpHeaders.text(headers, MessageSigner.SENDER).orElse("an unknown sender"), verdict, suffix));
             message.ack();
             return;
         }
-        queues.get(Math.floorMod(key(message.body()).hashCode(), queues.size())).add(message);
+        queues.get(Math.floorMod(key(message.parsed()).hashCode(), queues.size())).add(message);
     }
 
     /** Source IP and destination domain: what must stay in order. */
-    static String key(byte[] body) {
-        return switch (MessageParser.parse(body)) {
+    static String key(ParsedMessage parsed) {
+        return switch (parsed) {
             case ParsedMessage.Valid valid -> valid.message().ips().stream().findFirst().map(InetAddress::getHostAddress)
                     .orElse(valid.message().pool().orElse("")) + "|" + valid.message().recipient().domain();
             case ParsedMessage.Invalid invalid -> "";
@@ -97,9 +118,17 @@ public final class ForwardReceiver implements AutoCloseable {
                 var message = queue.take();
                 try {
                     pipeline.accept(message);
-                } catch (RuntimeException e) {
-                    log.error("cluster: a forwarded message could not be handled; handing it back", e);
-                    message.requeue();
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    // A worker must outlive any one message: an error here would stop its keys for good.
+                    errorLog.log(suffix -> log.error("cluster: a forwarded message could not be handled{}", suffix, e));
+                    int failures = WatchedConsumer.countFailure(message.body());
+                    try {
+                        pipeline.failed(message, e, failures, failures >= WatchedConsumer.MAX_HANDLER_FAILURES);
+                    } catch (Throwable again) {
+                        message.requeue();
+                    }
                 }
             }
         } catch (InterruptedException e) {

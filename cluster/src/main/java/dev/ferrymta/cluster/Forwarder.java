@@ -1,19 +1,18 @@
 package dev.ferrymta.cluster;
 
 import com.rabbitmq.client.AMQP;
+import dev.ferrymta.relay.broker.AmqpHeaders;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
+import dev.ferrymta.relay.broker.InboundMessage;
 import dev.ferrymta.relay.broker.PublishFailedException;
 import dev.ferrymta.relay.lifecycle.Backoff;
 import dev.ferrymta.relay.message.OutboxMessage;
-import dev.ferrymta.relay.outbox.InboundMessage;
 import dev.ferrymta.relay.outbox.PeerRouter;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Hands a message whose source IPs this instance does not own to the live peer that owns one:
  * published persistent and mandatory to the peer's forward queue, signed, with the origin and a hop
  * count in its headers, and confirmed by the broker before the outbox message is acked. A publish
- * that fails for a passing reason (a lost channel, a nack, no confirm in time) is published again
+ * that fails for a passing reason (a lost channel, no confirm in time) is published again
  * with growing waits until {@code patience} runs out; the outbox message stays unacked meanwhile,
  * so nothing is lost either way. A message that was forwarded once is never forwarded again.
  */
@@ -67,11 +66,10 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
 
     @Override
     public Route forward(InboundMessage message, OutboxMessage parsed, List<InetAddress> ips) {
-        var headers = message.properties() == null || message.properties().getHeaders() == null
-                ? Map.<String, Object>of() : message.properties().getHeaders();
-        var hops = MessageSigner.header(headers, HOPS).orElse("0");
+        var headers = message.headers();
+        var hops = AmqpHeaders.text(headers, HOPS).orElse("0");
         if (!hops.equals("0")) {
-            return new Route.Refused("it was forwarded here by " + MessageSigner.header(headers, ORIGIN).orElse("another instance")
+            return new Route.Refused("it was forwarded here by " + AmqpHeaders.text(headers, ORIGIN).orElse("another instance")
                     + " already, and a message is never forwarded twice");
         }
         var owner = node.directory().ownerOf(ips);
@@ -79,14 +77,11 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
             return new Route.Refused("no live instance of the cluster owns it");
         }
         var server = owner.get().server();
-        var signed = new HashMap<String, Object>(headers);
-        signed.keySet().removeIf(name -> name.startsWith("x-death") || name.startsWith("x-first-death")
-                || name.startsWith("x-last-death"));
+        var signed = AmqpHeaders.withoutDeathHistory(headers);
         signed.putAll(node.signer().sign(message.body(), TYPE, node.self().server().value()));
         signed.put(ORIGIN, node.self().server().value());
         signed.put(HOPS, 1);
-        var properties = new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).headers(signed)
-                .priority(message.properties() == null ? null : message.properties().getPriority()).build();
+        var properties = AmqpHeaders.persistentJson(signed, message.properties() == null ? null : message.properties().getPriority());
         var confirmed = new CompletableFuture<Void>();
         // One channel per (source IPs, domain): the broker keeps the order of one lane's forwards.
         int lane = Objects.hash(ips, parsed.recipient().domain());
@@ -103,9 +98,12 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
                 return;
             }
             var cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            boolean passing = cause instanceof PublishFailedException failed
-                    && failed.reason() != PublishFailedException.Reason.UNROUTABLE
-                    && failed.reason() != PublishFailedException.Reason.CLOSED;
+            // A lost channel or a missing confirm passes with the next channel; a nack (the peer's
+            // forward queue refuses: full, or a broker alarm), an unroutable or too large publish
+            // does not pass by waiting here: the message gets a retry result that says why and comes
+            // back through a delay queue.
+            boolean passing = cause instanceof PublishFailedException failed && failed.isTransient()
+                    && failed.reason() != PublishFailedException.Reason.NACKED;
             var wait = backoff.nextDelay();
             if (!passing || clock.instant().plus(wait).isAfter(deadline)) {
                 confirmed.completeExceptionally(cause);

@@ -1,6 +1,7 @@
 package dev.ferrymta.cluster;
 
 import com.rabbitmq.client.LongString;
+import dev.ferrymta.relay.broker.AmqpHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -155,13 +156,13 @@ public final class MessageSigner {
         if (key.isEmpty()) {
             return VALID;
         }
-        var signature = header(headers, SIGNATURE);
+        var signature = AmqpHeaders.text(headers, SIGNATURE);
         if (signature.isEmpty()) {
             return UNSIGNED;
         }
-        var sender = header(headers, SENDER);
-        var type = header(headers, TYPE);
-        var signedAtText = header(headers, SIGNED_AT);
+        var sender = AmqpHeaders.text(headers, SENDER);
+        var type = AmqpHeaders.text(headers, TYPE);
+        var signedAtText = AmqpHeaders.text(headers, SIGNED_AT);
         if (sender.isEmpty() || type.isEmpty() || signedAtText.isEmpty()) {
             return new Verdict.BadSignature((sender.isEmpty() ? SENDER : type.isEmpty() ? TYPE : SIGNED_AT) + " is missing");
         }
@@ -194,37 +195,18 @@ public final class MessageSigner {
         if (!(verdict instanceof Verdict.Valid) || key.isEmpty()) {
             return verdict;
         }
-        var type = header(headers, TYPE).orElseThrow();
+        var type = AmqpHeaders.text(headers, TYPE).orElseThrow();
         if (!type.equals(decoded.type())) {
             return new Verdict.BadSignature(TYPE + " '" + JsonFields.shorten(type, 32) + "' does not match the message type '"
                     + decoded.type() + "'");
         }
-        var sender = header(headers, SENDER).orElseThrow();
+        var sender = AmqpHeaders.text(headers, SENDER).orElseThrow();
         var claimed = decoded.sender();
         if (claimed.isPresent() && !claimed.get().value().equals(sender)) {
             return new Verdict.BadSignature(SENDER + " '" + JsonFields.shorten(sender, 64) + "' does not match the message's server '"
                     + claimed.get() + "'");
         }
         return verdict;
-    }
-
-    /**
-     * A header as text, whichever form it arrived in ({@link LongString}, {@link String}, bytes or
-     * a number); empty when absent or of another kind.
-     */
-    public static Optional<String> header(Map<String, ?> headers, String name) {
-        if (headers == null) {
-            return Optional.empty();
-        }
-        return switch (headers.get(name)) {
-            case null -> Optional.empty();
-            case String s -> Optional.of(s);
-            case LongString s -> Optional.of(s.toString());
-            case byte[] b -> Optional.of(new String(b, StandardCharsets.UTF_8));
-            case Long n -> Optional.of(n.toString());
-            case Integer n -> Optional.of(n.toString());
-            default -> Optional.empty();
-        };
     }
 
     private static SecretKeySpec key(String secret) {

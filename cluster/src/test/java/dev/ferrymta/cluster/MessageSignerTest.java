@@ -245,17 +245,4 @@ class MessageSignerTest {
     void refusesAnEmptySecret() {
         assertThatThrownBy(() -> new MessageSigner("", clock)).isInstanceOf(IllegalArgumentException.class);
     }
-
-    @Test
-    void readsHeaderValuesOfEveryForm() {
-        Map<String, Object> headers = Map.of("s", "x", "l", LongStringHelper.asLongString("y"), "b", "z".getBytes(StandardCharsets.UTF_8),
-                "n", 5L, "o", new Object());
-
-        assertThat(MessageSigner.header(headers, "s")).contains("x");
-        assertThat(MessageSigner.header(headers, "l")).contains("y");
-        assertThat(MessageSigner.header(headers, "b")).contains("z");
-        assertThat(MessageSigner.header(headers, "n")).contains("5");
-        assertThat(MessageSigner.header(headers, "o")).isEmpty();
-        assertThat(MessageSigner.header(headers, "absent")).isEmpty();
-    }
 }

@@ -85,6 +85,18 @@ final class ConsolePages {
             delivery.append("<p>Since the start: delivered %d, failed %d (invalid %d), retried %d, forwarded %d. Waiting in lanes %d, outbox messages in hand %d.</p>"
                     .formatted(counts.delivered(), counts.failed(), counts.invalid(), counts.retried(), counts.forwarded(),
                             status.waiting(), status.unsettled()));
+            if (!status.refusing().isEmpty()) {
+                delivery.append("<h2>Queues refusing publishes</h2>\n<p>Outcomes for these queues are tried again with growing waits"
+                        + " and parked in the parking queue if it goes on; no message is sent twice because of it.</p>\n");
+                delivery.append(Pages.table(List.of("Queue", "Reason", "Refused", "Since"), status.refusing().stream()
+                        .map(problem -> List.of(Pages.Cell.text(problem.queue()), Pages.Cell.text(problem.reason()).marked("down"),
+                                Pages.Cell.text(problem.count()), Pages.Cell.text(problem.since().toString())))
+                        .toList(), ""));
+            }
+            if (counts.parked() > 0 || counts.resultsLost() > 0) {
+                delivery.append("<p>Parked since the start: %d (see the parking queue); results lost as too large even to park: %d.</p>"
+                        .formatted(counts.parked(), counts.resultsLost()));
+            }
             delivery.append("<h2>Busiest lanes</h2>\n").append(Pages.table(
                     List.of("Source IP", "Domain", "Waiting", "Connections", "Delivered", "Temporary", "Permanent"),
                     status.lanes().stream().limit(10).map(lane -> List.of(Pages.Cell.text(lane.key().ip().getHostAddress()),

@@ -176,6 +176,7 @@ public final class ConsoleServer implements AutoCloseable {
             body.put("counts", relay.counts());
             body.put("connections", relay.connections());
             body.put("perMinute", rates.perMinute(now, relay.counts()).orElse(null));
+            body.put("refusing", relay.refusing());
         });
         Responses.json(exchange, StatusCodes.OK, body);
     }

@@ -63,8 +63,27 @@ public final class MetricsEndpoint {
                 }))
                 .register(registry);
         CounterWithCallback.builder().name("ferry_publish_failures_total")
-                .help("Results or retries the broker did not confirm since start; their messages were handed back to the outbox")
+                .help("Publishes (results, retry copies) the broker refused or did not confirm since start, every try counted;"
+                        + " they are tried again, then parked, never sent over SMTP again")
                 .callback(callback -> instance.relay().get().ifPresent(relay -> callback.call(relay.counts().publishFailures())))
+                .register(registry);
+        CounterWithCallback.builder().name("ferry_settling_total")
+                .help("How refused publishes ended since start: retried after a wait, parked in <outbox>.parked, lost (too large"
+                        + " even to park); redeliveries settled without a second attempt; messages handed back to the outbox")
+                .labelNames("event")
+                .callback(callback -> instance.relay().get().map(RelayStatus::counts).ifPresent(counts -> {
+                    callback.call(counts.publishRetries(), "retried");
+                    callback.call(counts.parked(), "parked");
+                    callback.call(counts.resultsLost(), "lost");
+                    callback.call(counts.redeliveriesSettled(), "redelivery_settled");
+                    callback.call(counts.handedBack(), "handed_back");
+                }))
+                .register(registry);
+        GaugeWithCallback.builder().name("ferry_queue_refusing")
+                .help("Queues the broker refuses Ferry's publishes to now (1 each), by queue")
+                .labelNames("queue")
+                .callback(callback -> instance.relay().get().ifPresent(relay -> relay.refusing()
+                        .forEach(problem -> callback.call(1, problem.queue()))))
                 .register(registry);
         relayGauge(instance, "ferry_smtp_connections", "Open SMTP connections", RelayStatus::connections);
         relayGauge(instance, "ferry_lane_messages_waiting", "Messages waiting in lanes for a connection", RelayStatus::waiting);

@@ -12,6 +12,7 @@ import dev.ferrymta.relay.mail.Domain;
 import dev.ferrymta.relay.delivery.AttemptState;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResults;
+import dev.ferrymta.relay.outbox.PublishProblems;
 import dev.ferrymta.relay.outbox.RelayCounters;
 import dev.ferrymta.relay.outbox.RelayStatus;
 import java.net.InetAddress;
@@ -128,14 +129,17 @@ class ConsoleServerIT {
 
     @Test
     void showsTheRelaysCountersAndBusiestLanes() throws Exception {
-        relay = new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 0, 0), 4, 9, 13, List.of(
-                new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com")), 9, 4, 100, 12, 5)));
+        relay = new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 0, 0, 0, 0, 0, 0, 0), 4, 9, 13, List.of(
+                new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com")), 9, 4, 100, 12, 5)),
+                List.of(new PublishProblems.Problem("results-full", "nacked: the broker refused <it>", 3, NOW.minusSeconds(60), NOW)));
         int port = start(Optional.empty(), "mail1");
 
         assertThat(get(port, "/").body()).contains("Since the start: delivered 100, failed 7 (invalid 2), retried 12")
                 .contains("<td data-label=\"Source IP\">127.0.0.2</td><td data-label=\"Domain\">example.com</td>"
                         + "<td data-label=\"Waiting\">9</td><td data-label=\"Connections\">4</td><td data-label=\"Delivered\">100</td>")
-                .contains("Outbox depth<b>17</b>", "SMTP connections<b>4</b>");
+                .contains("Outbox depth<b>17</b>", "SMTP connections<b>4</b>")
+                .contains("Queues refusing publishes", "results-full", "nacked: the broker refused &lt;it&gt;");
+        assertThat(get(port, "/api/status").body()).contains("\"refusing\":[{\"queue\":\"results-full\"");
         var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(port, "/api/relay").body());
         assertThat(api.get("counts").get("delivered").asLong()).isEqualTo(100);
         assertThat(api.get("connections").asInt()).isEqualTo(4);
@@ -145,7 +149,7 @@ class ConsoleServerIT {
 
     @Test
     void saysSoWhenNoLaneIsBusyAndBeforeTheRatesSpanFiveSeconds() throws Exception {
-        relay = new RelayStatus(new RelayCounters.Counts(0, 0, 0, 0, 0, 0, 0, 0), 0, 0, 0, List.of());
+        relay = new RelayStatus(new RelayCounters.Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, 0, 0, List.of(), List.of());
         int port = start(Optional.empty(), "mail1");
 
         // The clock stands still, so the samples span no time at all.

@@ -71,7 +71,7 @@ class MetricsEndpointIT {
     }
 
     private static Optional<RelayStatus> running() {
-        return Optional.of(new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 4, 1), 4, 9, 13, List.of()));
+        return Optional.of(new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 4, 1, 0, 0, 0, 0, 0), 4, 9, 13, List.of(), List.of()));
     }
 
     /**

@@ -2,6 +2,9 @@ package dev.ferrymta.relay;
 
 import com.rabbitmq.client.Connection;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
+import dev.ferrymta.relay.broker.InboundMessage;
+import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.WatchedConsumer;
 import dev.ferrymta.relay.config.RelayConfig;
 import dev.ferrymta.relay.delivery.LaneContext;
 import dev.ferrymta.relay.delivery.Lanes;
@@ -11,15 +14,16 @@ import dev.ferrymta.relay.delivery.SourceIpSelector;
 import dev.ferrymta.relay.dns.DnsResolver;
 import dev.ferrymta.relay.dns.MxResolver;
 import dev.ferrymta.relay.outbox.DelayTiers;
-import dev.ferrymta.relay.outbox.InboundMessage;
-import dev.ferrymta.relay.outbox.OutboxConsumer;
 import dev.ferrymta.relay.outbox.OutboxHandler;
+import dev.ferrymta.relay.outbox.OutboxRouting;
 import dev.ferrymta.relay.outbox.OutboxTopology;
 import dev.ferrymta.relay.outbox.PeerRouter;
+import dev.ferrymta.relay.outbox.PublishProblems;
 import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.relay.outbox.RelayCounters;
 import dev.ferrymta.relay.outbox.RelayStatus;
 import dev.ferrymta.relay.outbox.ResultPublisher;
+import dev.ferrymta.relay.outbox.Settler;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import dev.ferrymta.relay.smtp.SmtpClient;
 import java.io.IOException;
@@ -33,10 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The relay of one instance, wired: the outbox consumer feeding the handler, the lanes and their
- * SMTP sessions, the confirming result publisher and the delay queues. {@link #start()} begins
- * consuming; {@link #close()} stops consuming, lets attempts under way finish for a while and
- * hands back the rest.
+ * The relay of one instance, wired: the watched outbox consumer feeding the handler, the lanes and
+ * their SMTP sessions, the settling of outcomes (confirmed publishes, retries, the parking queue)
+ * and the delay queues. {@link #start()} begins consuming; {@link #close()} stops consuming, lets
+ * attempts under way finish for a while and hands back the rest.
  */
 public final class Relay implements AutoCloseable {
 
@@ -45,46 +49,71 @@ public final class Relay implements AutoCloseable {
     /** How long a stop waits for attempts under way and their confirms. */
     static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
-    private final RelayConfig config;
-    private final Connection connection;
+    /** How long a refused result or retry copy is published again before it is parked. */
+    public static final Duration PUBLISH_PATIENCE = Duration.ofMinutes(5);
+
     private final Clock clock;
-    private final DelayTiers tiers;
     private final RelayCounters counters = new RelayCounters();
     private final RecentResults recent = new RecentResults(RecentResults.DEFAULT_CAPACITY);
+    private final PublishProblems problems;
+    private final IntakeBudget budget;
     private final Lanes lanes;
     private final ConfirmingPublisher publisher;
-    private final OutboxConsumer consumer;
+    private final ResultPublisher results;
+    private final WatchedConsumer consumer;
     private final OutboxHandler handler;
-    private final ScheduledExecutorService sweeper;
+    private final ScheduledExecutorService timer;
 
     /**
      * @param defaultEhlo the EHLO name for IPs the settings name none for (the host name)
      * @param router      hands messages for foreign IPs to their owner; {@link PeerRouter#NONE} without a cluster
+     * @param budget      bounds the bytes of the messages in hand, shared with the forward receiver
      */
     public Relay(RelayConfig config, CurrentSettings settings, Connection connection, DnsResolver dns, SmtpClient smtp,
-            PeerRouter router, String defaultEhlo, Clock clock) throws IOException {
-        this.config = config;
-        this.connection = connection;
+            PeerRouter router, String defaultEhlo, Clock clock, IntakeBudget budget) throws IOException {
+        this(config, settings, connection, dns, smtp, router, defaultEhlo, clock, budget, PUBLISH_PATIENCE);
+    }
+
+    /** @param patience how long a refused publish is tried again before it is parked */
+    public Relay(RelayConfig config, CurrentSettings settings, Connection connection, DnsResolver dns, SmtpClient smtp,
+            PeerRouter router, String defaultEhlo, Clock clock, IntakeBudget budget, Duration patience) throws IOException {
         this.clock = clock;
-        this.tiers = new DelayTiers(config.outboxQueue());
+        this.budget = budget;
+        this.problems = new PublishProblems(clock);
+        var tiers = new DelayTiers(config.outboxQueue());
         var connector = new MxConnector(new MxResolver(dns, RandomGenerator.getDefault()), dns, smtp, clock);
         this.lanes = new Lanes(new LaneContext(settings, connector, clock, defaultEhlo, Thread.ofVirtual().name("lane-", 0).factory()));
         int inFlight = Math.max(1_000, 4 * config.prefetch() * config.consumers());
         this.publisher = new ConfirmingPublisher(connection, 4, inFlight, Duration.ofSeconds(60));
-        var results = new ResultPublisher(publisher, config, tiers, clock, connection);
-        this.handler = new OutboxHandler(settings, new SourceIpSelector(config.smtpIps(), config.defaultIps()), lanes, router,
-                results, new RetrySchedule(config.retryInterval(), config.maxAttempts(), config.maxDeliverTime()), clock, counters,
-                recent);
-        this.consumer = new OutboxConsumer(connection, config.outboxQueue(), config.consumers(), config.prefetch(),
-                "ferry-" + config.serverId(), handler, clock);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("lane-sweeper").factory());
+        this.results = new ResultPublisher(publisher, config, tiers, clock, connection);
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("relay-timer").factory());
+        var settler = Settler.of(results, problems, timer, clock, patience, counters);
+        this.handler = new OutboxHandler(settings, new OutboxRouting(new SourceIpSelector(config.smtpIps(), config.defaultIps()),
+                config.maxMessageBytes()), lanes, router, results, settler,
+                new RetrySchedule(config.retryInterval(), config.maxAttempts(), config.maxDeliverTime()), clock, counters, recent,
+                timer, results::brokerMaxMessageSize);
+        this.consumer = new WatchedConsumer("outbox consumer", connection, declaring -> OutboxTopology.declare(declaring, config, tiers),
+                config.consumers(), config.prefetch(), false, "ferry-" + config.serverId(), handler, budget, clock, () -> {
+                });
     }
 
     /** Declares the queues and starts consuming the outbox. */
     public void start() throws IOException {
-        OutboxTopology.declare(connection, config, tiers);
         consumer.start();
-        sweeper.scheduleWithFixedDelay(lanes::sweep, 1, 1, TimeUnit.MINUTES);
+        timer.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
+    }
+
+    private void sweep() {
+        try {
+            lanes.sweep();
+        } catch (RuntimeException e) {
+            log.warn("sweeping idle lanes failed", e);
+        }
+    }
+
+    /** The broker connection came back: queues it may have lost are declared again on their next use. */
+    public void connectionRecovered() {
+        results.forgetQueues();
     }
 
     /**
@@ -95,11 +124,36 @@ public final class Relay implements AutoCloseable {
         handler.acceptInOrder(message);
     }
 
+    /** The handler of forwarded messages, for the forward receiver's consumer. */
+    public WatchedConsumer.Handler forwardHandler() {
+        return new WatchedConsumer.Handler() {
+            @Override
+            public void accept(InboundMessage message) {
+                handler.acceptInOrder(message);
+            }
+
+            @Override
+            public void failed(InboundMessage message, Throwable error, int failures, boolean last) {
+                handler.failed(message, error, failures, last);
+            }
+        };
+    }
+
+    /** The outbox consumer, a link the health page watches. */
+    public WatchedConsumer outboxConsumer() {
+        return consumer;
+    }
+
+    /** The bytes of messages in hand, shared with the forward receiver. */
+    public IntakeBudget intakeBudget() {
+        return budget;
+    }
+
     /** What the relay is doing now. */
     public RelayStatus status() {
         var lanesNow = lanes.status();
         return new RelayStatus(counters.snapshot(), lanesNow.stream().mapToInt(l -> l.connections()).sum(),
-                lanesNow.stream().mapToInt(l -> l.depth()).sum(), consumer.unsettled(), lanesNow);
+                lanesNow.stream().mapToInt(l -> l.depth()).sum(), consumer.unsettled(), lanesNow, problems.current());
     }
 
     /**
@@ -124,7 +178,7 @@ public final class Relay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            sweeper.shutdownNow();
+            timer.shutdownNow();
             consumer.close();
             publisher.close();
         }

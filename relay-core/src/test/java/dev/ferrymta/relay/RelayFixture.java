@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import dev.ferrymta.relay.broker.BrokerLink;
+import dev.ferrymta.relay.broker.IntakeBudget;
 import dev.ferrymta.relay.config.AmqpAddress;
 import dev.ferrymta.relay.config.ConfigFile;
 import dev.ferrymta.relay.config.ConfigReader;
@@ -55,6 +56,8 @@ final class RelayFixture implements AutoCloseable {
     private final CurrentSettings current;
     private final Map<String, String> config = new LinkedHashMap<>();
     private PeerRouter router = PeerRouter.NONE;
+    private Duration patience = Relay.PUBLISH_PATIENCE;
+    private IntakeBudget budget = IntakeBudget.fromHeap();
     private BrokerLink link;
     private Relay relay;
     private Channel channel;
@@ -97,6 +100,23 @@ final class RelayFixture implements AutoCloseable {
         return this;
     }
 
+    /** How long a refused publish is tried again before it is parked, before {@link #start()}. */
+    RelayFixture patience(Duration next) {
+        patience = next;
+        return this;
+    }
+
+    /** The budget of bytes in hand, before {@link #start()}. */
+    RelayFixture budget(IntakeBudget next) {
+        budget = next;
+        return this;
+    }
+
+    /** The relay's connection to the broker, once started. */
+    BrokerLink link() {
+        return link;
+    }
+
     /** Sets how messages for IPs the relay does not own are forwarded, before {@link #start()}. */
     RelayFixture router(PeerRouter next) {
         router = next;
@@ -123,7 +143,8 @@ final class RelayFixture implements AutoCloseable {
         var resolver = new DnsJavaResolver(relayConfig.dnsServer(), Duration.ofSeconds(2));
         var smtp = new SmtpClient(SmtpTimeouts.of(relayConfig.smtpTimeout()), SSLContext.getDefault(), Clock.systemUTC());
         relay = new Relay(relayConfig, current, link.connection(), resolver, smtp, router, "relay-test.example",
-                Clock.systemUTC());
+                Clock.systemUTC(), budget, patience);
+        link.onRecovery(relay::connectionRecovered);
         relay.start();
         channel = broker.connection().createChannel();
         channel.confirmSelect();

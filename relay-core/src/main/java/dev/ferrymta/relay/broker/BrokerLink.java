@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The instance's connection to a RabbitMQ broker. The first connect retries with backoff until the
- * broker answers; after that the client's automatic recovery reconnects and re-declares the
- * topology. Tracks the state for the health page, including the broker's flow-control block.
+ * broker answers; after that the client's automatic recovery reconnects and reopens the channels.
+ * The client's own topology recovery is off: it re-declared on channels Ferry had closed, and a
+ * broker that came back empty would not get Ferry's queues back. Ferry declares its queues itself
+ * whenever a {@link WatchedConsumer} subscribes, and {@link #onRecovery} tells the rest. Tracks the
+ * state for the health page, including the broker's flow-control block.
  */
 public final class BrokerLink implements Link, AutoCloseable {
 
@@ -38,6 +41,7 @@ public final class BrokerLink implements Link, AutoCloseable {
     private volatile LinkState state = LinkState.CONNECTING;
     private volatile String problem;
     private volatile String blockedReason;
+    private final java.util.List<Runnable> recoveryListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param address        where the broker is
@@ -98,6 +102,11 @@ public final class BrokerLink implements Link, AutoCloseable {
         return current;
     }
 
+    /** Runs {@code listener} after each automatic recovery of the connection (on the client's recovery thread). */
+    public void onRecovery(Runnable listener) {
+        recoveryListeners.add(listener);
+    }
+
     @Override
     public String name() {
         return linkName;
@@ -149,7 +158,7 @@ public final class BrokerLink implements Link, AutoCloseable {
             }
         }
         factory.setAutomaticRecoveryEnabled(true);
-        factory.setTopologyRecoveryEnabled(true);
+        factory.setTopologyRecoveryEnabled(false);
         factory.setNetworkRecoveryInterval(Duration.ofSeconds(2).toMillis());
         factory.setConnectionTimeout((int) Duration.ofSeconds(10).toMillis());
         factory.setRequestedHeartbeat(30);
@@ -192,6 +201,13 @@ public final class BrokerLink implements Link, AutoCloseable {
                         state = LinkState.UP;
                         problem = null;
                         log.info("reconnected to RabbitMQ at {}", address);
+                        for (var listener : recoveryListeners) {
+                            try {
+                                listener.run();
+                            } catch (RuntimeException e) {
+                                log.warn("after reconnecting to RabbitMQ at {}: {}", address, ConnectLoop.reason(e));
+                            }
+                        }
                     }
                 }
 

@@ -29,16 +29,22 @@ final class ConfirmChannel {
     private final Connection connection;
     private final int number;
     private final InFlight inFlight;
+    private final java.util.function.LongConsumer sizeLimitLearned;
     private final ConfirmLedger ledger = new ConfirmLedger();
     private final ReentrantLock lock = new ReentrantLock();
     private volatile Channel channel;
     private volatile boolean retired;
 
     /** @param number this channel's place in its publisher, for the log */
-    ConfirmChannel(Connection connection, int number, InFlight inFlight) {
+    /**
+     * @param sizeLimitLearned hears the broker's {@code max_message_size} when the broker closes
+     *                         the channel for a message over it
+     */
+    ConfirmChannel(Connection connection, int number, InFlight inFlight, java.util.function.LongConsumer sizeLimitLearned) {
         this.connection = connection;
         this.number = number;
         this.inFlight = inFlight;
+        this.sizeLimitLearned = sizeLimitLearned;
     }
 
     /** Opens the channel now, rather than at the first publish, so that a broker refusing it shows at start. */
@@ -193,6 +199,7 @@ final class ConfirmChannel {
             return; // an old channel, already replaced and its ledger generation invalidated
         }
         var why = describe(cause);
+        MessageSizeLimit.parse(why).ifPresent(sizeLimitLearned::accept);
         int failed = ledger.invalidate("publishing channel " + number + " closed: " + why);
         if (cause.isInitiatedByApplication()) {
             log.debug("publishing channel {} closed, {} unconfirmed publishes failed", number, failed);

@@ -44,6 +44,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
     private final AtomicInteger nextChannel = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledExecutorService sweeper;
+    private volatile long maxMessageSize = Long.MAX_VALUE;
 
     /**
      * @param channels       how many publishing channels (publishes are spread over them; each channel is used under its own lock)
@@ -73,7 +74,7 @@ public final class ConfirmingPublisher implements AutoCloseable {
         var opened = new ArrayList<ConfirmChannel>(channels);
         try {
             for (int i = 1; i <= channels; i++) {
-                var channel = new ConfirmChannel(connection, i, inFlight);
+                var channel = new ConfirmChannel(connection, i, inFlight, this::learnedSizeLimit);
                 channel.open();
                 opened.add(channel);
             }
@@ -112,6 +113,11 @@ public final class ConfirmingPublisher implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("the publisher is closed");
         }
+        long limit = maxMessageSize;
+        if (body.length > limit) {
+            return CompletableFuture.failedFuture(new PublishFailedException(Reason.TOO_LARGE,
+                    "%d bytes, and the broker takes at most %d (its max_message_size); nothing was sent".formatted(body.length, limit)));
+        }
         Unconfirmed message;
         try {
             message = inFlight.begin(nanoTime.getAsLong());
@@ -127,6 +133,22 @@ public final class ConfirmingPublisher implements AutoCloseable {
         var channel = channels.get(Math.floorMod(affinity, channels.size()));
         channel.publish(message, exchange, routingKey, mandatory, PublishIdHeader.stamp(properties, message.id()), body);
         return message.outcome();
+    }
+
+    /**
+     * The largest body the broker takes, in bytes, once it has said so (by closing a channel over
+     * a larger one); {@link Long#MAX_VALUE} until then. Larger publishes fail at once with
+     * {@link Reason#TOO_LARGE} instead of costing the channel and every confirm pending on it.
+     */
+    public long maxMessageSize() {
+        return maxMessageSize;
+    }
+
+    private void learnedSizeLimit(long bytes) {
+        if (bytes < maxMessageSize) {
+            maxMessageSize = bytes;
+            log.warn("the broker takes messages of at most {} bytes (its max_message_size); larger publishes now fail at once", bytes);
+        }
     }
 
     /** Messages published (or about to be) and not yet confirmed or failed; never more than maxInFlight. */

@@ -15,6 +15,8 @@ public final class PublishFailedException extends Exception {
         NACKED("nacked"),
         /** A mandatory message no queue took (basic.return). */
         UNROUTABLE("unroutable"),
+        /** Larger than the broker's {@code max_message_size}: it can never be stored as it is. */
+        TOO_LARGE("too large"),
         /** No confirm arrived within the confirm timeout. */
         TIMED_OUT("timed out"),
         /** The channel or the connection went away before the confirm, or could not be opened. */
@@ -49,5 +51,17 @@ public final class PublishFailedException extends Exception {
 
     public Reason reason() {
         return reason;
+    }
+
+    /**
+     * Whether publishing the same message again may succeed: not for an unroutable, too large or
+     * closed publish, yes for a nack, a timeout, a lost channel or an interrupt. An unroutable
+     * publish can succeed once its queue is declared again; that is the caller's to do.
+     */
+    public boolean isTransient() {
+        return switch (reason) {
+            case NACKED, TIMED_OUT, CHANNEL_CLOSED, INTERRUPTED -> true;
+            case UNROUTABLE, TOO_LARGE, CLOSED -> false;
+        };
     }
 }

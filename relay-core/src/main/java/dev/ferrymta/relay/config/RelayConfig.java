@@ -26,6 +26,7 @@ import java.util.Set;
  * @param maxAttempts     {@code max-attempts}: attempts before a message fails
  * @param retryInterval   {@code retry-interval}: wait between attempts when the message names none
  * @param dnsServer       {@code dns-server}: resolver to ask; empty: the system's resolvers
+ * @param maxMessageBytes {@code max-message-bytes}: larger outbox messages fail before any attempt
  */
 public record RelayConfig(
         String serverId,
@@ -43,7 +44,8 @@ public record RelayConfig(
         Duration maxDeliverTime,
         int maxAttempts,
         Duration retryInterval,
-        Optional<HostAndPort> dnsServer) {
+        Optional<HostAndPort> dnsServer,
+        int maxMessageBytes) {
 
     /** MailerQ's default address: the local broker, guest account, default vhost. */
     public static final String DEFAULT_RABBITMQ_ADDRESS = "amqp://guest:guest@localhost/";
@@ -52,7 +54,10 @@ public record RelayConfig(
     public static final Set<String> KEYS = Set.of(
             "server-id", "rabbitmq-address", "rabbitmq-outbox", "rabbitmq-results", "rabbitmq-success",
             "rabbitmq-failure", "rabbitmq-retry", "rabbitmq-qos", "rabbitmq-consumers", "smtp-ips", "smtp-defaultips", "smtp-timeout",
-            "max-delivertime", "max-attempts", "retry-interval", "dns-server");
+            "max-delivertime", "max-attempts", "retry-interval", "dns-server", "max-message-bytes");
+
+    /** {@code max-message-bytes} when not set: 64 MiB. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
     public RelayConfig {
         smtpIps = List.copyOf(smtpIps);
@@ -88,7 +93,8 @@ public record RelayConfig(
                 config.get("max-delivertime", ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)), Duration.ofDays(1)),
                 config.get("max-attempts", ValueType.integer(1, 1000), 20),
                 config.get("retry-interval", ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), Duration.ofMinutes(10)),
-                config.optional("dns-server", ValueType.hostAndPort(53)));
+                config.optional("dns-server", ValueType.hostAndPort(53)),
+                config.get("max-message-bytes", ValueType.integer(1024, Integer.MAX_VALUE), DEFAULT_MAX_MESSAGE_BYTES));
         if (relay.outboxQueue().equals(relay.resultsQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.failureQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.successQueue().orElse(null))

@@ -5,12 +5,20 @@ import java.time.Instant;
 
 /**
  * One message waiting in a lane, and what to do when the lane is done with it. Exactly one of
- * the three methods is called, once.
+ * {@link #completed}, {@link #deferred}, {@link #abandoned} is called, once, unless {@link #begin}
+ * returned false.
  */
 public interface DeliveryJob {
 
     /** The message to deliver. */
     OutboxMessage message();
+
+    /**
+     * Called right before the SMTP transaction starts. False: the message can no longer be
+     * settled (the channel it came on was lost, so the broker hands it out again); the lane drops
+     * it unsent and calls nothing else.
+     */
+    boolean begin();
 
     /** The attempt is over: publish the outcome, then ack. */
     void completed(DeliveryOutcome outcome);

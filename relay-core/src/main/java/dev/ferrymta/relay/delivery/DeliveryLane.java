@@ -263,6 +263,10 @@ final class DeliveryLane {
                 job.abandoned();
                 return;
             }
+            if (!job.begin()) {
+                log.debug("dropped a message of lane {} unsent: its outbox delivery was lost, the broker hands it out again", key);
+                return;
+            }
             var message = job.message();
             MDC.put("recipient", message.recipient().toString());
             try {

@@ -2,20 +2,18 @@ package dev.ferrymta.relay.outbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.relay.FloodGuard;
+import dev.ferrymta.relay.broker.InboundMessage;
+import dev.ferrymta.relay.broker.WatchedConsumer;
 import dev.ferrymta.relay.delivery.Admission;
 import dev.ferrymta.relay.delivery.Attempt;
 import dev.ferrymta.relay.delivery.AttemptResult;
 import dev.ferrymta.relay.delivery.AttemptState;
 import dev.ferrymta.relay.delivery.DeliveryJob;
 import dev.ferrymta.relay.delivery.DeliveryOutcome;
-import dev.ferrymta.relay.delivery.IpChoice;
-import dev.ferrymta.relay.delivery.LaneKey;
 import dev.ferrymta.relay.delivery.Lanes;
 import dev.ferrymta.relay.delivery.RetrySchedule;
-import dev.ferrymta.relay.delivery.SourceIpSelector;
 import dev.ferrymta.relay.message.MessageParser;
 import dev.ferrymta.relay.message.OutboxMessage;
-import dev.ferrymta.relay.message.ParsedMessage;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -27,53 +25,64 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What happens to each outbox message (DESIGN.md, message flow): parse and validate it, check its
- * limits and its next-attempt time, pick its source IPs, then hand it to its lane here, to the
- * owning peer, or back for later. Every way out ends in {@link #settle}: the outbox message is
- * acked only once what replaces it is confirmed, and handed back if that fails. A confirmed result
- * or forward is noted in the {@link RecentResults} as it is acked.
+ * Acts on each outbox message (docs/ARCHITECTURE.md, "A message's way out"): asks
+ * {@link OutboxRouting} what is to become of it, then does it (a lane here, a peer, a delay
+ * queue, a failure result) and hands what replaces the message to the {@link Settler}, which acks
+ * only once that is stored. A message whose earlier delivery was attempted and could not be acked
+ * is settled with that attempt's outcome instead of being sent again. A confirmed result or forward
+ * is noted in the {@link RecentResults}.
  */
-public final class OutboxHandler implements Consumer<InboundMessage> {
+public final class OutboxHandler implements WatchedConsumer.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxHandler.class);
 
-    /** A message back this much before its next attempt is close enough. */
-    private static final Duration EARLY = Duration.ofMillis(500);
+    /** A message whose handling failed goes back to the outbox after this wait per failure, not at once. */
+    static final Duration HANDLER_FAILURE_WAIT = Duration.ofSeconds(1);
 
     private final CurrentSettings settings;
-    private final SourceIpSelector selector;
+    private final OutboxRouting routing;
     private final Lanes lanes;
     private final PeerRouter router;
     private final ResultPublisher publisher;
+    private final Settler settler;
     private final RetrySchedule schedule;
     private final Clock clock;
     private final RelayCounters counters;
     private final RecentResults recent;
+    private final ScheduledExecutorService timer;
+    private final LongSupplier brokerLimit;
     private final FloodGuard invalidLog;
-    private final FloodGuard publishLog;
     private final AtomicInteger roundRobin = new AtomicInteger();
 
-    public OutboxHandler(CurrentSettings settings, SourceIpSelector selector, Lanes lanes, PeerRouter router,
-            ResultPublisher publisher, RetrySchedule schedule, Clock clock, RelayCounters counters, RecentResults recent) {
+    /**
+     * @param timer       for the handing back of messages whose handling failed
+     * @param brokerLimit the broker's {@code max_message_size} once known
+     */
+    public OutboxHandler(CurrentSettings settings, OutboxRouting routing, Lanes lanes, PeerRouter router, ResultPublisher publisher,
+            Settler settler, RetrySchedule schedule, Clock clock, RelayCounters counters, RecentResults recent,
+            ScheduledExecutorService timer, LongSupplier brokerLimit) {
         this.settings = settings;
-        this.selector = selector;
+        this.routing = routing;
         this.lanes = lanes;
         this.router = router;
         this.publisher = publisher;
+        this.settler = settler;
         this.schedule = schedule;
         this.clock = clock;
         this.counters = counters;
         this.recent = recent;
+        this.timer = timer;
+        this.brokerLimit = brokerLimit;
         this.invalidLog = FloodGuard.standard(clock);
-        this.publishLog = FloodGuard.standard(clock);
     }
 
     @Override
@@ -90,82 +99,104 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         handle(inbound, true);
     }
 
+    /**
+     * Handling {@code inbound} threw: hand it back after a wait, or, from the
+     * {@value WatchedConsumer#MAX_HANDLER_FAILURES}th failure on, settle it with a failure result
+     * that names the error, so a message Ferry cannot handle never circles.
+     */
+    @Override
+    public void failed(InboundMessage inbound, Throwable error, int failures, boolean last) {
+        if (!last) {
+            counters.handedBack.increment();
+            try {
+                timer.schedule(inbound::requeue, HANDLER_FAILURE_WAIT.toMillis() * failures, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                inbound.requeue();
+            }
+            return;
+        }
+        counters.failed.increment();
+        var attempt = Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
+                "Ferry could not handle this message (" + failures + " tries): " + error);
+        var json = inbound.parsed() instanceof dev.ferrymta.relay.message.ParsedMessage.Valid valid
+                ? Optional.of(valid.message().json()) : Optional.<ObjectNode>empty();
+        settler.settle(settler.open(inbound), publisher.invalid(json, inbound.body(), attempt), reason -> List.of(), () -> {
+        });
+    }
+
     private void handle(InboundMessage inbound, boolean inOrder) {
         counters.received.increment();
-        switch (MessageParser.parse(inbound.body())) {
-            case ParsedMessage.Invalid invalid -> rejectInvalid(inbound, invalid);
-            case ParsedMessage.Valid valid -> route(inbound, valid.message(), inOrder);
-        }
-    }
-
-    private void rejectInvalid(InboundMessage inbound, ParsedMessage.Invalid invalid) {
-        counters.invalid.increment();
-        counters.failed.increment();
-        invalidLog.log(suffix -> log.info("invalid outbox message, published as a failure: {}{}", invalid.description(), suffix));
-        var attempt = Attempt.local(AttemptState.PROCESS, AttemptResult.INVALID, clock.instant(), invalid.description());
-        settle(inbound, RecentResult.invalid(invalid.json(), attempt), publisher.invalid(invalid.json(), inbound.body(), attempt));
-    }
-
-    private void route(InboundMessage inbound, OutboxMessage message, boolean inOrder) {
-        var now = clock.instant();
-        if (message.maxDeliverTime().isPresent() && now.isAfter(message.maxDeliverTime().get())) {
-            giveUp(inbound, message, message.attempts(), new ArrayList<>(), "its maxdelivertime "
-                    + ResultJson.time(message.maxDeliverTime().get()) + " passed before it could be tried again");
+        if (settler.settleRedelivery(inbound)) {
             return;
         }
-        if (message.nextAttempt().isPresent() && message.nextAttempt().get().isAfter(now.plus(EARLY))) {
-            // Back from a delay queue before its time (waits longer than a tier take several trips).
-            settle(inbound, publisher.defer(message.json(), message.nextAttempt().get(), inbound.properties()));
-            return;
-        }
-        var snapshot = settings.get();
-        switch (selector.choose(message, snapshot)) {
-            case IpChoice.None none -> temporary(inbound, message, Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, now,
-                    "no source IP: " + none.reason()));
-            case IpChoice.Remote remote -> forward(inbound, message, remote.ips());
-            case IpChoice.Local local -> {
-                var ip = pick(local.ips(), message, now);
-                var key = new LaneKey(ip, message.recipient().domain());
-                var job = new Job(inbound, message);
-                var admission = lanes.offer(key, job);
+        var settlement = settler.open(inbound);
+        var decision = routing.decide(inbound.parsed(), inbound.body().length, brokerLimit.getAsLong(), settings.get(),
+                clock.instant(), roundRobin.getAndIncrement());
+        switch (decision) {
+            case Routing.Invalid invalid -> rejectInvalid(settlement, invalid);
+            case Routing.GiveUp giveUp -> giveUp(settlement, giveUp.message(), giveUp.message().attempts(), new ArrayList<>(),
+                    giveUp.result(), giveUp.reason());
+            case Routing.Defer defer -> settler.settle(settlement, publisher.defer(defer.message().json(), defer.notBefore(),
+                    inbound.properties()), reason -> cannotKeep(defer.message(), reason), () -> {
+                    });
+            case Routing.Retry retry -> temporary(settlement, retry.message(), retry.attempt());
+            case Routing.Forward forward -> forward(settlement, forward.message(), forward.ips());
+            case Routing.DeliverHere here -> {
+                var job = new Job(settlement, here.message());
+                var admission = lanes.offer(here.key(), job);
                 while (inOrder && admission instanceof Admission.Full) {
                     if (!pauseBriefly()) {
+                        counters.handedBack.increment();
                         inbound.requeue();
                         return;
                     }
-                    admission = lanes.offer(key, job);
+                    admission = lanes.offer(here.key(), job);
                 }
                 switch (admission) {
                     case Admission.Accepted accepted -> {
                     }
-                    case Admission.Deferred deferred -> defer(inbound, message, deferred.notBefore(), deferred.why());
-                    case Admission.Full full -> defer(inbound, message, full.retryAt(), full.why());
+                    case Admission.Deferred deferred -> defer(settlement, here.message(), deferred.notBefore(), deferred.why());
+                    case Admission.Full full -> defer(settlement, here.message(), full.retryAt(), full.why());
                 }
             }
         }
     }
 
-    private void forward(InboundMessage inbound, OutboxMessage message, List<InetAddress> ips) {
-        switch (router.forward(inbound, message, ips)) {
+    private void rejectInvalid(Settlement settlement, Routing.Invalid decision) {
+        var invalid = decision.invalid();
+        counters.invalid.increment();
+        counters.failed.increment();
+        invalidLog.log(suffix -> log.info("invalid outbox message, published as a failure: {}{}", invalid.description(), suffix));
+        var attempt = Attempt.local(AttemptState.PROCESS, AttemptResult.INVALID, clock.instant(), invalid.description());
+        settler.settle(settlement, publisher.invalid(invalid.json(), settlement.inbound().body(), attempt), reason -> List.of(),
+                () -> recent.record(RecentResult.invalid(invalid.json(), attempt)));
+    }
+
+    private void forward(Settlement settlement, OutboxMessage message, List<InetAddress> ips) {
+        switch (router.forward(settlement.inbound(), message, ips)) {
             case PeerRouter.Route.Forwarded forwarded -> forwarded.confirmed().whenComplete((done, error) -> {
                 if (error == null) {
                     counters.forwarded.increment();
                     recent.record(RecentResult.forwarded(message, ips, clock.instant()));
-                    inbound.ack();
+                    if (settlement.finish()) {
+                        settlement.inbound().ack();
+                    }
                 } else {
-                    temporary(inbound, message, Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
-                            "forwarding to the owner of " + PeerRouter.describe(ips) + " failed: " + reason(error)));
+                    temporary(settlement, message, Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
+                            "forwarding to the owner of " + PeerRouter.describe(ips) + " failed: " + Settler.cause(error).getMessage()));
                 }
             });
-            case PeerRouter.Route.Refused refused -> temporary(inbound, message, Attempt.local(AttemptState.PROCESS,
+            case PeerRouter.Route.Refused refused -> temporary(settlement, message, Attempt.local(AttemptState.PROCESS,
                     AttemptResult.ERROR, clock.instant(), "needs source IP " + PeerRouter.describe(ips) + ": " + refused.reason()));
         }
     }
 
-    private void defer(InboundMessage inbound, OutboxMessage message, Instant notBefore, String why) {
+    private void defer(Settlement settlement, OutboxMessage message, Instant notBefore, String why) {
         counters.deferred.increment();
         log.debug("deferring {} until {}: {}", message.recipient(), notBefore, why);
-        settle(inbound, publisher.defer(message.json(), notBefore, inbound.properties()));
+        settler.settle(settlement, publisher.defer(message.json(), notBefore, settlement.inbound().properties()),
+                reason -> cannotKeep(message, reason), () -> {
+                });
     }
 
     /** Waits a little for room in a lane; false when interrupted (the relay is stopping). */
@@ -179,42 +210,31 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         }
     }
 
-    /** Round robin over the candidates, skipping those paused for this domain when another is not. */
-    private InetAddress pick(List<InetAddress> ips, OutboxMessage message, Instant now) {
-        int start = Math.floorMod(roundRobin.getAndIncrement(), ips.size());
-        var snapshot = settings.get();
-        for (int i = 0; i < ips.size(); i++) {
-            var ip = ips.get((start + i) % ips.size());
-            if (snapshot.pauseFor(ip, message.recipient().domain(), now).isEmpty()) {
-                return ip;
-            }
-        }
-        return ips.get(start);
-    }
-
-    private void completed(InboundMessage inbound, OutboxMessage message, DeliveryOutcome outcome) {
+    private void completed(Settlement settlement, OutboxMessage message, DeliveryOutcome outcome) {
         var json = message.json();
         switch (outcome) {
             case DeliveryOutcome.Delivered delivered -> {
                 counters.delivered.increment();
                 log.info("delivered to {} from {} via {}: {}", message.recipient(), address(delivered.attempt().from()),
                         address(delivered.attempt().to()), delivered.attempt().description());
-                settle(inbound, RecentResult.of(RecentResult.Outcome.DELIVERED, message, message.attempts() + 1, delivered.attempt()),
-                        publisher.delivered(json, message.queues(), message.keepMime(), delivered.attempt()));
+                var noted = RecentResult.of(RecentResult.Outcome.DELIVERED, message, message.attempts() + 1, delivered.attempt());
+                settler.settle(settlement, publisher.delivered(json, message.queues(), message.keepMime(), delivered.attempt()),
+                        reason -> List.of(), () -> recent.record(noted));
             }
             case DeliveryOutcome.PermanentFailure failure -> {
                 counters.failed.increment();
                 log.info("failed for good to {} from {}: {} {}", message.recipient(), address(failure.attempt().from()),
                         failure.attempt().state().json(), failure.attempt().description());
-                settle(inbound, RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts() + 1, failure.attempt()),
-                        publisher.failed(json, message.queues(), message.keepMime(), List.of(failure.attempt())));
+                var noted = RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts() + 1, failure.attempt());
+                settler.settle(settlement, publisher.failed(json, message.queues(), message.keepMime(), List.of(failure.attempt())),
+                        reason -> List.of(), () -> recent.record(noted));
             }
-            case DeliveryOutcome.TemporaryFailure failure -> temporary(inbound, message, failure.attempt());
+            case DeliveryOutcome.TemporaryFailure failure -> temporary(settlement, message, failure.attempt());
         }
     }
 
     /** Failed for now: again later through a delay queue, unless the message's limits end it here. */
-    private void temporary(InboundMessage inbound, OutboxMessage message, Attempt attempt) {
+    private void temporary(Settlement settlement, OutboxMessage message, Attempt attempt) {
         int made = message.attempts() + 1;
         var now = clock.instant();
         var first = firstAttempt(message.json()).orElse(attempt.time());
@@ -222,48 +242,56 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         if (next.isPresent()) {
             counters.retried.increment();
             log.debug("will try {} again at {}: {}", message.recipient(), next.get(), attempt.description());
-            settle(inbound, RecentResult.of(RecentResult.Outcome.RETRY, message, made, attempt),
-                    publisher.retry(message.json(), message.queues(), message.keepMime(), attempt, next.get(), inbound.properties()));
+            var noted = RecentResult.of(RecentResult.Outcome.RETRY, message, made, attempt);
+            settler.settle(settlement, publisher.retry(message.json(), message.queues(), message.keepMime(), attempt, next.get(),
+                    settlement.inbound().properties()), reason -> cannotRetry(message, made, attempt, reason), () -> recent.record(noted));
             return;
         }
         var attempts = new ArrayList<Attempt>(List.of(attempt));
         int limit = message.maxAttempts().orElse(schedule.defaultMaxAttempts());
-        giveUp(inbound, message, made, attempts, made >= limit
+        giveUp(settlement, message, made, attempts, AttemptResult.TIMEOUT, made >= limit
                 ? "gave up after " + made + " attempts"
                 : "gave up: the next attempt would come after " + message.maxDeliverTime().map(ResultJson::time)
                         .map(t -> "its maxdelivertime " + t).orElse("max-delivertime " + schedule.defaultMaxAge() + " since the first attempt"));
     }
 
     /**
-     * The message's limits are reached: a failure with a closing {@code process}/{@code timeout} entry.
+     * The message's own copy for its next attempt can never be stored (larger than the broker
+     * takes): the attempt is its last, and a failure result says so.
+     */
+    private List<Publish> cannotRetry(OutboxMessage message, int made, Attempt attempt, String reason) {
+        counters.failed.increment();
+        var closing = Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
+                "gave up: the copy for the next attempt cannot be stored on the broker: " + reason);
+        log.info("failed for good to {}: {}", message.recipient(), closing.description());
+        recent.record(RecentResult.of(RecentResult.Outcome.FAILED, message, made, closing));
+        return publisher.failed(message.json(), message.queues(), message.keepMime(), List.of(attempt, closing));
+    }
+
+    /** The same for a message that was not attempted: it cannot wait on the broker, so it fails. */
+    private List<Publish> cannotKeep(OutboxMessage message, String reason) {
+        counters.failed.increment();
+        var closing = Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
+                "gave up: the message cannot be kept on the broker for a later attempt: " + reason);
+        log.info("failed for good to {}: {}", message.recipient(), closing.description());
+        recent.record(RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts(), closing));
+        return publisher.failed(message.json(), message.queues(), message.keepMime(), List.of(closing));
+    }
+
+    /**
+     * The message's limits are reached: a failure with a closing {@code process} entry.
      *
      * @param made the delivery attempts made, the one in {@code attempts} included
      */
-    private void giveUp(InboundMessage inbound, OutboxMessage message, int made, List<Attempt> attempts, String reason) {
+    private void giveUp(Settlement settlement, OutboxMessage message, int made, List<Attempt> attempts, AttemptResult result,
+            String reason) {
         counters.failed.increment();
-        var closing = Attempt.local(AttemptState.PROCESS, AttemptResult.TIMEOUT, clock.instant(), reason);
+        var closing = Attempt.local(AttemptState.PROCESS, result, clock.instant(), reason);
         attempts.add(closing);
         log.info("failed for good to {}: {}", message.recipient(), reason);
-        settle(inbound, RecentResult.of(RecentResult.Outcome.FAILED, message, made, closing),
-                publisher.failed(message.json(), message.queues(), message.keepMime(), attempts));
-    }
-
-    /** Settles a message whose outcome was published: noted among the recent results once confirmed. */
-    private void settle(InboundMessage inbound, RecentResult outcome, CompletableFuture<Void> published) {
-        settle(inbound, published.thenRun(() -> recent.record(outcome)));
-    }
-
-    private void settle(InboundMessage inbound, CompletableFuture<Void> replaced) {
-        replaced.whenComplete((done, error) -> {
-            if (error == null) {
-                inbound.ack();
-                return;
-            }
-            counters.publishFailures.increment();
-            publishLog.log(suffix -> log.warn("the broker did not confirm a result or retry ({}); handing the message back{}",
-                    reason(error), suffix));
-            inbound.requeue();
-        });
+        var noted = RecentResult.of(RecentResult.Outcome.FAILED, message, made, closing);
+        settler.settle(settlement, publisher.failed(message.json(), message.queues(), message.keepMime(), attempts),
+                why -> List.of(), () -> recent.record(noted));
     }
 
     /** When the message was first tried: the time of its first recorded attempt. */
@@ -283,10 +311,6 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         }
     }
 
-    private static String reason(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause().getMessage() : error.getMessage();
-    }
-
     private static String address(Optional<InetAddress> ip) {
         return ip.map(InetAddress::getHostAddress).orElse("-");
     }
@@ -294,11 +318,11 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
     /** A message in a lane; its way out goes through the handler. */
     private final class Job implements DeliveryJob {
 
-        private final InboundMessage inbound;
+        private final Settlement settlement;
         private final OutboxMessage message;
 
-        Job(InboundMessage inbound, OutboxMessage message) {
-            this.inbound = inbound;
+        Job(Settlement settlement, OutboxMessage message) {
+            this.settlement = settlement;
             this.message = message;
         }
 
@@ -308,18 +332,32 @@ public final class OutboxHandler implements Consumer<InboundMessage> {
         }
 
         @Override
+        public boolean begin() {
+            var inbound = settlement.inbound();
+            if (!inbound.held()) {
+                // Its channel is gone: the broker hands the message out again. Sending it now would
+                // make a delivery that could never be acked, a certain duplicate.
+                inbound.requeue();
+                return false;
+            }
+            settler.attempting(settlement);
+            return true;
+        }
+
+        @Override
         public void completed(DeliveryOutcome outcome) {
-            OutboxHandler.this.completed(inbound, message, outcome);
+            OutboxHandler.this.completed(settlement, message, outcome);
         }
 
         @Override
         public void deferred(Instant notBefore, String why) {
-            defer(inbound, message, notBefore, why);
+            defer(settlement, message, notBefore, why);
         }
 
         @Override
         public void abandoned() {
-            inbound.requeue();
+            counters.handedBack.increment();
+            settlement.inbound().requeue();
         }
     }
 }

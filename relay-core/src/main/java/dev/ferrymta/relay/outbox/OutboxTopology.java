@@ -10,17 +10,22 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * Declares the queues the relay uses: the outbox, the delay tiers dead-lettering to it, and the
- * configured result queues. All durable, all idempotent; the client's topology recovery declares
- * them again after a lost connection.
+ * Declares the queues the relay uses: the outbox, the delay tiers dead-lettering to it, the
+ * parking queue and the configured result queues. All durable, all idempotent. Declared at start
+ * and again every time the outbox consumer subscribes (after a lost connection, a cancel), so a
+ * broker that lost its queues gets them back.
  */
 public final class OutboxTopology {
 
     private OutboxTopology() {
     }
 
-    /** Declares everything on a channel of its own, closed afterwards. */
-    public static void declare(Connection connection, RelayConfig config, DelayTiers tiers) throws IOException {
+    /**
+     * Declares everything on channels of its own, closed afterwards.
+     *
+     * @return the outbox queue, for the consumer
+     */
+    public static String declare(Connection connection, RelayConfig config, DelayTiers tiers) throws IOException {
         try (Channel channel = connection.createChannel()) {
             for (var tier : tiers.tiers()) {
                 channel.queueDeclare(tiers.queue(tier), true, false, false, Map.of(
@@ -32,10 +37,12 @@ public final class OutboxTopology {
             throw new IOException("closing the channel that declared the delay queues timed out", e);
         }
         ensureQueue(connection, config.outboxQueue());
+        ensureQueue(connection, ResultPublisher.parkingQueue(config.outboxQueue()));
         for (var queue : Stream.of(config.resultsQueue(), config.successQueue(), config.failureQueue(), config.retryQueue())
                 .flatMap(Optional::stream).distinct().toList()) {
             ensureQueue(connection, queue);
         }
+        return config.outboxQueue();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ferrymta.relay.outbox;
 
 import dev.ferrymta.relay.message.OutboxMessage;
+import dev.ferrymta.relay.broker.InboundMessage;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

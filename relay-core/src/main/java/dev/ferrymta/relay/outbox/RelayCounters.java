@@ -13,6 +13,11 @@ public final class RelayCounters {
     final LongAdder invalid = new LongAdder();
     final LongAdder forwarded = new LongAdder();
     final LongAdder publishFailures = new LongAdder();
+    final LongAdder publishRetries = new LongAdder();
+    final LongAdder parked = new LongAdder();
+    final LongAdder resultsLost = new LongAdder();
+    final LongAdder redeliveriesSettled = new LongAdder();
+    final LongAdder handedBack = new LongAdder();
 
     /**
      * A consistent-enough copy (each counter read once).
@@ -21,7 +26,8 @@ public final class RelayCounters {
      */
     public Counts snapshot() {
         return new Counts(received.sum(), delivered.sum(), failed.sum(), retried.sum(), deferred.sum(), invalid.sum(),
-                forwarded.sum(), publishFailures.sum());
+                forwarded.sum(), publishFailures.sum(), publishRetries.sum(), parked.sum(), resultsLost.sum(),
+                redeliveriesSettled.sum(), handedBack.sum());
     }
 
     /**
@@ -32,9 +38,16 @@ public final class RelayCounters {
      * @param deferred        not attempted yet (paused or full lane) and sent back for later
      * @param invalid         not valid messages (part of failed)
      * @param forwarded       handed to the instance owning the IP they need
-     * @param publishFailures results or retries the broker did not confirm; their messages were handed back
+     * @param publishFailures     publishes (results, retry copies) the broker refused or did not confirm, every try counted
+     * @param publishRetries      refused publishes tried again after a wait
+     * @param parked              results and retry copies parked in {@code <outbox>.parked} because their queue refused them
+     * @param resultsLost         results that could be stored neither in their queue nor in the parking queue (too large)
+     * @param redeliveriesSettled messages the broker handed out again after a lost channel, settled with the outcome of
+     *                            their attempt instead of being delivered twice
+     * @param handedBack          messages handed back to the outbox: not attempted, their replacement not stored in time,
+     *                            or their handling failed
      */
     public record Counts(long received, long delivered, long failed, long retried, long deferred, long invalid, long forwarded,
-            long publishFailures) {
+            long publishFailures, long publishRetries, long parked, long resultsLost, long redeliveriesSettled, long handedBack) {
     }
 }

@@ -11,6 +11,13 @@ import java.util.List;
  * @param waiting     messages waiting in lanes
  * @param unsettled   outbox messages taken and not yet acked or handed back
  * @param lanes       every lane, busiest first
+ * @param refusing    the queues the broker refuses publishes to now, with the reason
  */
-public record RelayStatus(RelayCounters.Counts counts, int connections, int waiting, int unsettled, List<LaneStatus> lanes) {
+public record RelayStatus(RelayCounters.Counts counts, int connections, int waiting, int unsettled, List<LaneStatus> lanes,
+        List<PublishProblems.Problem> refusing) {
+
+    public RelayStatus {
+        lanes = List.copyOf(lanes);
+        refusing = List.copyOf(refusing);
+    }
 }

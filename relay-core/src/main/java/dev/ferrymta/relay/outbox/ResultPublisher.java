@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Connection;
+import dev.ferrymta.relay.broker.AmqpHeaders;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
+import dev.ferrymta.relay.broker.PublishFailedException;
 import dev.ferrymta.relay.config.RelayConfig;
 import dev.ferrymta.relay.delivery.Attempt;
 import dev.ferrymta.relay.message.MessageParser;
@@ -29,10 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes what replaces an outbox message: results to {@code rabbitmq-results} and to success,
- * failure or retry (the message's {@code "queues"} overriding the configured ones), and the
- * message itself to a delay queue for its next attempt. Every publish is persistent and
- * confirmed; the returned future completes when all of a message's publishes are.
+ * Builds and sends what replaces an outbox message: results to {@code rabbitmq-results} and to
+ * success, failure or retry (the message's {@code "queues"} overriding the configured ones), the
+ * message itself to a delay queue for its next attempt, and a parked copy of what could not be
+ * stored. The builders return {@link Publish}es; the {@link Settler} sends them through
+ * {@link #send} and decides what happens when the broker refuses. Every publish is persistent,
+ * mandatory (a missing queue is noticed, not silently dropped) and confirmed.
  */
 public final class ResultPublisher {
 
@@ -40,6 +44,15 @@ public final class ResultPublisher {
 
     /** A body that is not JSON is kept in the failure result up to this size, as text. */
     static final int MAX_RAW_CHARS = 1024 * 1024;
+
+    /** Header of a parked message: the queue it was meant for. */
+    public static final String PARKED_FOR = "x-ferry-parked-for";
+
+    /** Header of a parked message: why it could not be stored there. */
+    public static final String PARKED_REASON = "x-ferry-parked-reason";
+
+    /** Header of a parked message: when it was parked (MailerQ's time format, UTC). */
+    public static final String PARKED_AT = "x-ferry-parked-at";
 
     private static final Logger log = LoggerFactory.getLogger(ResultPublisher.class);
 
@@ -51,8 +64,8 @@ public final class ResultPublisher {
     private final Set<String> knownQueues = ConcurrentHashMap.newKeySet();
 
     /**
-     * @param connection declares the queues messages name in {@code "queues"} on first use, so a
-     *                   result is not dropped by the broker for want of a queue
+     * @param connection declares a queue on first use, and again after the broker said it is
+     *                   missing, so a result is not lost for want of a queue
      */
     public ResultPublisher(ConfirmingPublisher publisher, RelayConfig config, DelayTiers tiers, Clock clock, Connection connection) {
         this.publisher = publisher;
@@ -60,31 +73,30 @@ public final class ResultPublisher {
         this.tiers = tiers;
         this.clock = clock;
         this.connection = connection;
-        Stream.of(config.resultsQueue(), config.successQueue(), config.failureQueue(), config.retryQueue())
-                .flatMap(Optional::stream).forEach(knownQueues::add);
+    }
+
+    /** The parking queue of an outbox: {@code <outbox>.parked}. */
+    public static String parkingQueue(String outbox) {
+        return outbox + ".parked";
     }
 
     /** The receiver accepted the message: results and success. */
-    public CompletableFuture<Void> delivered(ObjectNode message, QueueOverrides queues, boolean keepMime, Attempt attempt) {
+    public List<Publish> delivered(ObjectNode message, QueueOverrides queues, boolean keepMime, Attempt attempt) {
         var result = bytes(ResultJson.result(message, List.of(attempt), keepMime));
-        return all(List.of(
-                toQueue(queues.results().resolve(config.resultsQueue()), result),
-                toQueue(queues.success().resolve(config.successQueue()), result)));
+        return results(result, queues.results().resolve(config.resultsQueue()), queues.success().resolve(config.successQueue()));
     }
 
     /** Failed for good: results and failure. */
-    public CompletableFuture<Void> failed(ObjectNode message, QueueOverrides queues, boolean keepMime, List<Attempt> attempts) {
+    public List<Publish> failed(ObjectNode message, QueueOverrides queues, boolean keepMime, List<Attempt> attempts) {
         var result = bytes(ResultJson.result(message, attempts, keepMime));
-        return all(List.of(
-                toQueue(queues.results().resolve(config.resultsQueue()), result),
-                toQueue(queues.failure().resolve(config.failureQueue()), result)));
+        return results(result, queues.results().resolve(config.resultsQueue()), queues.failure().resolve(config.failureQueue()));
     }
 
     /**
      * A body that is not a message at all: a {@code process}/{@code invalid} failure to the
      * configured queues, carrying the body itself (as text, bounded) when it was not JSON.
      */
-    public CompletableFuture<Void> invalid(Optional<ObjectNode> json, byte[] body, Attempt attempt) {
+    public List<Publish> invalid(Optional<ObjectNode> json, byte[] body, Attempt attempt) {
         var message = json.orElseGet(() -> {
             var wrapper = JsonNodeFactory.instance.objectNode();
             var text = new String(body, StandardCharsets.UTF_8);
@@ -95,67 +107,95 @@ public final class ResultPublisher {
             return wrapper;
         });
         var result = bytes(ResultJson.result(message, List.of(attempt), true));
-        return all(List.of(toQueue(config.resultsQueue(), result), toQueue(config.failureQueue(), result)));
+        return results(result, config.resultsQueue(), config.failureQueue());
     }
 
     /**
      * Failed for now: the message goes back through a delay queue with the attempt appended and
      * {@code "nextattempt"} set; results and retry hear of it.
      */
-    public CompletableFuture<Void> retry(ObjectNode message, QueueOverrides queues, boolean keepMime, Attempt attempt,
-            Instant next, AMQP.BasicProperties properties) {
+    public List<Publish> retry(ObjectNode message, QueueOverrides queues, boolean keepMime, Attempt attempt, Instant next,
+            AMQP.BasicProperties properties) {
         var result = bytes(ResultJson.result(message, List.of(attempt), keepMime));
-        return all(List.of(
-                toDelay(ResultJson.retry(message, List.of(attempt), next), next, properties),
-                toQueue(queues.results().resolve(config.resultsQueue()), result),
-                toQueue(queues.retry().resolve(config.retryQueue()), result)));
+        var all = new ArrayList<Publish>();
+        all.add(toDelay(ResultJson.retry(message, List.of(attempt), next), next, properties));
+        all.addAll(results(result, queues.results().resolve(config.resultsQueue()), queues.retry().resolve(config.retryQueue())));
+        return all;
     }
 
     /** Not attempted, not before {@code notBefore}: back through a delay queue, nothing else. */
-    public CompletableFuture<Void> defer(ObjectNode message, Instant notBefore, AMQP.BasicProperties properties) {
+    public List<Publish> defer(ObjectNode message, Instant notBefore, AMQP.BasicProperties properties) {
         var copy = message.deepCopy();
         copy.putObject("nextattempt").put("time", ResultJson.time(notBefore));
-        return toDelay(copy, notBefore, properties);
+        return List.of(toDelay(copy, notBefore, properties));
     }
 
-    private CompletableFuture<Void> toDelay(ObjectNode message, Instant notBefore, AMQP.BasicProperties original) {
-        var wait = Duration.between(clock.instant(), notBefore);
-        var queue = tiers.queue(tiers.tierFor(wait));
-        return publisher.publish("", queue, true, carried(original), bytes(message));
+    /**
+     * What could not be stored where it was meant to go, for the parking queue: the same body and
+     * headers, plus {@value #PARKED_FOR}, {@value #PARKED_REASON} and {@value #PARKED_AT}. An
+     * operator moves parked messages back (a shovel, or a script) once the queue takes them.
+     */
+    public Publish park(Publish refused, String reason) {
+        var headers = new HashMap<String, Object>(AmqpHeaders.of(refused.properties()));
+        headers.put(PARKED_FOR, refused.queue());
+        headers.put(PARKED_REASON, reason.length() > 500 ? reason.substring(0, 500) : reason);
+        headers.put(PARKED_AT, ResultJson.time(clock.instant()));
+        var priority = refused.properties() == null ? null : refused.properties().getPriority();
+        return new Publish(parkingQueue(config.outboxQueue()), AmqpHeaders.persistentJson(headers, priority), refused.body(),
+                Publish.Role.RESULT);
     }
 
-    private CompletableFuture<Void> toQueue(Optional<String> queue, byte[] body) {
-        if (queue.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        if (!knownQueues.contains(queue.get())) {
+    /**
+     * Publishes, confirmed: declares the queue first when it is not known to exist. A publish the
+     * broker returns as unroutable makes the queue unknown again, so the next try declares it.
+     */
+    public CompletableFuture<Void> send(Publish publish) {
+        var queue = publish.queue();
+        if (!knownQueues.contains(queue)) {
             try {
-                OutboxTopology.ensureQueue(connection, queue.get());
-                knownQueues.add(queue.get());
+                OutboxTopology.ensureQueue(connection, queue);
+                knownQueues.add(queue);
             } catch (IOException | RuntimeException e) {
-                log.warn("cannot declare result queue '{}' named by a message: {}", queue.get(), e.getMessage());
+                log.debug("cannot declare queue '{}': {}", queue, e.getMessage());
             }
         }
-        return publisher.publish("", queue.get(), false, persistent(null), body);
+        return publisher.publish("", queue, true, publish.properties(), publish.body()).whenComplete((done, error) -> {
+            if (error != null && Settler.cause(error) instanceof PublishFailedException failed
+                    && failed.reason() == PublishFailedException.Reason.UNROUTABLE) {
+                knownQueues.remove(queue);
+            }
+        });
+    }
+
+    /** Forgets which queues exist, after the connection came back: the broker may have lost them. */
+    public void forgetQueues() {
+        knownQueues.clear();
+    }
+
+    /** The largest body the broker takes, once it has said so. */
+    public long brokerMaxMessageSize() {
+        return publisher.maxMessageSize();
+    }
+
+    private Publish toDelay(ObjectNode message, Instant notBefore, AMQP.BasicProperties original) {
+        var wait = Duration.between(clock.instant(), notBefore);
+        var queue = tiers.queue(tiers.tierFor(wait));
+        return new Publish(queue, carried(original), bytes(message), Publish.Role.COPY);
+    }
+
+    private static List<Publish> results(byte[] body, Optional<String> main, Optional<String> second) {
+        var properties = AmqpHeaders.persistentJson(null, null);
+        return Stream.of(main, second).flatMap(Optional::stream)
+                .map(queue -> new Publish(queue, properties, body, Publish.Role.RESULT)).toList();
     }
 
     /** Keeps the sender's headers and priority on the message's trips through the delay queues, not the broker's own. */
     private static AMQP.BasicProperties carried(AMQP.BasicProperties original) {
         Map<String, Object> headers = null;
         if (original != null && original.getHeaders() != null) {
-            headers = new HashMap<>(original.getHeaders());
-            headers.keySet().removeIf(name -> name.startsWith("x-death") || name.startsWith("x-first-death")
-                    || name.startsWith("x-last-death"));
+            headers = AmqpHeaders.withoutDeathHistory(original.getHeaders());
         }
-        return persistent(headers).builder().priority(original == null ? null : original.getPriority()).build();
-    }
-
-    private static AMQP.BasicProperties persistent(Map<String, Object> headers) {
-        return new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2).headers(headers).build();
-    }
-
-    private static CompletableFuture<Void> all(List<CompletableFuture<Void>> futures) {
-        return CompletableFuture.allOf(new ArrayList<>(futures).toArray(CompletableFuture[]::new));
+        return AmqpHeaders.persistentJson(headers, original == null ? null : original.getPriority());
     }
 
     private static byte[] bytes(ObjectNode node) {

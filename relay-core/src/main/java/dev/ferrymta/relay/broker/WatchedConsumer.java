@@ -1,0 +1,464 @@
+package dev.ferrymta.relay.broker;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
+import dev.ferrymta.relay.FloodGuard;
+import dev.ferrymta.relay.lifecycle.Backoff;
+import dev.ferrymta.relay.lifecycle.ConnectLoop;
+import dev.ferrymta.relay.lifecycle.Link;
+import dev.ferrymta.relay.lifecycle.LinkState;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer of one queue that is watched as a link (docs/ARCHITECTURE.md, "Every way in is
+ * watched"): several channels with one consumer each, manual acks and a bounded prefetch, or
+ * auto-ack for control messages. A consumer the broker cancels (its queue deleted, a quorum
+ * queue's leader moved), a channel the broker or a lost connection closes, and any
+ * {@link Throwable} out of the handler are logged once, shown as {@link LinkState#DOWN} with the
+ * reason on {@code /health}, and answered by declaring the queue again and subscribing again with
+ * growing waits, until it is back ("consuming ... again" in the log).
+ *
+ * <p>Deliveries on a channel that is lost are marked {@link InboundMessage#lost() lost}: the broker
+ * hands them out again, so work that has not started on them is dropped. The bytes of the messages
+ * in hand are bounded by an {@link IntakeBudget}: a delivery waits in the client until it fits.
+ */
+public final class WatchedConsumer implements Link, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(WatchedConsumer.class);
+
+    /** A handler that failed on the same body this many times gets {@link Handler#failed} with {@code last} true. */
+    public static final int MAX_HANDLER_FAILURES = 3;
+
+    /** Declares what the consumer reads (on channels of its own) and names the queue to consume. */
+    @FunctionalInterface
+    public interface QueueSource {
+        /**
+         * @return the queue to consume
+         * @throws IOException when the broker refuses or cannot be reached
+         */
+        String declare(Connection connection) throws IOException;
+    }
+
+    /** Takes each delivery; must settle it exactly once (auto-ack deliveries are settled already). */
+    public interface Handler {
+
+        void accept(InboundMessage message) throws Exception;
+
+        /**
+         * {@link #accept} threw. The default hands the message back (the broker redelivers it).
+         *
+         * @param failures how often accepting this body failed, this time included
+         * @param last     true from the {@value #MAX_HANDLER_FAILURES}th failure on: do not hand it back again
+         */
+        default void failed(InboundMessage message, Throwable error, int failures, boolean last) {
+            message.requeue();
+        }
+    }
+
+    private final String name;
+    private final String address;
+    private final Connection connection;
+    private final QueueSource source;
+    private final int prefetch;
+    private final boolean autoAck;
+    private final String tagPrefix;
+    private final Handler handler;
+    private final IntakeBudget budget;
+    private final Clock clock;
+    private final Runnable onSubscribed;
+    private final List<Slot> slots = new ArrayList<>();
+    private final AtomicInteger unsettled = new AtomicInteger();
+    private final ScheduledExecutorService timer;
+    private final FloodGuard errorLog;
+    /** Handler failures per body, the last thousand bodies: failures are rare, and only they are counted. */
+    private static final Map<String, Integer> FAILURES = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > 1_000;
+        }
+    };
+    private volatile boolean closed;
+    private volatile boolean started;
+    private volatile String problem;
+    private volatile long restarts;
+
+    /**
+     * @param name         how {@code /health} names it, e.g. {@code outbox consumer}
+     * @param consumers    channels consuming side by side (1 to 64)
+     * @param prefetch     unacked messages per consumer ({@code rabbitmq-qos}); ignored with auto-ack
+     * @param autoAck      true for control messages, which need no settling
+     * @param tagPrefix    consumer tags start with it, so the broker shows whose consumers these are
+     * @param budget       bounds the bytes in hand; shared by the consumers of one instance
+     * @param onSubscribed runs after every (re)subscription of every consumer, e.g. to announce
+     */
+    public WatchedConsumer(String name, Connection connection, QueueSource source, int consumers, int prefetch, boolean autoAck,
+            String tagPrefix, Handler handler, IntakeBudget budget, Clock clock, Runnable onSubscribed) {
+        if (consumers < 1) {
+            throw new IllegalArgumentException("consumers must be at least 1, not " + consumers);
+        }
+        this.name = name;
+        this.connection = connection;
+        this.address = connection.getAddress().getHostAddress() + ":" + connection.getPort();
+        this.source = source;
+        this.prefetch = prefetch;
+        this.autoAck = autoAck;
+        this.tagPrefix = tagPrefix;
+        this.handler = handler;
+        this.budget = budget;
+        this.clock = clock;
+        this.onSubscribed = onSubscribed;
+        for (int i = 1; i <= consumers; i++) {
+            slots.add(new Slot(i));
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("consumer-watch-" + name).factory());
+        this.errorLog = FloodGuard.standard(clock);
+    }
+
+    /** Declares the queue and subscribes every consumer; throws when the first subscription fails. */
+    public void start() throws IOException {
+        for (var slot : slots) {
+            slot.subscribe();
+        }
+        started = true;
+        log.debug("{}: consuming with {} consumers, prefetch {}", name, slots.size(), prefetch);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public LinkState state() {
+        if (closed) {
+            return LinkState.CLOSED;
+        }
+        if (!started) {
+            return LinkState.CONNECTING;
+        }
+        return slots.stream().allMatch(Slot::consuming) ? LinkState.UP : LinkState.DOWN;
+    }
+
+    @Override
+    public Optional<String> problem() {
+        return state() == LinkState.DOWN ? Optional.ofNullable(problem) : Optional.empty();
+    }
+
+    /** How often a consumer was lost and subscribed again since start. */
+    public long restarts() {
+        return restarts;
+    }
+
+    /** Messages taken and not yet settled. */
+    public int unsettled() {
+        return unsettled.get();
+    }
+
+    /** Takes no more messages; those taken can still be settled. */
+    public void stopConsuming() {
+        closed = true;
+        timer.shutdownNow();
+        slots.forEach(Slot::cancel);
+    }
+
+    /** Waits until every taken message is settled, or the deadline. */
+    public boolean awaitSettled(Instant deadline) throws InterruptedException {
+        while (unsettled.get() > 0) {
+            if (!clock.instant().isBefore(deadline)) {
+                return false;
+            }
+            Thread.sleep(Duration.ofMillis(20));
+        }
+        return true;
+    }
+
+    /** Closes the channels; the broker requeues whatever is still unsettled. */
+    @Override
+    public void close() {
+        stopConsuming();
+        slots.forEach(Slot::close);
+    }
+
+    /** The body's SHA-256, to know a message again when it comes back. */
+    public static String digest(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    /**
+     * Counts one more failure to handle {@code body}, for every consumer of the instance (a
+     * message that fails here fails wherever it is handed out next).
+     *
+     * @return the failures of this body so far, this one included
+     */
+    public static int countFailure(byte[] body) {
+        var key = digest(body);
+        synchronized (FAILURES) {
+            return FAILURES.merge(key, 1, Integer::sum);
+        }
+    }
+
+    /** One channel with one consumer, subscribed again whenever it is lost. */
+    private final class Slot {
+
+        private final int number;
+        private final Set<InboundMessage> inHand = ConcurrentHashMap.newKeySet();
+        private final Backoff backoff = Backoff.standard();
+        private volatile Channel channel;
+        private volatile String tag;
+        private volatile boolean consuming;
+        private volatile Instant lostAt;
+
+        Slot(int number) {
+            this.number = number;
+        }
+
+        boolean consuming() {
+            return consuming;
+        }
+
+        /** Subscribes now: on the open channel a cancel left, or on a new one. */
+        synchronized void subscribe() throws IOException {
+            if (closed) {
+                return;
+            }
+            var queue = source.declare(connection);
+            var current = channel;
+            if (current == null || !current.isOpen()) {
+                current = connection.createChannel();
+                if (current == null) {
+                    throw new IOException("the connection has no free channel number");
+                }
+                var opened = current;
+                if (!autoAck) {
+                    opened.basicQos(prefetch, false);
+                }
+                opened.addShutdownListener(cause -> channelLost(opened, cause));
+                channel = opened;
+            }
+            try {
+                tag = current.basicConsume(queue, autoAck, tagPrefix + "-" + number, new Delivery(current, queue));
+            } catch (IOException | RuntimeException e) {
+                abort(current);
+                throw e;
+            }
+            consuming = true;
+            backoff.reset();
+            if (lostAt != null) {
+                restarts++;
+                log.info("{}: consuming '{}' again (consumer {}), {} ms after it was lost", name, queue, number,
+                        Duration.between(lostAt, clock.instant()).toMillis());
+                lostAt = null;
+            }
+            onSubscribed.run();
+        }
+
+        /** The broker cancelled the consumer; the channel is still open for the messages in hand. */
+        void cancelled(String queue) {
+            if (closed) {
+                return;
+            }
+            consuming = false;
+            lost("the broker cancelled the consumer of '" + queue + "' (the queue was deleted, or moved to another node)");
+        }
+
+        void channelLost(Channel which, ShutdownSignalException cause) {
+            if (which != channel || closed) {
+                return;
+            }
+            consuming = false;
+            channel = null;
+            inHand.forEach(InboundMessage::lost);
+            abort(which);
+            if (cause.isInitiatedByApplication()) {
+                return;
+            }
+            lost((cause.isHardError() ? "the connection was lost: " : "the broker closed the channel: ") + describe(cause));
+        }
+
+        private void lost(String why) {
+            problem = why;
+            if (lostAt == null) {
+                lostAt = clock.instant();
+                log.warn("{}: consumer {} lost: {}; subscribing again", name, number, why);
+            }
+            schedule();
+        }
+
+        private void schedule() {
+            var wait = backoff.nextDelay();
+            try {
+                timer.schedule(this::retry, wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // Closed meanwhile.
+            }
+        }
+
+        private void retry() {
+            if (closed || consuming) {
+                return;
+            }
+            if (!connection.isOpen()) {
+                problem = "waiting for the connection to the broker to come back";
+                schedule();
+                return;
+            }
+            try {
+                subscribe();
+            } catch (IOException | RuntimeException e) {
+                problem = "subscribing again failed: " + ConnectLoop.reason(e);
+                log.debug("{}: consumer {}: {}", name, number, problem);
+                schedule();
+            }
+        }
+
+        void cancel() {
+            var current = channel;
+            var currentTag = tag;
+            consuming = false;
+            if (current != null && current.isOpen() && currentTag != null) {
+                try {
+                    current.basicCancel(currentTag);
+                } catch (IOException | RuntimeException e) {
+                    log.debug("{}: cancelling consumer {} failed: {}", name, number, e.getMessage());
+                }
+            }
+        }
+
+        void close() {
+            var current = channel;
+            channel = null;
+            if (current != null) {
+                try {
+                    if (current.isOpen()) {
+                        current.close();
+                    } else {
+                        current.abort();
+                    }
+                } catch (IOException | TimeoutException | RuntimeException e) {
+                    log.debug("{}: closing channel {} failed: {}", name, number, e.getMessage());
+                }
+            }
+        }
+
+        /** Closes a channel for good; on a recovering connection this also keeps it from being recovered. */
+        private void abort(Channel which) {
+            try {
+                which.abort();
+            } catch (IOException | RuntimeException e) {
+                log.debug("{}: aborting channel {} failed: {}", name, number, e.getMessage());
+            }
+        }
+
+        private final class Delivery extends DefaultConsumer {
+
+            private final String queue;
+
+            Delivery(Channel channel, String queue) {
+                super(channel);
+                this.queue = queue;
+            }
+
+            @Override
+            public void handleCancel(String consumerTag) {
+                cancelled(queue);
+            }
+
+            @Override
+            public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+                InboundMessage message;
+                if (autoAck) {
+                    message = new InboundMessage(null, envelope.getDeliveryTag(), body, properties, envelope.isRedeliver(), () -> {
+                    });
+                } else {
+                    long size = body.length;
+                    try {
+                        budget.acquire(size);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        nackQuietly(envelope.getDeliveryTag());
+                        return;
+                    }
+                    unsettled.incrementAndGet();
+                    var holder = new InboundMessage[1];
+                    message = new InboundMessage(getChannel(), envelope.getDeliveryTag(), body, properties, envelope.isRedeliver(),
+                            () -> {
+                                inHand.remove(holder[0]);
+                                unsettled.decrementAndGet();
+                                budget.release(size);
+                            });
+                    holder[0] = message;
+                    inHand.add(message);
+                    if (getChannel() != channel) {
+                        message.lost();
+                    }
+                }
+                try {
+                    handler.accept(message);
+                } catch (Throwable e) {
+                    // Never out of here: an exception would close the channel and end the consumer.
+                    int times = countFailure(body);
+                    errorLog.log(suffix -> log.error("{}: handling a message from '{}' failed (time {} for this message){}", name,
+                            queue, times, suffix, e));
+                    try {
+                        handler.failed(message, e, times, times >= MAX_HANDLER_FAILURES);
+                    } catch (Throwable again) {
+                        log.error("{}: settling a message whose handling failed failed too; handing it back", name, again);
+                        message.requeue();
+                    }
+                }
+            }
+
+            private void nackQuietly(long deliveryTag) {
+                try {
+                    getChannel().basicNack(deliveryTag, false, true);
+                } catch (IOException | RuntimeException e) {
+                    log.debug("{}: handing back delivery {} failed: {}", name, deliveryTag, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static String describe(ShutdownSignalException cause) {
+        if (cause.getReason() instanceof AMQP.Channel.Close close) {
+            return close.getReplyText();
+        }
+        if (cause.getReason() instanceof AMQP.Connection.Close close) {
+            return close.getReplyText();
+        }
+        return ConnectLoop.reason(cause);
+    }
+}
