@@ -24,6 +24,7 @@ import dev.ferrymta.relay.settings.SettingsSource;
 import dev.ferrymta.relay.smtp.SmtpClient;
 import dev.ferrymta.relay.smtp.SmtpTimeouts;
 import dev.ferrymta.testing.broker.TestBroker;
+import dev.ferrymta.testing.broker.TestVirtualHost;
 import dev.ferrymta.testing.dns.DnsResponder;
 import java.io.IOException;
 import java.time.Clock;
@@ -52,6 +53,7 @@ final class RelayFixture implements AutoCloseable {
     final String retry;
     final DnsResponder dns = DnsResponder.start();
     private final TestBroker broker;
+    private final TestVirtualHost vhost;
     private final AtomicReference<Settings> settings = new AtomicReference<>(Settings.EMPTY);
     private final CurrentSettings current;
     private final Map<String, String> config = new LinkedHashMap<>();
@@ -63,7 +65,17 @@ final class RelayFixture implements AutoCloseable {
     private Channel channel;
 
     RelayFixture(TestBroker broker) {
+        this(broker, null);
+    }
+
+    /**
+     * A relay on a virtual host of the test's own, so the test can close every connection to it
+     * ({@link TestVirtualHost#closeAllConnections}) without touching anyone else's; null: the
+     * broker's default virtual host.
+     */
+    RelayFixture(TestBroker broker, TestVirtualHost vhost) {
         this.broker = broker;
+        this.vhost = vhost;
         this.outbox = broker.queue("outbox");
         this.results = broker.queue("results");
         this.success = broker.queue("success");
@@ -82,7 +94,7 @@ final class RelayFixture implements AutoCloseable {
             }
         });
         config.put("server-id", "relay-test");
-        config.put("rabbitmq-address", broker.address());
+        config.put("rabbitmq-address", vhost == null ? broker.address() : vhost.address());
         config.put("rabbitmq-outbox", outbox);
         config.put("rabbitmq-results", results);
         config.put("rabbitmq-success", success);
@@ -138,7 +150,7 @@ final class RelayFixture implements AutoCloseable {
         var relayConfig = RelayConfig.from(new ConfigReader(ConfigSources.layered(ConfigFile.parse(text, "test")), RelayConfig.KEYS),
                 HostInfo.local());
         current.loadInitial();
-        link = new BrokerLink(AmqpAddress.parse(broker.address()), "ferry relay test");
+        link = new BrokerLink(AmqpAddress.parse(config.get("rabbitmq-address")), "ferry relay test");
         assertThat(link.connect()).isTrue();
         var resolver = new DnsJavaResolver(relayConfig.dnsServer(), Duration.ofSeconds(2));
         var smtp = new SmtpClient(SmtpTimeouts.of(relayConfig.smtpTimeout()), SSLContext.getDefault(), Clock.systemUTC());
@@ -146,13 +158,24 @@ final class RelayFixture implements AutoCloseable {
                 Clock.systemUTC(), budget, patience);
         link.onRecovery(relay::connectionRecovered);
         relay.start();
-        channel = broker.connection().createChannel();
+        channel = (vhost == null ? broker.connection() : vhost.connection("ferry relay fixture")).createChannel();
         channel.confirmSelect();
         return this;
     }
 
     Relay relay() {
         return relay;
+    }
+
+    /** Opens the test's own channel again, after the test closed every connection to the broker. */
+    void reopen() throws Exception {
+        channel = (vhost == null ? broker.connection() : vhost.connection("ferry relay fixture")).createChannel();
+        channel.confirmSelect();
+    }
+
+    /** The test's own channel to the relay's broker (in confirm mode), for setting up queues. */
+    Channel channel() {
+        return channel;
     }
 
     /** Publishes a message to the outbox, persistent and confirmed. */

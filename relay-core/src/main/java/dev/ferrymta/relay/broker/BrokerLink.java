@@ -133,9 +133,14 @@ public final class BrokerLink implements Link, AutoCloseable {
         connectLoop.stop();
         state = LinkState.CLOSED;
         var current = connection;
-        if (current != null && current.isOpen()) {
+        if (current != null) {
             try {
-                current.close(5_000);
+                if (current.isOpen()) {
+                    current.close(5_000);
+                } else {
+                    // Lost and being recovered: abort ends the recovery, which would otherwise go on for good.
+                    current.abort(1_000);
+                }
             } catch (IOException | RuntimeException e) {
                 log.debug("closing the connection to {} failed: {}", address, ConnectLoop.reason(e));
             }

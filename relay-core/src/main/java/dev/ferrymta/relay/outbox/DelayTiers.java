@@ -22,6 +22,16 @@ public final class DelayTiers {
         this.outbox = outbox;
     }
 
+    /** The outbox the tiers lead back to. */
+    public String outbox() {
+        return outbox;
+    }
+
+    /** The tier a queue name belongs to, when it is one of this outbox's delay queues. */
+    public java.util.Optional<Duration> tierOf(String queue) {
+        return TIERS.stream().filter(tier -> queue(tier).equals(queue)).findFirst();
+    }
+
     /** Every tier, shortest first. */
     public List<Duration> tiers() {
         return TIERS;

@@ -26,15 +26,8 @@ public final class OutboxTopology {
      * @return the outbox queue, for the consumer
      */
     public static String declare(Connection connection, RelayConfig config, DelayTiers tiers) throws IOException {
-        try (Channel channel = connection.createChannel()) {
-            for (var tier : tiers.tiers()) {
-                channel.queueDeclare(tiers.queue(tier), true, false, false, Map.of(
-                        "x-message-ttl", tier.toMillis(),
-                        "x-dead-letter-exchange", "",
-                        "x-dead-letter-routing-key", config.outboxQueue()));
-            }
-        } catch (TimeoutException e) {
-            throw new IOException("closing the channel that declared the delay queues timed out", e);
+        for (var tier : tiers.tiers()) {
+            declareTier(connection, tiers, tier);
         }
         ensureQueue(connection, config.outboxQueue());
         ensureQueue(connection, ResultPublisher.parkingQueue(config.outboxQueue()));
@@ -43,6 +36,21 @@ public final class OutboxTopology {
             ensureQueue(connection, queue);
         }
         return config.outboxQueue();
+    }
+
+    /**
+     * Declares one delay tier: durable, its TTL per queue, dead-lettering to the outbox. A tier
+     * someone deleted is declared again here when a publish to it comes back unroutable.
+     */
+    public static void declareTier(Connection connection, DelayTiers tiers, java.time.Duration tier) throws IOException {
+        try (Channel channel = connection.createChannel()) {
+            channel.queueDeclare(tiers.queue(tier), true, false, false, Map.of(
+                    "x-message-ttl", tier.toMillis(),
+                    "x-dead-letter-exchange", "",
+                    "x-dead-letter-routing-key", tiers.outbox()));
+        } catch (TimeoutException e) {
+            throw new IOException("closing the channel that declared delay queue " + tiers.queue(tier) + " timed out", e);
+        }
     }
 
     /**

@@ -153,7 +153,12 @@ public final class ResultPublisher {
         var queue = publish.queue();
         if (!knownQueues.contains(queue)) {
             try {
-                OutboxTopology.ensureQueue(connection, queue);
+                var tier = tiers.tierOf(queue);
+                if (tier.isPresent()) {
+                    OutboxTopology.declareTier(connection, tiers, tier.get());
+                } else {
+                    OutboxTopology.ensureQueue(connection, queue);
+                }
                 knownQueues.add(queue);
             } catch (IOException | RuntimeException e) {
                 log.debug("cannot declare queue '{}': {}", queue, e.getMessage());

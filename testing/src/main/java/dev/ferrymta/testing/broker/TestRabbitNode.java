@@ -13,9 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -232,6 +231,7 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
     private static final class Node {
 
         final String name;
+        final List<String> configLines;
         final int port;
         /** Where the node's directory is: ours, so that the node's output can be written in it. */
         final Path base;
@@ -241,15 +241,23 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
         final Path pidFile;
         /** What {@code rabbitmq-server} printed: where a configuration error shows, before any log exists. */
         final Path output;
+        /** rabbitmq-server, through env, su and sh: the Erlang VM's ancestor, but not its keeper. */
         Process process;
+        /**
+         * The Erlang VM, the node itself. Watched rather than {@link #process}: su stays in the
+         * JVM's process group, so a ^C meant for Maven ends su and leaves the VM running (in a
+         * session of its own); a handle also cannot outlive its process into a reused pid.
+         */
+        ProcessHandle vm;
         /** Kills and deletes the node if the JVM ends (a ^C, a test run cut short) while it runs. */
         final Thread killer = new Thread(() -> {
             killQuietly();
             deleteQuietly();
         }, "TestRabbitNode killer");
 
-        private Node(String name, int port, Path base) {
+        private Node(String name, List<String> configLines, int port, Path base) {
             this.name = name;
+            this.configLines = configLines;
             this.port = port;
             this.base = base;
             this.home = base.resolve("node");
@@ -260,11 +268,14 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
 
         static Node start(String name, List<String> configLines) throws IOException, InterruptedException {
             var ports = freePorts(2);
-            var base = Files.createTempDirectory(DIRECTORY_PREFIX);
-            var node = new Node(name, ports[0], base);
+            // Absolute: rabbitmq-server runs from the rabbitmq user's home.
+            var base = Files.createTempDirectory(DIRECTORY_PREFIX).toAbsolutePath();
+            var node = new Node(name, configLines, ports[0], base);
+            Runtime.getRuntime().addShutdownHook(node.killer);
             try {
-                node.prepare(ports[1], configLines);
+                node.prepare(ports[1]);
                 node.launch(ports[1]);
+                node.findVm();
                 node.awaitAmqp();
                 return node;
             } catch (IOException | InterruptedException | RuntimeException e) {
@@ -279,7 +290,7 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
             }
         }
 
-        private void prepare(int distPort, List<String> configLines) throws IOException, InterruptedException {
+        private void prepare(int distPort) throws IOException, InterruptedException {
             // The node runs as rabbitmq: it must pass through our directory into its own.
             Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx--x--x"));
             Files.createDirectories(home.resolve("mnesia"));
@@ -291,7 +302,7 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
             Files.write(home.resolve("rabbitmq.conf"), conf, StandardCharsets.UTF_8);
             // No plugins: the machine's may listen on fixed ports (management on 15672).
             Files.writeString(home.resolve("enabled_plugins"), "[].\n", StandardCharsets.US_ASCII);
-            runAsRoot(COMMAND, "chown", "-R", RABBITMQ_USER + ":", home.toString());
+            runAsRoot(base, "chown", "-R", RABBITMQ_USER + ":", home.toString());
         }
 
         private void launch(int distPort) throws IOException {
@@ -311,9 +322,7 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
             environment.put("ERL_CRASH_DUMP", home.resolve("erl_crash.dump").toString());
 
             // In the foreground rather than -detached: a detached node that fails before its log
-            // is open (an invalid config line) leaves no word of why. The process we hold lives
-            // as long as the node does; su in the package's wrapper puts the node in a session of
-            // its own, out of reach of a ^C meant for Maven.
+            // is open (an invalid config line) leaves no word of why.
             var command = new ArrayList<>(rootPrefix());
             // Through env: sudo would drop the variables of our own environment.
             command.add("env");
@@ -326,7 +335,26 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
             // A RABBITMQ_* of the developer's shell (RABBITMQ_NODE_PORT...) must not reach this node.
             builder.environment().keySet().removeIf(key -> key.startsWith("RABBITMQ_"));
             process = builder.start();
-            Runtime.getRuntime().addShutdownHook(killer);
+        }
+
+        /** Finds the Erlang VM among rabbitmq-server's descendants, where it is from its first moments. */
+        private void findVm() throws IOException, InterruptedException {
+            var deadline = System.nanoTime() + STARTUP.toNanos();
+            while (vm == null) {
+                vm = process.descendants()
+                        .filter(child -> child.info().command().map(command -> command.matches(".*/beam(\\.smp)?")).orElse(false))
+                        .findFirst()
+                        .orElse(null);
+                if (vm == null) {
+                    if (!process.isAlive()) {
+                        throw failure("exited while starting");
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        throw failure("started no Erlang VM within %d s".formatted(STARTUP.toSeconds()));
+                    }
+                    Thread.sleep(20);
+                }
+            }
         }
 
         /**
@@ -341,12 +369,12 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
             var deadline = System.nanoTime() + STARTUP.toNanos();
             var answered = "nothing yet";
             while (true) {
-                if (!process.isAlive()) {
+                if (!vm.isAlive()) {
                     throw failure("exited while starting");
                 }
                 try (var connection = factory.newConnection("ferry test: is the node up")) {
                     var clusterName = String.valueOf(connection.getServerProperties().get("cluster_name"));
-                    if (clusterName.equals(clusterName())) {
+                    if (isThisNode(clusterName)) {
                         return;
                     }
                     answered = "a broker named " + clusterName;
@@ -361,14 +389,18 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
             }
         }
 
-        /** What the node calls itself to clients: its config's {@code cluster_name}, by default its name with the full host name. */
-        private String clusterName() {
+        /**
+         * Whether a broker's {@code cluster_name} is this node's: the config's, if it sets one,
+         * else the node's name with Erlang's idea of the full host name, of which we compare only
+         * the part that is ours.
+         */
+        private boolean isThisNode(String clusterName) {
             var configured = configLines.stream()
                     .map(line -> line.split("=", 2))
                     .filter(parts -> parts.length == 2 && parts[0].strip().equals("cluster_name"))
                     .map(parts -> parts[1].strip())
                     .reduce((first, last) -> last);
-            return configured.orElseGet(() -> name.substring(0, name.indexOf('@')) + "@" + fullHostName());
+            return configured.map(clusterName::equals).orElseGet(() -> clusterName.startsWith(name.substring(0, name.indexOf('@') + 1)));
         }
 
         ConnectionFactory factory() {
@@ -391,20 +423,25 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
         }
 
         /**
-         * {@code rabbitmqctl stop}, which waits for the node's process to end; kills the node if
-         * that fails or the process lives on for 30 s; then deletes the node's directory.
+         * {@code rabbitmqctl stop}, which waits for the node's Erlang VM to end; kills the VM if
+         * that fails or it lives on for 30 s; then deletes the node's directory.
          */
         void stop() throws IOException, InterruptedException {
             try {
-                try {
-                    rabbitmqctl(STOP, "stop", pidFile.toString());
-                } catch (IOException e) {
-                    log.warn("RabbitMQ node {} did not stop gently, killing it: {}", name, e.getMessage());
+                // Not if the test stopped it itself (rabbitmqctl("stop")), or it died.
+                if (vm.isAlive()) {
+                    try {
+                        rabbitmqctl(STOP, "stop", pidFile.toString());
+                    } catch (IOException e) {
+                        log.warn("RabbitMQ node {} did not stop gently, killing it: {}", name, e.getMessage());
+                    }
                 }
-                if (!process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
+                if (!exited(vm)) {
                     log.warn("RabbitMQ node {} still runs {} s after stop, killing it", name, STOP.toSeconds());
                     kill();
                 }
+                // The scripts that started it end with it.
+                process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS);
             } finally {
                 forgetKiller();
                 delete();
@@ -420,30 +457,31 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
         }
 
         /**
-         * SIGKILL to the node's process tree: the Erlang VM (its pid file's, when it got as far as
-         * writing it) and the scripts that started it. Never stops the machine's node: every pid is
-         * one of this node's.
+         * SIGKILL to the node's Erlang VM, and to rabbitmq-server if the VM was not found; the rest
+         * ends with them. Only ever a process of this node: never the machine's node.
          */
         private void kill() throws IOException, InterruptedException {
-            if (process == null || !process.isAlive()) {
-                // It outlives its node (it waits for it): once it has ended, the pids it knew,
-                // the pid file's among them, may be someone else's.
+            var target = vm != null ? vm : process != null ? process.toHandle() : null;
+            if (target == null || !target.isAlive()) {
                 return;
             }
-            var pids = new LinkedHashSet<String>();
-            pidFromFile().ifPresent(pid -> pids.add(Long.toString(pid)));
-            process.descendants().forEach(child -> pids.add(Long.toString(child.pid())));
-            pids.add(Long.toString(process.pid()));
-            var command = new ArrayList<>(List.of("kill", "-KILL"));
-            command.addAll(pids);
-            try {
-                runAsRoot(COMMAND, command.toArray(String[]::new));
-            } catch (IOException e) {
-                // Some had ended between the listing and the kill: kill says so and kills the rest.
-                log.debug("kill: {}", e.getMessage());
+            if (rootPrefix().isEmpty()) {
+                // The handle knows the process's start time: it cannot hit a reused pid.
+                target.destroyForcibly();
+            } else {
+                runAsRoot(base, "kill", "-KILL", Long.toString(target.pid()));
             }
-            if (!process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS)) {
-                throw new IOException("RabbitMQ node %s (pids %s) still runs after SIGKILL".formatted(name, pids));
+            if (!exited(target)) {
+                throw new IOException("RabbitMQ node %s (pid %d) still runs after SIGKILL".formatted(name, target.pid()));
+            }
+        }
+
+        private static boolean exited(ProcessHandle handle) throws InterruptedException {
+            try {
+                handle.onExit().get(STOP.toSeconds(), TimeUnit.SECONDS);
+                return true;
+            } catch (ExecutionException | TimeoutException e) {
+                return false;
             }
         }
 
@@ -455,21 +493,13 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
             }
         }
 
-        private Optional<Long> pidFromFile() {
-            try {
-                return Optional.of(Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).strip()));
-            } catch (IOException | NumberFormatException e) {
-                return Optional.empty();
-            }
-        }
-
         private void delete() throws IOException, InterruptedException {
             // rm -rf as root: make sure it is the directory we made.
             if (!base.getFileName().toString().startsWith(DIRECTORY_PREFIX)
-                    || !base.getParent().equals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath())) {
+                    || !base.getParent().equals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize())) {
                 throw new IllegalStateException("not a TestRabbitNode directory: " + base);
             }
-            runAsRoot(COMMAND, "rm", "-rf", "--", base.toString());
+            runAsRoot(base.getParent(), "rm", "-rf", "--", base.toString());
         }
 
         private void deleteQuietly() {
@@ -481,8 +511,10 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
         }
 
         private IOException failure(String what) {
-            var message = "RabbitMQ node %s %s; see its log %s and the output of rabbitmq-server %s, kept for reading:%n%s"
-                    .formatted(name, what, logFile, output, excerpt());
+            // A node that fails on its configuration does so before it opens its log.
+            var where = Files.exists(logFile) ? "see its log " + logFile + " and" : "it wrote no log; see";
+            var message = "RabbitMQ node %s %s; %s the output of rabbitmq-server %s, kept for reading:%n%s"
+                    .formatted(name, what, where, output, excerpt());
             // The listener port's, or the Erlang distribution's.
             return message.contains("eaddrinuse") || logMentions("eaddrinuse") ? new PortTaken(message) : new IOException(message);
         }
@@ -534,10 +566,11 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
         }
     }
 
-    private static void runAsRoot(Duration timeout, String... command) throws IOException, InterruptedException {
+    /** Runs a command as root, its output in a file in {@code scratch}. */
+    private static void runAsRoot(Path scratch, String... command) throws IOException, InterruptedException {
         var full = new ArrayList<>(rootPrefix());
         full.addAll(List.of(command));
-        run(full, timeout, Path.of(System.getProperty("java.io.tmpdir")));
+        run(full, COMMAND, scratch);
     }
 
     /**
