@@ -21,7 +21,42 @@ public final class InboundMessage {
 
     private static final Logger log = LoggerFactory.getLogger(InboundMessage.class);
 
-    private final Channel channel;
+    /**
+     * Settles deliveries on the channel they came on: the seam between a message and its channel,
+     * so the settling logic can be tested without a broker.
+     */
+    public interface Acknowledger {
+
+        void ack(long deliveryTag) throws IOException;
+
+        /** basic.nack with requeue. */
+        void requeue(long deliveryTag) throws IOException;
+
+        /** Whether the channel is open. */
+        boolean isOpen();
+
+        /** Over a RabbitMQ channel. */
+        static Acknowledger of(Channel channel) {
+            return new Acknowledger() {
+                @Override
+                public void ack(long deliveryTag) throws IOException {
+                    channel.basicAck(deliveryTag, false);
+                }
+
+                @Override
+                public void requeue(long deliveryTag) throws IOException {
+                    channel.basicNack(deliveryTag, false, true);
+                }
+
+                @Override
+                public boolean isOpen() {
+                    return channel.isOpen();
+                }
+            };
+        }
+    }
+
+    private final Acknowledger channel;
     private final long deliveryTag;
     private final byte[] body;
     private final AMQP.BasicProperties properties;
@@ -33,11 +68,11 @@ public final class InboundMessage {
     private Runnable lossListener;
 
     /**
-     * @param channel   the channel it was delivered on; null for a message taken with auto-ack,
-     *                  which is settled already
+     * @param channel   settles it on the channel it was delivered on; null for a message taken
+     *                  with auto-ack, which is settled already
      * @param onSettled runs once, when the message is settled (acked, handed back or lost and then settled)
      */
-    public InboundMessage(Channel channel, long deliveryTag, byte[] body, AMQP.BasicProperties properties, boolean redelivered,
+    public InboundMessage(Acknowledger channel, long deliveryTag, byte[] body, AMQP.BasicProperties properties, boolean redelivered,
             Runnable onSettled) {
         this.channel = channel;
         this.deliveryTag = deliveryTag;
@@ -146,9 +181,9 @@ public final class InboundMessage {
                 return false;
             }
             if (ack) {
-                channel.basicAck(deliveryTag, false);
+                channel.ack(deliveryTag);
             } else {
-                channel.basicNack(deliveryTag, false, true);
+                channel.requeue(deliveryTag);
             }
             return true;
         } catch (IOException | RuntimeException e) {

@@ -386,10 +386,12 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         private final class Delivery extends DefaultConsumer {
 
             private final String queue;
+            private final InboundMessage.Acknowledger acknowledger;
 
             Delivery(Channel channel, String queue) {
                 super(channel);
                 this.queue = queue;
+                this.acknowledger = InboundMessage.Acknowledger.of(channel);
             }
 
             @Override
@@ -414,7 +416,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                     }
                     unsettled.incrementAndGet();
                     var holder = new InboundMessage[1];
-                    message = new InboundMessage(getChannel(), envelope.getDeliveryTag(), body, properties, envelope.isRedeliver(),
+                    message = new InboundMessage(acknowledger, envelope.getDeliveryTag(), body, properties, envelope.isRedeliver(),
                             () -> {
                                 inHand.remove(holder[0]);
                                 unsettled.decrementAndGet();

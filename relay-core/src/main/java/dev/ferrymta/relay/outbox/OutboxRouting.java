@@ -22,7 +22,7 @@ import java.util.List;
  * here (round robin over the candidates, skipping those paused for the domain when one is not).
  *
  * @param selector       picks the candidate source IPs
- * @param maxMessageSize {@code max-message-size}: larger outbox messages are refused, in bytes
+ * @param maxMessageSize {@code max-message-bytes}: larger outbox messages are refused, in bytes
  */
 public record OutboxRouting(SourceIpSelector selector, long maxMessageSize) {
 
@@ -44,7 +44,7 @@ public record OutboxRouting(SourceIpSelector selector, long maxMessageSize) {
         long limit = Math.min(maxMessageSize, brokerLimit);
         if (size > limit) {
             return new Routing.GiveUp(message, AttemptResult.INVALID, "the message is " + size + " bytes, more than "
-                    + (limit == maxMessageSize ? "max-message-size (" + limit + " bytes)" : "the broker takes (" + limit + " bytes)"));
+                    + (limit == maxMessageSize ? "max-message-bytes (" + limit + " bytes)" : "the broker takes (" + limit + " bytes)"));
         }
         if (message.maxDeliverTime().isPresent() && now.isAfter(message.maxDeliverTime().get())) {
             return new Routing.GiveUp(message, AttemptResult.TIMEOUT, "its maxdelivertime "

@@ -47,11 +47,22 @@ public final class Settler {
     private final BiFunction<Publish, String, Publish> park;
     private final PublishProblems problems;
     private final RedeliveryGuard guard;
-    private final ScheduledExecutorService timer;
+    private final Later timer;
     private final Clock clock;
     private final Duration patience;
     private final RelayCounters counters;
     private final Supplier<Backoff> backoffs;
+
+    /** Runs a task after a wait; throws {@link RejectedExecutionException} when stopping. */
+    @FunctionalInterface
+    interface Later {
+        void run(Duration wait, Runnable task);
+
+        /** On a scheduled executor. */
+        static Later on(ScheduledExecutorService executor) {
+            return (wait, task) -> executor.schedule(task, wait.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
 
     /**
      * @param send     publishes one, confirmed ({@link ResultPublisher#send})
@@ -60,13 +71,13 @@ public final class Settler {
      * @param patience how long a refused publish is retried before it is parked or handed back
      */
     Settler(Function<Publish, CompletableFuture<Void>> send, BiFunction<Publish, String, Publish> park, PublishProblems problems,
-            RedeliveryGuard guard, ScheduledExecutorService timer, Clock clock, Duration patience, RelayCounters counters) {
+            RedeliveryGuard guard, Later timer, Clock clock, Duration patience, RelayCounters counters) {
         this(send, park, problems, guard, timer, clock, patience, counters,
                 () -> new Backoff(Duration.ofSeconds(1), MAX_WAIT, RandomGenerator.getDefault()));
     }
 
     Settler(Function<Publish, CompletableFuture<Void>> send, BiFunction<Publish, String, Publish> park, PublishProblems problems,
-            RedeliveryGuard guard, ScheduledExecutorService timer, Clock clock, Duration patience, RelayCounters counters,
+            RedeliveryGuard guard, Later timer, Clock clock, Duration patience, RelayCounters counters,
             Supplier<Backoff> backoffs) {
         this.send = send;
         this.park = park;
@@ -85,7 +96,8 @@ public final class Settler {
      */
     public static Settler of(ResultPublisher results, PublishProblems problems, ScheduledExecutorService timer, Clock clock,
             Duration patience, RelayCounters counters) {
-        return new Settler(results::send, results::park, problems, new RedeliveryGuard(clock), timer, clock, patience, counters);
+        return new Settler(results::send, results::park, problems, new RedeliveryGuard(clock), Later.on(timer), clock, patience,
+                counters);
     }
 
     /** A settlement for a message work starts on now. */
@@ -245,7 +257,7 @@ public final class Settler {
 
         private void later(Duration wait, Runnable task) {
             try {
-                timer.schedule(task, wait.toMillis(), TimeUnit.MILLISECONDS);
+                timer.run(wait, task);
             } catch (RejectedExecutionException stopping) {
                 handBack.set(true);
                 partDone();
