@@ -42,13 +42,19 @@ final class FerryProcess implements AutoCloseable {
         });
     }
 
-    /** Starts {@code java -jar ferry.jar ARGS} with the JDK running the tests. */
+    /** Starts {@code java -Xmx256m -jar ferry.jar ARGS} with the JDK running the tests. */
     static FerryProcess start(String... args) throws IOException {
+        return startWith(List.of("-Xmx256m"), args);
+    }
+
+    /** Starts {@code java JVM-OPTIONS -jar ferry.jar ARGS} with the JDK running the tests. */
+    static FerryProcess startWith(List<String> jvmOptions, String... args) throws IOException {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: integration tests run after mvn package");
         }
         var java = ProcessHandle.current().info().command().orElse("java");
-        var command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        var command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
         if (Runtime.version().feature() >= 24) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }

@@ -176,7 +176,15 @@ public final class ConsoleServer implements AutoCloseable {
             body.put("counts", relay.counts());
             body.put("connections", relay.connections());
             body.put("perMinute", rates.perMinute(now, relay.counts()).orElse(null));
-            body.put("refusing", relay.refusing());
+            body.put("refusing", relay.refusing().stream().map(problem -> {
+                var entry = new LinkedHashMap<String, Object>();
+                entry.put("queue", problem.queue());
+                entry.put("reason", problem.reason());
+                entry.put("count", problem.count());
+                entry.put("since", problem.since().toString());
+                entry.put("last", problem.last().toString());
+                return entry;
+            }).toList());
         });
         Responses.json(exchange, StatusCodes.OK, body);
     }

@@ -86,6 +86,22 @@ public final class TestVirtualHost implements BeforeEachCallback, AfterEachCallb
         rabbitmqctl("close_all_connections", "--vhost", name, reason);
     }
 
+    /**
+     * {@code rabbitmqctl set_policy --vhost <this> NAME PATTERN DEFINITION --apply-to queues}: an
+     * operator's policy (a length limit, an overflow rule) on the queues whose names match
+     * {@code pattern}, existing ones included, without declaring them with other arguments.
+     *
+     * @param definition the policy as JSON, e.g. {@code {"max-length":0,"overflow":"reject-publish"}}
+     */
+    public void setPolicy(String policy, String pattern, String definition) throws IOException, InterruptedException {
+        rabbitmqctl("set_policy", "--vhost", name, "--apply-to", "queues", "--priority", "10", policy, pattern, definition);
+    }
+
+    /** Removes a policy {@link #setPolicy} set. */
+    public void clearPolicy(String policy) throws IOException, InterruptedException {
+        rabbitmqctl("clear_policy", "--vhost", name, policy);
+    }
+
     private static String user() {
         var info = URI.create(TestBroker.ADDRESS).getUserInfo();
         return info == null ? "guest" : info.split(":", 2)[0];

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,7 +86,6 @@ class TestRabbitNodeIT {
 
             assertThatThrownBy(() -> channel.waitForConfirmsOrDie(10_000)).isInstanceOf(ShutdownSignalException.class);
             var close = (AMQP.Channel.Close) channel.getCloseReason().getReason();
-            System.out.printf("oversized message: channel closed by the broker, %d %s%n", close.getReplyCode(), close.getReplyText());
             assertThat(close.getReplyCode()).isEqualTo(406);
             assertThat(close.getReplyText())
                     .isEqualTo("PRECONDITION_FAILED - message size 2097152 is larger than configured max size 1048576");
@@ -136,7 +134,6 @@ class TestRabbitNodeIT {
                 .map(event -> event.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow())
                 .findFirst().orElseThrow();
         var message = failure.getMessage();
-        System.out.println("start failure: " + message);
         assertThat(failure).isInstanceOf(IOException.class);
         // It fails before it opens its log: what it printed is the word.
         assertThat(message).contains("exited while starting", "it wrote no log", "rabbitmq-server.out",
