@@ -132,6 +132,22 @@ class BrokerSafetyIT {
     }
 
     @Test
+    void aMessageLargerThanMaxMessageBytesFailsBeforeAnyAttempt() throws Exception {
+        relay(new RelayFixture(broker).with("max-message-bytes", "4096")).start();
+        var large = message("large@sink.test");
+        large.put("mime", large.get("mime").asText() + "x".repeat(5000));
+        relay.send(large);
+        relay.send(message("small@sink.test"));
+
+        var failure = relay.take(relay.failure, 1, WAIT).getFirst();
+        assertThat(failure.get("recipient").asText()).isEqualTo("large@sink.test");
+        var entry = failure.get("results").get(0);
+        assertThat(entry.get("state").asText() + "/" + entry.get("result").asText()).isEqualTo("process/invalid");
+        assertThat(entry.get("description").asText()).contains("more than max-message-bytes (4096 bytes)");
+        assertThat(sink.awaitMessages(1, WAIT)).extracting(m -> m.recipients().getFirst()).containsExactly("small@sink.test");
+    }
+
+    @Test
     void anOutboxDeletedWhileRunningIsDeclaredAndConsumedAgain() throws Exception {
         relay(new RelayFixture(broker)).start();
         var consumer = relay.relay().outboxConsumer();

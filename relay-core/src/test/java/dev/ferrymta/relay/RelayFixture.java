@@ -23,7 +23,9 @@ import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.settings.SettingsSource;
 import dev.ferrymta.relay.smtp.SmtpClient;
 import dev.ferrymta.relay.smtp.SmtpTimeouts;
+import com.rabbitmq.client.Connection;
 import dev.ferrymta.testing.broker.TestBroker;
+import dev.ferrymta.testing.broker.TestRabbitNode;
 import dev.ferrymta.testing.broker.TestVirtualHost;
 import dev.ferrymta.testing.dns.DnsResponder;
 import java.io.IOException;
@@ -53,7 +55,8 @@ final class RelayFixture implements AutoCloseable {
     final String retry;
     final DnsResponder dns = DnsResponder.start();
     private final TestBroker broker;
-    private final TestVirtualHost vhost;
+    private final Connector connector;
+    private final List<Connection> opened = new ArrayList<>();
     private final AtomicReference<Settings> settings = new AtomicReference<>(Settings.EMPTY);
     private final CurrentSettings current;
     private final Map<String, String> config = new LinkedHashMap<>();
@@ -65,7 +68,7 @@ final class RelayFixture implements AutoCloseable {
     private Channel channel;
 
     RelayFixture(TestBroker broker) {
-        this(broker, null);
+        this(broker, (TestVirtualHost) null);
     }
 
     /**
@@ -74,8 +77,30 @@ final class RelayFixture implements AutoCloseable {
      * broker's default virtual host.
      */
     RelayFixture(TestBroker broker, TestVirtualHost vhost) {
+        this(broker, vhost == null ? broker.address() : vhost.address(),
+                vhost == null ? broker::connection : () -> vhost.connection("ferry relay fixture"));
+    }
+
+    /** A relay on a RabbitMQ node of the test's own (a limit of its own, reset to empty). */
+    RelayFixture(TestBroker names, TestRabbitNode node) {
+        this(names, node.address(), () -> node.factory().newConnection("ferry relay fixture"));
+    }
+
+    private Connection open() throws IOException, TimeoutException {
+        var connection = connector.open();
+        opened.add(connection);
+        return connection;
+    }
+
+    /** Opens the test's own connections to the relay's broker. */
+    @FunctionalInterface
+    interface Connector {
+        Connection open() throws IOException, TimeoutException;
+    }
+
+    private RelayFixture(TestBroker broker, String address, Connector connector) {
         this.broker = broker;
-        this.vhost = vhost;
+        this.connector = connector;
         this.outbox = broker.queue("outbox");
         this.results = broker.queue("results");
         this.success = broker.queue("success");
@@ -94,7 +119,7 @@ final class RelayFixture implements AutoCloseable {
             }
         });
         config.put("server-id", "relay-test");
-        config.put("rabbitmq-address", vhost == null ? broker.address() : vhost.address());
+        config.put("rabbitmq-address", address);
         config.put("rabbitmq-outbox", outbox);
         config.put("rabbitmq-results", results);
         config.put("rabbitmq-success", success);
@@ -158,7 +183,7 @@ final class RelayFixture implements AutoCloseable {
                 Clock.systemUTC(), budget, patience);
         link.onRecovery(relay::connectionRecovered);
         relay.start();
-        channel = (vhost == null ? broker.connection() : vhost.connection("ferry relay fixture")).createChannel();
+        channel = open().createChannel();
         channel.confirmSelect();
         return this;
     }
@@ -169,7 +194,7 @@ final class RelayFixture implements AutoCloseable {
 
     /** Opens the test's own channel again, after the test closed every connection to the broker. */
     void reopen() throws Exception {
-        channel = (vhost == null ? broker.connection() : vhost.connection("ferry relay fixture")).createChannel();
+        channel = open().createChannel();
         channel.confirmSelect();
     }
 
@@ -244,6 +269,11 @@ final class RelayFixture implements AutoCloseable {
         }
         if (link != null) {
             link.close();
+        }
+        for (var connection : opened) {
+            if (connection.isOpen()) {
+                connection.abort(2_000);
+            }
         }
         dns.close();
     }
