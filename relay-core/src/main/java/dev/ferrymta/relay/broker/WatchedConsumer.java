@@ -54,6 +54,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     /** A handler that failed on the same body this many times gets {@link Handler#failed} with {@code last} true. */
     public static final int MAX_HANDLER_FAILURES = 3;
 
+    /** A message whose failure could not even be settled goes back to its queue after this wait. */
+    static final Duration FAILED_AGAIN_WAIT = Duration.ofSeconds(5);
+
     /** Declares what the consumer reads (on channels of its own) and names the queue to consume. */
     @FunctionalInterface
     public interface QueueSource {
@@ -207,6 +210,15 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     public void close() {
         stopConsuming();
         slots.forEach(Slot::close);
+    }
+
+    /** Hands a message back after {@link #FAILED_AGAIN_WAIT}, never at once: it would come straight back. */
+    private void handBackLater(InboundMessage message) {
+        try {
+            timer.schedule(message::requeue, FAILED_AGAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            message.requeue();
+        }
     }
 
     /** The body's SHA-256, to know a message again when it comes back. */
@@ -438,8 +450,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                     try {
                         handler.failed(message, e, times, times >= MAX_HANDLER_FAILURES);
                     } catch (Throwable again) {
-                        log.error("{}: settling a message whose handling failed failed too; handing it back", name, again);
-                        message.requeue();
+                        log.error("{}: settling a message whose handling failed failed too; handing it back in {}", name,
+                                FAILED_AGAIN_WAIT, again);
+                        handBackLater(message);
                     }
                 }
             }

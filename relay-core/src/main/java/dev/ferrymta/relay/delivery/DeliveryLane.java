@@ -270,7 +270,17 @@ final class DeliveryLane {
             var message = job.message();
             MDC.put("recipient", message.recipient().toString());
             try {
-                var outcome = attempt(settings, message.security(), job);
+                DeliveryOutcome outcome;
+                try {
+                    outcome = attempt(settings, message.security(), job);
+                } catch (RuntimeException | Error e) {
+                    // Ferry's own failure, not the server's: the message must still be settled, or it
+                    // would hold its prefetch slot and its bytes for good. Tried again later.
+                    log.error("an attempt from lane {} failed inside Ferry", key, e);
+                    closeSession();
+                    outcome = new DeliveryOutcome.TemporaryFailure(Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR,
+                            context.clock().instant(), "Ferry failed during the attempt: " + e));
+                }
                 meter.record();
                 switch (outcome) {
                     case DeliveryOutcome.Delivered d -> delivered.increment();

@@ -14,6 +14,7 @@ import dev.ferrymta.relay.delivery.Lanes;
 import dev.ferrymta.relay.delivery.RetrySchedule;
 import dev.ferrymta.relay.message.MessageParser;
 import dev.ferrymta.relay.message.OutboxMessage;
+import dev.ferrymta.relay.message.ParsedMessage;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -118,8 +119,12 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
         counters.failed.increment();
         var attempt = Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
                 "Ferry could not handle this message (" + failures + " tries): " + error);
-        var json = inbound.parsed() instanceof dev.ferrymta.relay.message.ParsedMessage.Valid valid
-                ? Optional.of(valid.message().json()) : Optional.<ObjectNode>empty();
+        Optional<ObjectNode> json;
+        try {
+            json = inbound.parsed() instanceof ParsedMessage.Valid valid ? Optional.of(valid.message().json()) : Optional.empty();
+        } catch (RuntimeException | Error parseFailed) {
+            json = Optional.empty(); // the body goes into the result as text
+        }
         settler.settle(settler.open(inbound), publisher.invalid(json, inbound.body(), attempt), reason -> List.of(), () -> {
         });
     }
@@ -173,14 +178,16 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
     }
 
     private void forward(Settlement settlement, OutboxMessage message, List<InetAddress> ips) {
+        // A confirmed forward is as final as an SMTP transaction: the owner delivers it. Should the
+        // outbox delivery be lost meanwhile, its redelivery is settled, not forwarded again.
+        settler.attempting(settlement);
         switch (router.forward(settlement.inbound(), message, ips)) {
             case PeerRouter.Route.Forwarded forwarded -> forwarded.confirmed().whenComplete((done, error) -> {
                 if (error == null) {
-                    counters.forwarded.increment();
-                    recent.record(RecentResult.forwarded(message, ips, clock.instant()));
-                    if (settlement.finish()) {
-                        settlement.inbound().ack();
-                    }
+                    settler.settle(settlement, List.of(), reason -> List.of(), () -> {
+                        counters.forwarded.increment();
+                        recent.record(RecentResult.forwarded(message, ips, clock.instant()));
+                    });
                 } else {
                     temporary(settlement, message, Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(),
                             "forwarding to the owner of " + PeerRouter.describe(ips) + " failed: " + Settler.cause(error).getMessage()));
