@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.impl.LongStringHelper;
+import dev.ferrymta.testing.time.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

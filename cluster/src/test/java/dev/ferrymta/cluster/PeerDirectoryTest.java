@@ -5,6 +5,7 @@ import static dev.ferrymta.cluster.Messages.ips;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferrymta.cluster.PeerDirectory.Observation;
+import dev.ferrymta.testing.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

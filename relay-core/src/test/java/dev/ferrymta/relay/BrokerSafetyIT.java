@@ -5,8 +5,6 @@ import static dev.ferrymta.relay.TestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.rabbitmq.client.AMQP;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import dev.ferrymta.relay.outbox.ResultPublisher;
 import dev.ferrymta.testing.broker.TestBroker;
@@ -15,7 +13,6 @@ import dev.ferrymta.testing.smtp.SmtpCommand;
 import dev.ferrymta.testing.smtp.SmtpSink;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;

@@ -7,11 +7,9 @@ import dev.ferrymta.relay.broker.InboundMessage;
 import dev.ferrymta.relay.broker.PublishFailedException;
 import dev.ferrymta.relay.broker.PublishFailedException.Reason;
 import dev.ferrymta.relay.lifecycle.Backoff;
-import java.time.Clock;
+import dev.ferrymta.testing.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -29,32 +27,12 @@ class SettlerTest {
 
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
-    /** A clock the test moves. */
-    private static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-11-29T12:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     /** The broker as the settler sees it: answers per queue, in order, then confirms. */
     private final Map<String, Deque<Reason>> refusals = new HashMap<>();
     private final List<Publish> sent = new ArrayList<>();
     private final Deque<Runnable> later = new ArrayDeque<>();
     private final List<Duration> waits = new ArrayList<>();
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-29T12:00:00Z"));
     private final RelayCounters counters = new RelayCounters();
     private final PublishProblems problems = new PublishProblems(clock);
     private final RedeliveryGuard guard = new RedeliveryGuard(clock);
@@ -84,7 +62,7 @@ class SettlerTest {
     /** Runs the retries due, moving the clock by each one's wait. */
     private void runRetries() {
         while (!later.isEmpty()) {
-            clock.now = clock.now.plus(waits.get(waits.size() - later.size()));
+            clock.advance(waits.get(waits.size() - later.size()));
             later.poll().run();
         }
     }

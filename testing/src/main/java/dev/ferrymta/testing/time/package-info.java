@@ -1,0 +1,2 @@
+/** Time for tests: a clock the test moves by hand. */
+package dev.ferrymta.testing.time;
