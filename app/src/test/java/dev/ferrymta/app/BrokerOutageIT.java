@@ -188,6 +188,31 @@ class BrokerOutageIT {
     }
 
     @Test
+    void everyConnectionClosedByForceComesBackWithoutAnErrorAndWithEveryQueue() throws Exception {
+        var a = instance("closed", "127.0.0.2", "closed.test");
+        publish(a.queue("outbox"), message("before@closed.test", "127.0.0.2"));
+        assertThat(sink.awaitMessages(1, WAIT)).hasSize(1);
+        try (var health = new HealthWatch(a.port())) {
+            await().atMost(WAIT).until(() -> health.statuses.contains(200));
+
+            vhost.closeAllConnections("test: an operator closes every connection");
+
+            await().atMost(WAIT).until(() -> health.statuses.contains(503));
+            await().atMost(WAIT).until(() -> health.statuses.getLast() == 200);
+        }
+        channel = vhost.connection("ferry outage test, again").createChannel();
+        channel.confirmSelect();
+        for (var queue : List.of(a.queue("outbox"), a.queue("outbox") + ".delay.1", a.queue("outbox") + ".parked", a.queue("results"),
+                "cluster.closed.forward")) {
+            channel.queueDeclarePassive(queue);
+        }
+        publish(a.queue("outbox"), message("after@closed.test", "127.0.0.2"));
+        assertThat(sink.awaitMessages(2, WAIT)).extracting(m -> m.recipients().getFirst())
+                .containsExactly("before@closed.test", "after@closed.test");
+        assertThat(a.process().outputText()).contains("reconnected to RabbitMQ").doesNotContain("ERROR");
+    }
+
+    @Test
     void theForwardQueueDeletedWhileRunningShowsOnHealthAndComesBack() throws Exception {
         var a = instance("outage-f", "127.0.0.2", "forward.test");
         var forwardQueue = "cluster.outage-f.forward";
