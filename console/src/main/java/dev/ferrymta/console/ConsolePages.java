@@ -8,7 +8,7 @@ import dev.ferrymta.db.write.FieldError;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResults;
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.AttemptState;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.form.FormData;
 import io.undertow.util.PathTemplateMatch;

@@ -2,8 +2,8 @@ package dev.ferrymta.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ferrymta.db.write.FieldError;
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.mail.Domain;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResults;

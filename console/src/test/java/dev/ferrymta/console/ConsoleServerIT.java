@@ -9,7 +9,7 @@ import dev.ferrymta.relay.delivery.LaneStatus;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import dev.ferrymta.relay.mail.Domain;
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.relay.outbox.PublishProblems;
@@ -303,7 +303,7 @@ class ConsoleServerIT {
             throws Exception {
         return new RecentResult(NOW, outcome, Optional.of(recipient), Optional.of(Domain.parse(recipient.substring(recipient.indexOf('@') + 1))),
                 Optional.of(InetAddress.getByName("127.0.0.2")), Optional.of(InetAddress.getByName("127.0.0.9")), Optional.of(state),
-                Optional.of(code < 400 ? dev.ferrymta.relay.delivery.AttemptResult.ACCEPTED : dev.ferrymta.relay.delivery.AttemptResult.ERROR),
+                Optional.of(code < 400 ? dev.ferrymta.relay.attempt.AttemptResult.ACCEPTED : dev.ferrymta.relay.attempt.AttemptResult.ERROR),
                 java.util.OptionalInt.of(code), Optional.empty(), text, 1, Optional.of("mx.example"));
     }
 

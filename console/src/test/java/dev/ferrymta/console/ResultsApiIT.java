@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.mail.Domain;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResult.Outcome;

@@ -1,5 +1,9 @@
 package dev.ferrymta.relay.delivery;
 
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.settings.ThrottleLimits;

@@ -1,5 +1,6 @@
 package dev.ferrymta.relay.delivery;
 
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.smtp.SmtpSession;

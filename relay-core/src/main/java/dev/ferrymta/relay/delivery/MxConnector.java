@@ -1,5 +1,9 @@
 package dev.ferrymta.relay.delivery;
 
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.dns.Destination;
 import dev.ferrymta.relay.dns.DnsAnswer;
 import dev.ferrymta.relay.dns.DnsResolver;

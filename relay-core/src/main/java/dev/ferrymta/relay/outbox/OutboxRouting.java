@@ -1,8 +1,8 @@
 package dev.ferrymta.relay.outbox;
 
-import dev.ferrymta.relay.delivery.Attempt;
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.delivery.IpChoice;
 import dev.ferrymta.relay.delivery.LaneKey;
 import dev.ferrymta.relay.delivery.SourceIpSelector;

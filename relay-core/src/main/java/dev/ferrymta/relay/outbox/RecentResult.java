@@ -1,9 +1,9 @@
 package dev.ferrymta.relay.outbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferrymta.relay.delivery.Attempt;
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.mail.Domain;
 import dev.ferrymta.relay.message.OutboxMessage;
 import java.net.InetAddress;

@@ -1,6 +1,6 @@
 package dev.ferrymta.relay.outbox;
 
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.mail.Domain;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.ferrymta.relay.outbox;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferrymta.relay.delivery.Attempt;
+import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.message.MessageParser;
 import java.net.InetAddress;
 import java.time.Instant;

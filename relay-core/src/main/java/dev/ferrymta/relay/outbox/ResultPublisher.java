@@ -10,7 +10,7 @@ import dev.ferrymta.relay.broker.AmqpHeaders;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
 import dev.ferrymta.relay.broker.PublishFailedException;
 import dev.ferrymta.relay.config.RelayConfig;
-import dev.ferrymta.relay.delivery.Attempt;
+import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.message.MessageParser;
 import dev.ferrymta.relay.message.QueueOverrides;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.ferrymta.relay.outbox;
 
-import dev.ferrymta.relay.delivery.Attempt;
-import dev.ferrymta.relay.delivery.AttemptResult;
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.delivery.LaneKey;
 import dev.ferrymta.relay.message.OutboxMessage;
 import dev.ferrymta.relay.message.ParsedMessage;

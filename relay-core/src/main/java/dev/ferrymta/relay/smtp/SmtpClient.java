@@ -1,8 +1,8 @@
 package dev.ferrymta.relay.smtp;
 
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
-import dev.ferrymta.relay.delivery.DeliveryOutcome;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.message.Security;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,10 +1,10 @@
 package dev.ferrymta.relay.smtp;
 
-import dev.ferrymta.relay.delivery.Attempt;
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
-import dev.ferrymta.relay.delivery.DeliveryOutcome;
-import dev.ferrymta.relay.delivery.ReplyClassifier;
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
+import dev.ferrymta.relay.smtp.ReplyClassifier;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package dev.ferrymta.relay.smtp;
 
-import dev.ferrymta.relay.delivery.DeliveryOutcome;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,6 @@
 package dev.ferrymta.relay.smtp;
 
-import dev.ferrymta.relay.delivery.DeliveryOutcome;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 
 /**
  * A step of the dialogue ended the attempt; carries the outcome up to whoever reports it. Used

@@ -2,7 +2,7 @@ package dev.ferrymta.relay.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferrymta.relay.delivery.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.delivery.SourceIpSelector;
 import dev.ferrymta.relay.mail.Domain;
 import dev.ferrymta.relay.message.MessageParser;

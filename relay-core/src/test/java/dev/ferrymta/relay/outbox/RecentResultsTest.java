@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferrymta.relay.delivery.Attempt;
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.mail.Domain;
 import dev.ferrymta.relay.message.MessageParser;
 import dev.ferrymta.relay.message.OutboxMessage;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferrymta.relay.delivery.Attempt;
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
-import dev.ferrymta.relay.delivery.DeliveryOutcome;
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.testing.smtp.ReceivedMessage;

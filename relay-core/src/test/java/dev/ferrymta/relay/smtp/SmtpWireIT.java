@@ -3,9 +3,9 @@ package dev.ferrymta.relay.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.ferrymta.relay.delivery.AttemptResult;
-import dev.ferrymta.relay.delivery.AttemptState;
-import dev.ferrymta.relay.delivery.DeliveryOutcome;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.Security;
 import java.net.InetAddress;

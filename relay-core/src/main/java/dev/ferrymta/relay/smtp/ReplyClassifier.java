@@ -1,5 +1,9 @@
-package dev.ferrymta.relay.delivery;
+package dev.ferrymta.relay.smtp;
 
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.smtp.SmtpReply;
 import java.net.InetAddress;
 import java.time.Instant;

@@ -1,7 +1,10 @@
-package dev.ferrymta.relay.delivery;
+package dev.ferrymta.relay.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.smtp.SmtpReply;
 import java.net.InetAddress;
 import java.time.Instant;

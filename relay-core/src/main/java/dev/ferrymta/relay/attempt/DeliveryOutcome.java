@@ -1,4 +1,4 @@
-package dev.ferrymta.relay.delivery;
+package dev.ferrymta.relay.attempt;
 
 /** What an attempt came to, and so what happens to the message next. */
 public sealed interface DeliveryOutcome permits DeliveryOutcome.Delivered, DeliveryOutcome.TemporaryFailure,

@@ -1,4 +1,4 @@
-package dev.ferrymta.relay.delivery;
+package dev.ferrymta.relay.attempt;
 
 import java.util.Locale;
 
