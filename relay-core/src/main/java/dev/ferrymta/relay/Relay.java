@@ -6,6 +6,7 @@ import dev.ferrymta.relay.broker.InboundMessage;
 import dev.ferrymta.relay.broker.IntakeBudget;
 import dev.ferrymta.relay.broker.WatchedConsumer;
 import dev.ferrymta.relay.config.RelayConfig;
+import dev.ferrymta.relay.delivery.DestinationCheck;
 import dev.ferrymta.relay.delivery.LaneContext;
 import dev.ferrymta.relay.delivery.Lanes;
 import dev.ferrymta.relay.delivery.MxConnector;
@@ -25,6 +26,7 @@ import dev.ferrymta.relay.outbox.RelayStatus;
 import dev.ferrymta.relay.outbox.ResultPublisher;
 import dev.ferrymta.relay.outbox.Settler;
 import dev.ferrymta.relay.settings.CurrentSettings;
+import dev.ferrymta.relay.settings.IpRange;
 import dev.ferrymta.relay.smtp.SmtpClient;
 import java.io.IOException;
 import java.time.Clock;
@@ -81,7 +83,9 @@ public final class Relay implements AutoCloseable {
         this.budget = budget;
         this.problems = new PublishProblems(clock);
         var tiers = new DelayTiers(config.outboxQueue());
-        var connector = new MxConnector(new MxResolver(dns, RandomGenerator.getDefault()), dns, smtp, clock);
+        var destinations = new DestinationCheck(config.smtpIps(),
+                config.allowedDestinations().stream().map(IpRange::parse).toList());
+        var connector = new MxConnector(new MxResolver(dns, RandomGenerator.getDefault()), dns, smtp, destinations, clock);
         this.lanes = new Lanes(new LaneContext(settings, connector, clock, defaultEhlo, Thread.ofVirtual().name("lane-", 0).factory()));
         int inFlight = Math.max(1_000, 4 * config.prefetch() * config.consumers());
         this.publisher = new ConfirmingPublisher(connection, 4, inFlight, Duration.ofSeconds(60));

@@ -129,6 +129,8 @@ final class RelayFixture implements AutoCloseable {
         config.put("smtp-timeout", "2s");
         config.put("retry-interval", "1s");
         config.put("dns-server", dns.hostPort());
+        // The sinks DNS names listen on this machine's loopback addresses.
+        config.put("smtp-allowed-destinations", "127.0.0.0/8");
     }
 
     /** Sets a config key before {@link #start()}. */

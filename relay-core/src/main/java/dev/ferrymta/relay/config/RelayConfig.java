@@ -27,6 +27,8 @@ import java.util.Set;
  * @param retryInterval   {@code retry-interval}: wait between attempts when the message names none
  * @param dnsServer       {@code dns-server}: resolver to ask; empty: the system's resolvers
  * @param maxMessageBytes {@code max-message-bytes}: larger outbox messages fail before any attempt
+ * @param allowedDestinations {@code smtp-allowed-destinations}: networks DNS may send mail to
+ *                        although they are loopback or unspecified (for a test setup on one machine)
  */
 public record RelayConfig(
         String serverId,
@@ -45,7 +47,8 @@ public record RelayConfig(
         int maxAttempts,
         Duration retryInterval,
         Optional<HostAndPort> dnsServer,
-        int maxMessageBytes) {
+        int maxMessageBytes,
+        List<String> allowedDestinations) {
 
     /** MailerQ's default address: the local broker, guest account, default vhost. */
     public static final String DEFAULT_RABBITMQ_ADDRESS = "amqp://guest:guest@localhost/";
@@ -54,7 +57,8 @@ public record RelayConfig(
     public static final Set<String> KEYS = Set.of(
             "server-id", "rabbitmq-address", "rabbitmq-outbox", "rabbitmq-results", "rabbitmq-success",
             "rabbitmq-failure", "rabbitmq-retry", "rabbitmq-qos", "rabbitmq-consumers", "smtp-ips", "smtp-defaultips", "smtp-timeout",
-            "max-delivertime", "max-attempts", "retry-interval", "dns-server", "max-message-bytes");
+            "max-delivertime", "max-attempts", "retry-interval", "dns-server", "max-message-bytes",
+            "smtp-allowed-destinations");
 
     /** {@code max-message-bytes} when not set: 64 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -62,6 +66,7 @@ public record RelayConfig(
     public RelayConfig {
         smtpIps = List.copyOf(smtpIps);
         defaultIps = List.copyOf(defaultIps);
+        allowedDestinations = List.copyOf(allowedDestinations);
     }
 
     /** Reads and validates the relay's keys. */
@@ -94,7 +99,8 @@ public record RelayConfig(
                 config.get("max-attempts", ValueType.integer(1, 1000), 20),
                 config.get("retry-interval", ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), Duration.ofMinutes(10)),
                 config.optional("dns-server", ValueType.hostAndPort(53)),
-                config.get("max-message-bytes", ValueType.integer(1024, Integer.MAX_VALUE), DEFAULT_MAX_MESSAGE_BYTES));
+                config.get("max-message-bytes", ValueType.integer(1024, Integer.MAX_VALUE), DEFAULT_MAX_MESSAGE_BYTES),
+                config.get("smtp-allowed-destinations", ValueType.networkList(), List.of()));
         if (relay.outboxQueue().equals(relay.resultsQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.failureQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.successQueue().orElse(null))

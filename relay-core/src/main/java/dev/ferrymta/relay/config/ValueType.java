@@ -109,6 +109,32 @@ public record ValueType<T>(String expected, Function<String, T> parse, boolean s
         });
     }
 
+    /**
+     * IP addresses and networks in CIDR notation, separated by commas, such as
+     * {@code 127.0.0.0/8, ::1}; kept as text, each checked.
+     */
+    public static ValueType<List<String>> networkList() {
+        return new ValueType<>("IP addresses or networks separated by commas, such as 127.0.0.0/8, ::1", s -> {
+            var networks = new LinkedHashSet<String>();
+            for (var part : splitList(s)) {
+                var slash = part.indexOf('/');
+                try {
+                    var address = parseIp(slash < 0 ? part : part.substring(0, slash));
+                    if (slash >= 0) {
+                        int prefix = Integer.parseInt(part.substring(slash + 1));
+                        if (prefix < 0 || prefix > address.getAddress().length * 8) {
+                            throw new IllegalArgumentException("prefix out of range");
+                        }
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("'" + part + "' is not an IP address or network");
+                }
+                networks.add(part);
+            }
+            return List.copyOf(networks);
+        });
+    }
+
     /** A RabbitMQ queue or exchange name that a client may declare. */
     public static ValueType<String> queueName() {
         return new ValueType<>("a queue name of at most 255 bytes, not starting with 'amq.'", s -> {

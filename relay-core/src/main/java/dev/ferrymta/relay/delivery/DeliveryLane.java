@@ -299,17 +299,30 @@ final class DeliveryLane {
             }
         }
 
-        /** One attempt: on this worker's session, on a new one, and on the next MX when one refuses for now. */
+        /**
+         * One attempt: on this worker's session, or on a new one, and on the next server of the
+         * attempt's {@link MxPlan} when one refuses for now. The plan is resolved once per
+         * attempt (RFC 5321 section 5.1), so a server that just refused is not drawn again.
+         */
         private DeliveryOutcome attempt(Settings settings, Security security, DeliveryJob job) {
-            int firstHost = 0;
+            MxPlan plan = null;
             boolean reconnected = false;
             while (true) {
                 if (session != null && (!session.usable() || !session.serves(security))) {
                     closeSession();
                 }
+                boolean kept = session != null;
                 if (session == null) {
+                    if (plan == null) {
+                        switch (context.connector().plan(key, settings)) {
+                            case MxConnector.Plan planned -> plan = planned.plan();
+                            case MxConnector.Failed failed -> {
+                                return failed.outcome();
+                            }
+                        }
+                    }
                     var ehlo = settings.ehloName(key.ip()).orElse(context.defaultEhlo());
-                    switch (context.connector().open(key, settings, ehlo, security, firstHost)) {
+                    switch (context.connector().open(plan, key, ehlo, security)) {
                         case MxConnector.Opened opened -> session = new LaneSession(opened, security);
                         case MxConnector.Failed failed -> {
                             return failed.outcome();
@@ -326,13 +339,29 @@ final class DeliveryLane {
                     closeSession();
                     continue;
                 }
-                if (outcome instanceof DeliveryOutcome.TemporaryFailure && session.hasNextHost()) {
-                    // RFC 5321 5.1: a server that refuses for now is not the last word; try the next MX.
-                    firstHost = session.hostIndex() + 1;
-                    closeSession();
-                    continue;
+                if (outcome instanceof DeliveryOutcome.TemporaryFailure) {
+                    if (plan == null) {
+                        // A connection kept from an earlier message refused: the rest of the
+                        // destination's servers are this attempt's to try.
+                        switch (context.connector().plan(key, settings)) {
+                            case MxConnector.Plan planned -> plan = planned.plan();
+                            case MxConnector.Failed failed -> {
+                                return outcome;
+                            }
+                        }
+                    }
+                    if (kept) {
+                        plan.alreadyTried(session.endpoint());
+                    } else {
+                        plan.sessionRefused();
+                    }
+                    if (plan.hasNext()) {
+                        // RFC 5321 5.1: a server that refuses for now is not the last word; try the next one.
+                        closeSession();
+                        continue;
+                    }
                 }
-                return outcome;
+                return plan == null ? outcome : MxConnector.withSummary(outcome, plan);
             }
         }
 

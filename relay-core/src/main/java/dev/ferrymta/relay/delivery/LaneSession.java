@@ -6,7 +6,7 @@ import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.smtp.SmtpSession;
 import java.util.Optional;
 
-/** A lane worker's open session, with where it stands among the destination's hosts and what TLS it was opened for. */
+/** A lane worker's open session, with the server it reached and what TLS it was opened for. */
 final class LaneSession {
 
     private final MxConnector.Opened opened;
@@ -39,12 +39,9 @@ final class LaneSession {
         };
     }
 
-    int hostIndex() {
-        return opened.hostIndex();
-    }
-
-    boolean hasNextHost() {
-        return opened.hostIndex() + 1 < opened.hostCount();
+    /** The server this session is connected to. */
+    dev.ferrymta.relay.smtp.SmtpEndpoint endpoint() {
+        return opened.candidate().endpoint();
     }
 
     void close() {

@@ -19,53 +19,58 @@ import dev.ferrymta.relay.smtp.SmtpSession;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
- * Opens an SMTP session for a lane: resolves the domain (a domain route first, else MX, else the
- * implicit MX), then tries the hosts in order and each host's addresses of the source IP's family,
- * until one answers. What went wrong with the last one is the attempt's outcome.
+ * Plans and opens SMTP sessions for a lane. {@link #plan} resolves the destination once per
+ * attempt (a domain route first, else MX, else the implicit MX) into an {@link MxPlan}: the
+ * servers in order, each host's addresses of the source IP's family, without the addresses
+ * {@link DestinationCheck} refuses. {@link #open} walks the plan until a server greets; what went
+ * wrong with the last one, and which were tried, is the attempt's outcome otherwise.
  */
 public final class MxConnector {
 
     private final MxResolver mxResolver;
     private final DnsResolver dns;
     private final SmtpClient smtp;
+    private final DestinationCheck destinations;
     private final Clock clock;
 
-    public MxConnector(MxResolver mxResolver, DnsResolver dns, SmtpClient smtp, Clock clock) {
+    public MxConnector(MxResolver mxResolver, DnsResolver dns, SmtpClient smtp, DestinationCheck destinations, Clock clock) {
         this.mxResolver = mxResolver;
         this.dns = dns;
         this.smtp = smtp;
+        this.destinations = destinations;
         this.clock = clock;
+    }
+
+    /** A plan, or why there is none. */
+    public sealed interface Planned {
     }
 
     /** A session, or why there is none. */
     public sealed interface Connection {
     }
 
-    /**
-     * An open session to the host at {@code hostIndex} in the destination's order.
-     *
-     * @param hostCount how many hosts the destination has, so a caller knows whether a next one exists
-     */
-    public record Opened(SmtpSession session, int hostIndex, int hostCount) implements Connection {
+    /** The servers to walk. */
+    public record Plan(MxPlan plan) implements Planned {
     }
 
-    /** No host from {@code firstHost} on answered; the outcome of the last try. */
-    public record Failed(DeliveryOutcome outcome) implements Connection {
+    /** An open session to {@code candidate}. */
+    public record Opened(SmtpSession session, MxPlan.Candidate candidate) implements Connection {
     }
 
-    /**
-     * Opens a session from the lane's IP to its domain, trying hosts from {@code firstHost} on.
-     *
-     * @param ehloName the name to greet with
-     * @param security what the message asks of TLS
-     */
-    public Connection open(LaneKey lane, Settings settings, String ehloName, Security security, int firstHost) {
-        var destination = mxResolver.resolve(lane.domain(), settings.routeFor(lane.domain()));
+    /** Nothing to try, or nothing left that answered: the attempt's outcome. */
+    public record Failed(DeliveryOutcome outcome) implements Planned, Connection {
+    }
+
+    /** Resolves where mail from the lane's IP to its domain may go. */
+    public Planned plan(LaneKey lane, Settings settings) {
         List<MxTarget> hosts;
-        switch (destination) {
+        switch (mxResolver.resolve(lane.domain(), settings.routeFor(lane.domain()))) {
             case Destination.NoMail noMail -> {
                 return new Failed(new DeliveryOutcome.PermanentFailure(
                         Attempt.local(AttemptState.DNS, AttemptResult.ERROR, clock.instant(), noMail.reason())));
@@ -76,39 +81,96 @@ public final class MxConnector {
             }
             case Destination.Hosts found -> hosts = found.targets();
         }
-        DeliveryOutcome last = new DeliveryOutcome.TemporaryFailure(Attempt.local(AttemptState.DNS, AttemptResult.ERROR,
-                clock.instant(), "no more mail servers to try for " + lane.domain()));
-        for (int index = Math.max(0, firstHost); index < hosts.size(); index++) {
+        var candidates = new ArrayList<MxPlan.Candidate>();
+        var skipped = new ArrayList<String>();
+        var refusals = new ArrayList<String>();
+        boolean unresolved = false;
+        for (int index = 0; index < hosts.size() && candidates.size() < MxPlan.MAX_ADDRESSES; index++) {
             var host = hosts.get(index);
-            var addresses = addresses(host.host(), lane.ip());
-            if (addresses instanceof Addresses.Missing missing) {
-                last = new DeliveryOutcome.TemporaryFailure(
-                        Attempt.local(AttemptState.DNS, AttemptResult.ERROR, clock.instant(), missing.reason()));
-                continue;
-            }
-            for (var address : ((Addresses.Found) addresses).addresses()) {
-                var endpoint = new SmtpEndpoint(host.host(), address, host.port());
-                try {
-                    return new Opened(smtp.open(lane.ip(), endpoint, ehloName, security), index, hosts.size());
-                } catch (SmtpFailure e) {
-                    last = e.outcome();
-                    if (last.attempt().state() == AttemptState.BIND) {
-                        // The local IP itself is the problem: no other host will do better.
-                        return new Failed(last);
-                    }
+            switch (addresses(host, lane.ip())) {
+                case Addresses.Missing missing -> {
+                    skipped.add(missing.reason());
+                    unresolved = true;
                 }
-                if (security == Security.OPPORTUNISTIC && isTlsFailure(last)) {
-                    // Opportunistic TLS must not make mail undeliverable: a server whose STARTTLS is
-                    // broken still gets the message in plain, as RFC 3207 section 4.1 allows.
-                    try {
-                        return new Opened(smtp.open(lane.ip(), endpoint, ehloName, Security.NONE), index, hosts.size());
-                    } catch (SmtpFailure e) {
-                        last = e.outcome();
+                case Addresses.Found found -> {
+                    for (var address : found.addresses()) {
+                        var refusal = destinations.refusal(address, host.routed());
+                        if (refusal != null) {
+                            skipped.add(host.host() + "[" + address.getHostAddress() + "]: " + refusal);
+                            refusals.add(refusal);
+                        } else {
+                            candidates.add(new MxPlan.Candidate(new SmtpEndpoint(host.host(), address, host.port()), index));
+                        }
                     }
                 }
             }
         }
-        return new Failed(last);
+        var plan = new MxPlan(candidates, skipped);
+        if (!plan.isEmpty()) {
+            return new Plan(plan);
+        }
+        if (!unresolved && !refusals.isEmpty()) {
+            // Every server the domain names is one Ferry must not send to: the same next time.
+            return new Failed(new DeliveryOutcome.PermanentFailure(new Attempt(AttemptState.DNS, AttemptResult.ERROR,
+                    clock.instant(), Optional.of(lane.ip()), Optional.empty(), Optional.empty(), OptionalInt.empty(),
+                    Optional.of("5.4.6"), refusals.getFirst() + " (RFC 5321 section 5.1); " + plan.summary())));
+        }
+        return new Failed(new DeliveryOutcome.TemporaryFailure(Attempt.local(AttemptState.DNS, AttemptResult.ERROR, clock.instant(),
+                "no mail server of " + lane.domain() + " can be reached from " + lane.ip().getHostAddress() + ": "
+                        + String.join("; ", skipped))));
+    }
+
+    /**
+     * Opens a session to the next server of {@code plan} that greets.
+     *
+     * @param ehloName the name to greet with
+     * @param security what the message asks of TLS
+     */
+    public Connection open(MxPlan plan, LaneKey lane, String ehloName, Security security) {
+        DeliveryOutcome last = null;
+        Optional<MxPlan.Candidate> next;
+        while ((next = plan.next()).isPresent()) {
+            var candidate = next.get();
+            try {
+                return new Opened(smtp.open(lane.ip(), candidate.endpoint(), ehloName, security), candidate);
+            } catch (SmtpFailure e) {
+                last = e.outcome();
+                if (last.attempt().state() == AttemptState.BIND) {
+                    // The local IP itself is the problem: no other host will do better.
+                    return new Failed(last);
+                }
+            }
+            if (security == Security.OPPORTUNISTIC && isTlsFailure(last)) {
+                // Opportunistic TLS must not make mail undeliverable: a server whose STARTTLS is
+                // broken still gets the message in plain, as RFC 3207 section 4.1 allows.
+                try {
+                    return new Opened(smtp.open(lane.ip(), candidate.endpoint(), ehloName, Security.NONE), candidate);
+                } catch (SmtpFailure e) {
+                    last = e.outcome();
+                }
+            }
+        }
+        if (last == null) {
+            last = new DeliveryOutcome.TemporaryFailure(Attempt.local(AttemptState.CONNECT, AttemptResult.ERROR, clock.instant(),
+                    "no more mail servers of " + lane.domain() + " to try in this attempt"));
+        }
+        return new Failed(withSummary(last, plan));
+    }
+
+    /** The outcome with which servers were tried (and what was left out) added to its description. */
+    public static DeliveryOutcome withSummary(DeliveryOutcome outcome, MxPlan plan) {
+        var summary = plan.summary();
+        if (summary.isEmpty() || (plan.tried().size() < 2 && plan.skipped().isEmpty())) {
+            return outcome;
+        }
+        var a = outcome.attempt();
+        var described = new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(), a.code(), a.status(),
+                a.description() + " (" + summary + ")");
+        return switch (outcome) {
+            case DeliveryOutcome.Delivered delivered -> delivered;
+            case DeliveryOutcome.TemporaryFailure temporary -> new DeliveryOutcome.TemporaryFailure(described);
+            case DeliveryOutcome.PermanentFailure permanent -> new DeliveryOutcome.PermanentFailure(described);
+        };
     }
 
     private static boolean isTlsFailure(DeliveryOutcome outcome) {
@@ -124,14 +186,21 @@ public final class MxConnector {
         }
     }
 
-    /** The host's addresses of the source IP's family: an IP literal as it is, else DNS. */
-    private Addresses addresses(String host, InetAddress source) {
-        try {
-            var literal = IpLiteral.parse(host);
-            return sameFamily(literal, source) ? new Addresses.Found(List.of(literal))
-                    : new Addresses.Missing("mail server " + host + " cannot be reached from " + source.getHostAddress());
-        } catch (IllegalArgumentException notALiteral) {
-            // A host name: ask DNS below.
+    /**
+     * The host's addresses of the source IP's family: an IP literal a domain route names as it is,
+     * else DNS. An MX record naming an IP address ({@code 10 192.0.2.19.}) names a host, as RFC 5321
+     * section 5.1 and RFC 7505 say, so it is looked up as one and normally does not resolve.
+     */
+    private Addresses addresses(MxTarget target, InetAddress source) {
+        var host = target.host();
+        if (target.routed()) {
+            try {
+                var literal = IpLiteral.parse(host);
+                return sameFamily(literal, source) ? new Addresses.Found(List.of(literal))
+                        : new Addresses.Missing("mail server " + host + " cannot be reached from " + source.getHostAddress());
+            } catch (IllegalArgumentException notALiteral) {
+                // A host name: ask DNS below.
+            }
         }
         return switch (dns.addresses(host)) {
             case DnsAnswer.Records<InetAddress> records -> {

@@ -29,7 +29,7 @@ public final class MxResolver {
     /** The hosts for {@code domain}, honouring {@code route} when the settings have one. */
     public Destination resolve(Domain domain, Optional<DomainRoute> route) {
         if (route.isPresent()) {
-            return new Destination.Hosts(List.of(new MxTarget(route.get().host(), route.get().port())));
+            return new Destination.Hosts(List.of(new MxTarget(route.get().host(), route.get().port(), true)));
         }
         return switch (dns.mx(domain.name())) {
             case DnsAnswer.Records<MxRecord> records -> fromMx(domain, records.records());

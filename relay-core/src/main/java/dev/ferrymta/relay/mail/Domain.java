@@ -1,16 +1,26 @@
 package dev.ferrymta.relay.mail;
 
-import java.net.IDN;
+import com.ibm.icu.text.IDNA;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * A DNS domain name in its canonical form: lower case, ASCII (internationalised names in their
- * {@code xn--} form), no trailing dot. Comparing two {@code Domain}s compares names as DNS does.
+ * {@code xn--} A-label form), no trailing dot. Comparing two {@code Domain}s compares names as DNS
+ * does.
+ *
+ * <p>Internationalised names are converted with UTS #46 in its non-transitional form, which is
+ * IDNA2008 (RFC 5891) as browsers and mail systems apply it: {@code ß}, final sigma {@code ς}, and
+ * the joiners ZWJ and ZWNJ in the contexts RFC 5892 allows are kept, not mapped away as IDNA2003
+ * ({@code java.net.IDN}) does, which would send {@code straße.example} to {@code strasse.example},
+ * another domain. ICU4J does the conversion: it tracks the Unicode tables, which we would not.
  */
 public record Domain(String name) implements Comparable<Domain> {
 
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+    private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII | IDNA.NONTRANSITIONAL_TO_UNICODE
+            | IDNA.USE_STD3_RULES | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.CHECK_CONTEXTO);
 
     public Domain {
         if (!isValid(name)) {
@@ -29,13 +39,30 @@ public record Domain(String name) implements Comparable<Domain> {
         if (trimmed.endsWith(".")) {
             trimmed = trimmed.substring(0, trimmed.length() - 1);
         }
-        String ascii;
-        try {
-            ascii = IDN.toASCII(trimmed, IDN.USE_STD3_ASCII_RULES).toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
+        if (trimmed.isEmpty()) {
             throw new IllegalArgumentException("'" + text + "' is not a domain name");
         }
-        return new Domain(ascii);
+        var ascii = new StringBuilder(trimmed.length() + 16);
+        var info = new IDNA.Info();
+        UTS46.nameToASCII(trimmed, ascii, info);
+        if (info.hasErrors()) {
+            throw new IllegalArgumentException("'" + text + "' is not a domain name (IDNA: " + info.getErrors() + ")");
+        }
+        return new Domain(ascii.toString().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * The name for people: A-labels shown as Unicode ({@code xn--strae-oqa.example} as
+     * {@code straße.example}); the name itself when it has none or they do not convert.
+     */
+    public String unicode() {
+        if (!name.contains("xn--")) {
+            return name;
+        }
+        var unicode = new StringBuilder(name.length());
+        var info = new IDNA.Info();
+        UTS46.nameToUnicode(name, unicode, info);
+        return info.hasErrors() ? name : unicode.toString();
     }
 
     /** Whether a text is a canonical domain name: at least two labels, each valid, the last not all digits. */

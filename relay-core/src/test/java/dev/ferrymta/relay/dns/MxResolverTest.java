@@ -106,6 +106,6 @@ class MxResolverTest {
         var route = new DomainRoute(1, 1, Domain.parse("example.com"), RouteKind.SMARTHOST, "relay.example.net", 587);
 
         assertThat(resolver.resolve(Domain.parse("example.com"), Optional.of(route)))
-                .isEqualTo(new Destination.Hosts(List.of(new MxTarget("relay.example.net", 587))));
+                .isEqualTo(new Destination.Hosts(List.of(new MxTarget("relay.example.net", 587, true))));
     }
 }

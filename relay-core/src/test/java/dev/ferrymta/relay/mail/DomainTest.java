@@ -16,14 +16,37 @@ class DomainTest {
             "example.com., example.com",
             "mx-1.mail.example.co.uk, mx-1.mail.example.co.uk",
             "bücher.example, xn--bcher-kva.example",
+            "BÜCHER.Example, xn--bcher-kva.example",
+            // IDNA2008 / UTS #46 non-transitional: these keep their letters, IDNA2003 would map them away.
+            "straße.example.test, xn--strae-oqa.example.test",
+            "βόλος.example, xn--nxasmm1c.example",
+            "نامه‌ای.example, xn--mgba3gch31f060k.example",
+            "例え.テスト, xn--r8jz45g.xn--zckzah",
     })
     void parsesToTheCanonicalForm(String text, String canonical) {
         assertThat(Domain.parse(text)).isEqualTo(new Domain(canonical));
     }
 
     @ParameterizedTest
+    @CsvSource({
+            "straße.example, strasse.example",
+            "βόλος.example, βόλοσ.example",
+            "نامه‌ای.example, نامهای.example",
+            "क्‍ष.example, क्ष.example",
+    })
+    void keepsDeviationCharactersApartFromTheirIdna2003Mappings(String kept, String mappedIn2003) {
+        assertThat(Domain.parse(kept)).isNotEqualTo(Domain.parse(mappedIn2003));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"straße.example.test", "βόλος.example", "नमस्ते.example", "bücher.example"})
+    void showsAnInternationalisedNameAsUnicodeAgain(String text) {
+        assertThat(Domain.parse(text).unicode()).isEqualTo(text);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "localhost", "-bad.example", "bad-.example", "a..example", "under_score.example",
-            "<script>.example", "exa mple.com", "192.0.2.1"})
+            "<script>.example", "exa mple.com", "192.0.2.1", "a‍b.example", "x‌y.example"})
     void refusesWhatIsNotADomainName(String text) {
         assertThatThrownBy(() -> Domain.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -21,9 +21,34 @@ class MailAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "nobody", "@example.com", "someone@", "a..b@example.com", ".a@example.com",
-            "\"quoted\"@example.com", "a b@example.com", "someone@[127.0.0.1]", "someone@localhost"})
-    void refusesWhatIsNotAPlainAddress(String text) {
+    @ValueSource(strings = {"", "nobody", "@example.com", "someone@", "a b@example.com", "someone@[127.0.0.1]",
+            "someone@localhost", "a\"b@example.com", "\"a\"b\"@example.com", "\"a\\\"@example.com", "(comment)a@example.com",
+            "\"tab\tinside\"@example.com", "12345678901234567890123456789012345678901234567890123456789012345@example.com"})
+    void refusesWhatIsNotAnAddress(String text) {
         assertThatThrownBy(() -> MailAddress.parse(text)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** What goes into MAIL FROM and RCPT TO: dot-atoms as they are, anything else quoted (RFC 5321 section 4.1.2). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "taro..yamada@example.test | \"taro..yamada\"@example.test",
+            "taro.@example.test | \"taro.\"@example.test",
+            ".taro@example.test | \".taro\"@example.test",
+            "\"john smith\"@example.test | \"john smith\"@example.test",
+            "\"plain\"@example.test | plain@example.test",
+            "\"say \\\"hi\\\"\"@example.test | \"say \\\"hi\\\"\"@example.test",
+            "संपर्क@example.test | संपर्क@example.test",
+            "müller@example.test | müller@example.test",
+            "δοκιμή@παράδειγμα.δοκιμή | δοκιμή@xn--hxajbheg2az3al.xn--jxalpdlp",
+            "ann@straße.example.test | ann@xn--strae-oqa.example.test",
+    })
+    void sendsTheFormRfc5321Asks(String text, String wire) {
+        assertThat(MailAddress.parse(text).toString()).isEqualTo(wire);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"müller@example.test, true", "संपर्क@example.test, true", "plain@bücher.example, false", "a..b@example.test, false"})
+    void knowsWhenTheServerMustOfferSmtputf8(String text, boolean needed) {
+        assertThat(MailAddress.parse(text).needsSmtpUtf8()).isEqualTo(needed);
     }
 }
