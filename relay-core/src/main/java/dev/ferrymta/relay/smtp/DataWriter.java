@@ -77,6 +77,25 @@ final class DataWriter {
     }
 
     /** Whether any byte is outside 7-bit ASCII, so the message needs {@code BODY=8BITMIME}. */
+    /**
+     * Whether the header section (up to the first empty line) holds bytes beyond ASCII: UTF-8
+     * headers (RFC 6532), which only a server offering SMTPUTF8 may be sent.
+     */
+    static boolean hasEightBitHeaders(byte[] message) {
+        for (int i = 0; i < message.length; i++) {
+            byte b = message[i];
+            if (b < 0) {
+                return true;
+            }
+            // An empty line ends the headers: LF LF, or CR LF CR LF.
+            if (b == '\n' && i + 1 < message.length
+                    && (message[i + 1] == '\n' || (message[i + 1] == '\r' && i + 2 < message.length && message[i + 2] == '\n'))) {
+                return false;
+            }
+        }
+        return false;
+    }
+
     static boolean hasEightBitBytes(byte[] message) {
         for (byte b : message) {
             if (b < 0) {

@@ -28,9 +28,11 @@ final class MailTransaction {
      *
      * @param reset whether a transaction went before on this connection, to be cleared first
      * @param size  the message size as RFC 1870 counts it
+     * @param utf8  whether the envelope or the headers need SMTPUTF8 (the server offers it)
      */
-    DeliveryOutcome run(boolean reset, Optional<MailAddress> sender, MailAddress recipient, byte[] message, long size) {
-        var mailFrom = mailFrom(sender, recipient, message, size);
+    DeliveryOutcome run(boolean reset, Optional<MailAddress> sender, MailAddress recipient, byte[] message, long size,
+            boolean utf8) {
+        var mailFrom = mailFrom(sender, message, size, utf8);
         var rcptTo = "RCPT TO:<" + recipient + ">";
         try {
             if (extensions.offers(EhloExtensions.PIPELINING)) {
@@ -94,7 +96,7 @@ final class MailTransaction {
         }
     }
 
-    private String mailFrom(Optional<MailAddress> sender, MailAddress recipient, byte[] message, long size) {
+    private String mailFrom(Optional<MailAddress> sender, byte[] message, long size, boolean utf8) {
         var line = new StringBuilder(80).append("MAIL FROM:<")
                 .append(sender.map(MailAddress::toString).orElse(""))
                 .append('>');
@@ -104,14 +106,9 @@ final class MailTransaction {
         if (extensions.offers(EhloExtensions.EIGHT_BIT_MIME) && DataWriter.hasEightBitBytes(message)) {
             line.append(" BODY=8BITMIME");
         }
-        boolean unicode = !isAscii(recipient.localPart()) || sender.map(s -> !isAscii(s.localPart())).orElse(false);
-        if (unicode && extensions.offers(EhloExtensions.SMTPUTF8)) {
+        if (utf8) {
             line.append(" SMTPUTF8");
         }
         return line.toString();
-    }
-
-    private static boolean isAscii(String text) {
-        return text.chars().allMatch(c -> c < 0x80);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferrymta.relay.smtp;
 
+import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
@@ -56,13 +57,35 @@ public final class SmtpSession implements AutoCloseable {
                     Optional.empty(), "message of " + size + " bytes is larger than the " + limit.getAsLong()
                             + " bytes " + connection.endpoint() + " accepts (SIZE)"));
         }
+        var utf8 = smtpUtf8Need(sender, recipient, mime);
+        if (utf8 != null && !extensions.offers(EhloExtensions.SMTPUTF8)) {
+            // RFC 6531 section 3.4: such a message cannot go to this server at all; nothing is sent.
+            var a = connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR, Optional.empty(),
+                    "SMTPUTF8 required, not offered by " + connection.endpoint() + ": " + utf8 + " (RFC 6531)");
+            return new DeliveryOutcome.PermanentFailure(new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(),
+                    a.code(), Optional.of("5.6.7"), a.description()));
+        }
         boolean reset = messagesSent > 0;
         messagesSent++;
-        var outcome = transaction.run(reset, sender, recipient, mime, size);
+        var outcome = transaction.run(reset, sender, recipient, mime, size, utf8 != null);
         var attempt = outcome.attempt();
         log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
                 messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());
         return outcome;
+    }
+
+    /** What in the message needs SMTPUTF8, or null when nothing does. */
+    private static String smtpUtf8Need(Optional<MailAddress> sender, MailAddress recipient, byte[] mime) {
+        if (recipient.needsSmtpUtf8()) {
+            return "the recipient " + recipient + " has a UTF-8 local part";
+        }
+        if (sender.isPresent() && sender.get().needsSmtpUtf8()) {
+            return "the sender " + sender.get() + " has a UTF-8 local part";
+        }
+        if (DataWriter.hasEightBitHeaders(mime)) {
+            return "the message has UTF-8 in its headers (RFC 6532)";
+        }
+        return null;
     }
 
     /**

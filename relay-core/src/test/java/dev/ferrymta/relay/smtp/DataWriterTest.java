@@ -130,4 +130,19 @@ class DataWriterTest {
         assertThat(DataWriter.hasEightBitBytes("caf\u00e9".getBytes(StandardCharsets.UTF_8))).isTrue();
         assertThat(DataWriter.hasEightBitBytes(new byte[] {'a', (byte) 0x80})).isTrue();
     }
+
+    /** The message with {@code \r} and {@code \n} written out as such, so a table row stays on one line. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "From: a@b.test\\r\\nSubject: hi\\r\\n\\r\\nGrüße | false",
+            "From: Jörg <j@b.test>\\r\\n\\r\\nbody | true",
+            "From: a@b.test\\r\\nSubject: Köln\\r\\n\\r\\nbody | true",
+            "From: a@b.test\\n\\nGrüße | false",
+            "From: a@b.test\\r\\nX: y\\r\\n | false",
+            "Subject: été | true",
+    })
+    void findsUtf8InTheHeadersOnly(String message, boolean expected) {
+        var bytes = message.replace("\\r", "\r").replace("\\n", "\n").getBytes(StandardCharsets.UTF_8);
+        assertThat(DataWriter.hasEightBitHeaders(bytes)).isEqualTo(expected);
+    }
 }

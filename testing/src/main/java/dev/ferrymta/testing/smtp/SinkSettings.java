@@ -1,6 +1,7 @@
 package dev.ferrymta.testing.smtp;
 
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -8,13 +9,17 @@ import javax.net.ssl.SSLContext;
  *
  * @param maxMessageSizeBytes advertised as {@code SIZE} and enforced on {@code DATA}
  * @param tls                 the server context for STARTTLS, or empty when STARTTLS is off
+ * @param addedExtensions     EHLO keywords offered besides the usual ones, such as {@code SMTPUTF8}
+ * @param withheldExtensions  usual EHLO keywords not offered, such as {@code 8BITMIME}
  */
-record SinkSettings(long maxMessageSizeBytes, Optional<SSLContext> tls) {
+record SinkSettings(long maxMessageSizeBytes, Optional<SSLContext> tls, Set<String> addedExtensions, Set<String> withheldExtensions) {
 
     // A message is held in one byte array, and arrays stop a little short of Integer.MAX_VALUE.
     private static final long LARGEST_MESSAGE_BYTES = Integer.MAX_VALUE - 16;
 
     SinkSettings {
+        addedExtensions = Set.copyOf(addedExtensions);
+        withheldExtensions = Set.copyOf(withheldExtensions);
         if (maxMessageSizeBytes < 1 || maxMessageSizeBytes > LARGEST_MESSAGE_BYTES) {
             throw new IllegalArgumentException("maxMessageSizeBytes must be 1 to " + LARGEST_MESSAGE_BYTES
                     + ", was " + maxMessageSizeBytes);

@@ -143,6 +143,8 @@ final class SmtpSession implements Runnable {
     private SmtpReply ehloReply(String name) {
         List<String> lines = new ArrayList<>(List.of(SERVER_NAME + " greets " + name, "PIPELINING",
                 "SIZE " + settings.maxMessageSizeBytes(), "8BITMIME", "ENHANCEDSTATUSCODES"));
+        lines.addAll(settings.addedExtensions());
+        lines.removeIf(line -> settings.withheldExtensions().contains(line.split(" ", 2)[0]));
         if (settings.tls().isPresent() && !tls) {
             lines.add("STARTTLS");
         }

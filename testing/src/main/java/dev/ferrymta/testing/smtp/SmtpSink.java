@@ -270,6 +270,8 @@ public final class SmtpSink implements AutoCloseable {
         private boolean tls = true;
         private SelfSignedCertificate certificate;
         private long maxMessageSizeBytes = DEFAULT_MAX_MESSAGE_SIZE_BYTES;
+        private final java.util.Set<String> added = new java.util.LinkedHashSet<>();
+        private final java.util.Set<String> withheld = new java.util.HashSet<>();
 
         private Builder() {}
 
@@ -294,6 +296,18 @@ public final class SmtpSink implements AutoCloseable {
             return this;
         }
 
+        /** Offers an EHLO keyword besides the usual ones, such as {@code SMTPUTF8}. */
+        public Builder extension(String keyword) {
+            added.add(Objects.requireNonNull(keyword, "keyword"));
+            return this;
+        }
+
+        /** Does not offer one of the usual EHLO keywords, such as {@code 8BITMIME} or {@code PIPELINING}. */
+        public Builder withoutExtension(String keyword) {
+            withheld.add(Objects.requireNonNull(keyword, "keyword"));
+            return this;
+        }
+
         /** The {@code SIZE} advertised and enforced, at most 2 GiB; larger messages get 552. */
         public Builder maxMessageSizeBytes(long maxMessageSizeBytes) {
             this.maxMessageSizeBytes = maxMessageSizeBytes;
@@ -313,7 +327,8 @@ public final class SmtpSink implements AutoCloseable {
             Optional<SelfSignedCertificate> presented = tls
                     ? Optional.of(certificate != null ? certificate : SelfSignedCertificate.create())
                     : Optional.empty();
-            SinkSettings settings = new SinkSettings(maxMessageSizeBytes, presented.map(SelfSignedCertificate::serverContext));
+            SinkSettings settings = new SinkSettings(maxMessageSizeBytes, presented.map(SelfSignedCertificate::serverContext), added,
+                    withheld);
             List<ServerSocket> listeners = new ArrayList<>();
             for (InetSocketAddress endpoint : endpoints) {
                 try {

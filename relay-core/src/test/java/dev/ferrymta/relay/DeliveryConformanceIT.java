@@ -1,0 +1,268 @@
+package dev.ferrymta.relay;
+
+import static dev.ferrymta.relay.RelayFixture.message;
+import static dev.ferrymta.relay.TestSettings.settings;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferrymta.testing.broker.TestBroker;
+import dev.ferrymta.testing.smtp.SmtpCommand;
+import dev.ferrymta.testing.smtp.SmtpSink;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Addresses, domains and destinations as the real Internet has them, against real sockets and a
+ * real DNS responder: internationalised domains (IDNA2008), unusual local parts, SMTPUTF8,
+ * destinations that loop back, MX records naming IPs, equal-preference MX hosts and servers that
+ * never greet. Sinks listen on port 25 of loopback addresses of their own, as MX hosts do.
+ */
+class DeliveryConformanceIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    final TestBroker broker = new TestBroker();
+
+    private RelayFixture relay;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @BeforeEach
+    void fixture() {
+        relay = new RelayFixture(broker);
+        relay.settings(settings().version(1));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        relay.close();
+        for (var each : closing) {
+            each.close();
+        }
+    }
+
+    private SmtpSink sink(String ip) throws IOException {
+        var sink = SmtpSink.start(InetAddress.getByName(ip), 25);
+        closing.add(sink);
+        return sink;
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "ann@straße.example.test, xn--strae-oqa.example.test, strasse.example.test",
+            "ann@βόλος.example.test, xn--nxasmm1c.example.test, xn--nxasmq6b.example.test",
+    })
+    void anIdnDomainGoesToItsOwnServersNotToItsIdna2003Spelling(String recipient, String aLabel, String idna2003) throws Exception {
+        var right = sink("127.0.0.21");
+        var wrong = sink("127.0.0.22");
+        relay.dns.mx(aLabel, 10, "mx." + aLabel).a("mx." + aLabel, "127.0.0.21")
+                .mx(idna2003, 10, "mx." + idna2003).a("mx." + idna2003, "127.0.0.22");
+        relay.start();
+        var message = message(recipient);
+        // ASCII headers: a UTF-8 To: would need SMTPUTF8, which the sinks do not offer.
+        message.put("mime", "Subject: idn\r\n\r\nhello\r\n");
+        relay.send(message);
+
+        var received = right.awaitMessages(1, WAIT).getFirst();
+        assertThat(received.recipients()).containsExactly("ann@" + aLabel);
+        assertThat(relay.take(relay.success, 1, WAIT)).hasSize(1);
+        assertThat(wrong.connectionsAccepted()).isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "taro..yamada@quoted.test | \"taro..yamada\"@quoted.test",
+            "taro.@quoted.test | \"taro.\"@quoted.test",
+            "\"john smith\"@quoted.test | \"john smith\"@quoted.test",
+    })
+    void aLocalPartThatIsNoDotAtomIsSentQuoted(String recipient, String path) throws Exception {
+        var sink = sink("127.0.0.23");
+        relay.dns.mx("quoted.test", 10, "mx.quoted.test").a("mx.quoted.test", "127.0.0.23");
+        relay.start();
+        var message = message("x@quoted.test");
+        message.put("recipient", recipient);
+        relay.send(message);
+
+        assertThat(sink.awaitMessages(1, WAIT).getFirst().recipients()).containsExactly(path);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "संपर्क@utf8.test | plain@ferry.test | Subject: hi",
+            "müller@utf8.test | plain@ferry.test | Subject: hi",
+            "plain@utf8.test | jörg@ferry.test | Subject: hi",
+            "plain@utf8.test | plain@ferry.test | From: Jörg Müller <plain@ferry.test>",
+    })
+    void utf8InTheEnvelopeOrTheHeadersGoesWithSmtputf8WhenOffered(String recipient, String sender, String header) throws Exception {
+        var sink = SmtpSink.builder().listen(InetAddress.getByName("127.0.0.24"), 25).extension("SMTPUTF8").start();
+        closing.add(sink);
+        var mailLines = new CopyOnWriteArrayList<String>();
+        sink.script().on(SmtpCommand.MAIL).matching(line -> mailLines.add(line) && false);
+        relay.dns.mx("utf8.test", 10, "mx.utf8.test").a("mx.utf8.test", "127.0.0.24");
+        relay.start();
+        var message = message(recipient);
+        message.put("envelope", sender);
+        message.put("mime", header + "\r\n\r\nhello\r\n");
+        relay.send(message);
+
+        var received = sink.awaitMessages(1, WAIT).getFirst();
+        assertThat(received.recipients()).containsExactly(recipient);
+        assertThat(mailLines).singleElement().asString().endsWith(" SMTPUTF8");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "müller@utf8.test | plain@ferry.test | Subject: hi | the recipient",
+            "δοκιμή@utf8.test | plain@ferry.test | Subject: hi | the recipient",
+            "plain@utf8.test | plain@ferry.test | From: Jörg Müller <plain@ferry.test> | UTF-8 in its headers",
+    })
+    void utf8ToAServerWithoutSmtputf8FailsForGoodAndNothingIsSent(String recipient, String sender, String header, String why)
+            throws Exception {
+        var sink = sink("127.0.0.25");
+        var rcptLines = new CopyOnWriteArrayList<String>();
+        sink.script().on(SmtpCommand.RCPT).matching(line -> rcptLines.add(line) && false);
+        relay.dns.mx("utf8.test", 10, "mx.utf8.test").a("mx.utf8.test", "127.0.0.25");
+        relay.start();
+        var message = message(recipient);
+        message.put("envelope", sender);
+        message.put("mime", header + "\r\n\r\nhello\r\n");
+        relay.send(message);
+
+        var entry = relay.take(relay.failure, 1, WAIT).getFirst().get("results").get(0);
+        assertThat(entry.get("state").asText()).isEqualTo("mailfrom");
+        assertThat(entry.get("status").asText()).isEqualTo("5.6.7");
+        assertThat(entry.get("description").asText()).startsWith("SMTPUTF8 required, not offered by").contains(why);
+        assertThat(rcptLines).isEmpty();
+        assertThat(sink.messages()).isEmpty();
+    }
+
+    @Test
+    void mailWhoseMxIsOneOfOurOwnIpsFailsForGoodAsALoop() throws Exception {
+        var self = sink("127.0.0.2"); // one of the fixture's smtp-ips
+        relay.dns.mx("loop.test", 0, "localhost.loop.test").a("localhost.loop.test", "127.0.0.2");
+        relay.start();
+        relay.send(message("user@loop.test"));
+
+        var entry = relay.take(relay.failure, 1, WAIT).getFirst().get("results").get(0);
+        assertThat(entry.get("description").asText()).contains("loops back to myself");
+        assertThat(entry.get("status").asText()).isEqualTo("5.4.6");
+        assertThat(self.connectionsAccepted()).isZero();
+    }
+
+    @Test
+    void aLoopbackMxIsRefusedUnlessADomainRouteNamesIt() throws Exception {
+        var sink = sink("127.0.0.26");
+        relay.dns.mx("lo.test", 10, "mx.lo.test").a("mx.lo.test", "127.0.0.26");
+        relay.settings(settings().route("routed.test", "127.0.0.26", 25).version(2));
+        relay.with("smtp-allowed-destinations", "").start();
+        relay.send(message("user@lo.test"));
+        relay.send(message("user@routed.test"));
+
+        var entry = relay.take(relay.failure, 1, WAIT).getFirst();
+        assertThat(entry.get("recipient").asText()).isEqualTo("user@lo.test");
+        assertThat(entry.get("results").get(0).get("description").asText())
+                .contains("the destination resolves to the loopback address 127.0.0.26");
+        assertThat(sink.awaitMessages(1, WAIT)).extracting(m -> m.recipients().getFirst()).containsExactly("user@routed.test");
+    }
+
+    @Test
+    void anMxNamingAnIpAddressIsLookedUpAsAHostNameNotUsedAsAnAddress() throws Exception {
+        var sink = sink("127.0.0.27");
+        relay.dns.mx("iplit.test", 10, "127.0.0.27");
+        relay.start();
+        var message = message("user@iplit.test");
+        message.put("maxattempts", 1);
+        relay.send(message);
+
+        var entries = relay.take(relay.failure, 1, WAIT).getFirst().get("results");
+        assertThat(entries.get(0).get("state").asText()).isEqualTo("dns");
+        assertThat(entries.get(0).get("description").asText()).contains("mail server 127.0.0.27 does not exist");
+        assertThat(sink.connectionsAccepted()).isZero();
+    }
+
+    @Test
+    void aRefusalFromOneOfTwoEqualPreferenceMxIsFollowedByTheOtherInTheSameAttempt() throws Exception {
+        var refusing = sink("127.0.0.28");
+        var accepting = sink("127.0.0.29");
+        refusing.script().on(SmtpCommand.RCPT).reply(451, "4.3.0 not now");
+        relay.dns.mx("equal.test", 10, "a.equal.test").mx("equal.test", 10, "b.equal.test")
+                .a("a.equal.test", "127.0.0.28").a("b.equal.test", "127.0.0.29");
+        relay.start();
+        int count = 12;
+        for (int i = 0; i < count; i++) {
+            var message = message("u" + i + "@equal.test");
+            message.put("maxattempts", 1);
+            relay.send(message);
+        }
+
+        var results = relay.take(relay.success, count, WAIT);
+        assertThat(results).allSatisfy(r -> assertThat(r.get("results")).hasSize(1));
+        assertThat(accepting.messages()).hasSize(count);
+        assertThat(relay.depth(relay.failure)).isZero();
+    }
+
+    @Test
+    void anAttemptTriesAtMostFiveServersThatNeverGreetAndSaysWhich() throws Exception {
+        var accepted = new AtomicInteger();
+        var mutes = new ArrayList<Mute>();
+        for (int i = 0; i < 7; i++) {
+            var mute = new Mute("127.0.0." + (40 + i), accepted);
+            mutes.add(mute);
+            closing.add(mute);
+            relay.dns.mx("mute.test", 10 + i, "mx" + i + ".mute.test").a("mx" + i + ".mute.test", "127.0.0." + (40 + i));
+        }
+        relay.with("smtp-timeout", "1s").start();
+        var message = message("user@mute.test");
+        message.put("maxattempts", 1);
+        relay.send(message);
+
+        var entry = relay.take(relay.failure, 1, WAIT).getFirst().get("results").get(0);
+        assertThat(entry.get("state").asText()).isEqualTo("connect");
+        var description = entry.get("description").asText();
+        assertThat(description).contains("tried mx0.mute.test", "mx4.mute.test").doesNotContain("mx5.mute.test");
+        assertThat(accepted.get()).isEqualTo(5);
+    }
+
+    /** Accepts connections on port 25 and never says a word. */
+    private static final class Mute implements AutoCloseable {
+        private final ServerSocket listener;
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        Mute(String ip, AtomicInteger accepted) throws IOException {
+            listener = new ServerSocket();
+            listener.setReuseAddress(true);
+            listener.bind(new InetSocketAddress(InetAddress.getByName(ip), 25));
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        held.add(listener.accept());
+                        accepted.incrementAndGet();
+                    }
+                } catch (IOException closed) {
+                    // The test is over.
+                }
+            });
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+            for (var socket : held) {
+                socket.close();
+            }
+        }
+    }
+}
