@@ -33,8 +33,23 @@ final class ReplyReader {
     record Violation(String description) implements Result {
     }
 
+    /**
+     * Called before every read from the stream: sets the socket's timeout to what is left of the
+     * step's deadline, or throws when nothing is left. So a server that sends its reply a byte
+     * at a time cannot stretch a step beyond its deadline, as it could a timeout per read.
+     */
+    @FunctionalInterface
+    interface Deadline {
+        void beforeRead() throws java.net.SocketTimeoutException;
+
+        /** No deadline beyond the stream's own. */
+        Deadline NONE = () -> {
+        };
+    }
+
     private final InputStream in;
     private final byte[] buffer = new byte[4096];
+    private Deadline deadline = Deadline.NONE;
     private final byte[] line = new byte[MAX_LINE_CHARS + 1];
     private int position;
     private int limit;
@@ -50,6 +65,25 @@ final class ReplyReader {
      * @throws EOFException                    when the server closes the connection first
      */
     Result read() throws IOException {
+        return read(Deadline.NONE);
+    }
+
+    /**
+     * The next reply, all of it before {@code until} says time is up.
+     *
+     * @throws java.net.SocketTimeoutException when the deadline passes first
+     * @throws EOFException                    when the server closes the connection first
+     */
+    Result read(Deadline until) throws IOException {
+        deadline = until;
+        try {
+            return readReply();
+        } finally {
+            deadline = Deadline.NONE;
+        }
+    }
+
+    private Result readReply() throws IOException {
         List<String> texts = new ArrayList<>();
         int code = 0;
         while (true) {
@@ -102,6 +136,7 @@ final class ReplyReader {
     }
 
     private void fill() throws IOException {
+        deadline.beforeRead();
         int read = in.read(buffer);
         if (read < 0) {
             throw new EOFException("the server closed the connection");

@@ -110,12 +110,24 @@ final class SmtpConnection {
     /** The next reply, whatever its code; 421 makes the connection unusable, as the server is closing it. */
     SmtpReply read(AttemptState state, Duration timeout) throws StepFailure {
         ReplyReader.Result result;
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            socket.setSoTimeout(SmtpTimeouts.millis(timeout));
-            result = reader.read();
+            // A deadline for the whole reply, not a timeout per read: a server dribbling its reply
+            // a byte at a time must not hold the attempt longer than the step allows.
+            result = reader.read(() -> {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SocketTimeoutException("the step's deadline passed");
+                }
+                try {
+                    socket.setSoTimeout(SmtpTimeouts.millis(Duration.ofNanos(left)));
+                } catch (java.net.SocketException e) {
+                    throw new SocketTimeoutException("cannot set the read timeout: " + e.getMessage());
+                }
+            });
         } catch (SocketTimeoutException e) {
             throw broken(state, AttemptResult.TIMEOUT, Optional.empty(),
-                    "no reply from " + endpoint + " within " + timeout.toMillis() + " ms");
+                    "no complete reply from " + endpoint + " within " + timeout.toMillis() + " ms");
         } catch (IOException e) {
             throw ioFailure(state, e);
         }

@@ -377,7 +377,8 @@ class SmtpSessionIT {
     @Test
     void declaresTheSizeAndEightBitBodyInMailFrom() throws Exception {
         var mailCommands = recordCommands(SmtpCommand.MAIL);
-        var eightBit = "Subject: caf\u00e9\r\n\r\nun caf\u00e9\r\n".getBytes(StandardCharsets.UTF_8);
+        // 8-bit in the body only: UTF-8 in the headers would need SMTPUTF8 (RFC 6532).
+        var eightBit = "Subject: coffee\r\n\r\nun caf\u00e9\r\n".getBytes(StandardCharsets.UTF_8);
 
         try (var session = open(SOURCE, Security.NONE)) {
             session.send(SENDER, RECIPIENT, bytes(MESSAGE));
