@@ -149,6 +149,67 @@ class DeliveryConformanceIT {
         assertThat(sink.messages()).isEmpty();
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "Grüße aus Köln",
+            "Καλημέρα κόσμε, ξεσκεπάζω την ψυχοφθόρα βδελυγμία",
+    })
+    void anEightBitBodyReachesAServerWithout8bitmimeAsQuotedPrintable(String text) throws Exception {
+        var sink = SmtpSink.builder().listen(InetAddress.getByName("127.0.0.30"), 25).withoutExtension("8BITMIME").start();
+        closing.add(sink);
+        var mailLines = new CopyOnWriteArrayList<String>();
+        sink.script().on(SmtpCommand.MAIL).matching(line -> mailLines.add(line) && false);
+        relay.dns.mx("seven.test", 10, "mx.seven.test").a("mx.seven.test", "127.0.0.30");
+        relay.start();
+        var message = message("user@seven.test");
+        message.put("mime", "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+                + "Subject: greetings\r\n\r\n" + text + "\r\n");
+        relay.send(message);
+
+        var received = sink.awaitMessages(1, WAIT).getFirst();
+        var data = received.data();
+        for (byte b : data) {
+            assertThat(b).as("a byte sent to a 7-bit server").isNotNegative();
+        }
+        assertThat(received.text()).contains("Content-Transfer-Encoding: quoted-printable");
+        assertThat(decoded(data)).isEqualTo(text + "\r\n");
+        assertThat(mailLines).singleElement().asString().doesNotContain("BODY=8BITMIME");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"999", "1507", "20000"})
+    void noLineLongerThan998OctetsLeavesFerry(int length) throws Exception {
+        var sink = sink("127.0.0.31");
+        relay.dns.mx("long.test", 10, "mx.long.test").a("mx.long.test", "127.0.0.31");
+        relay.start();
+        var html = "<p>" + "w".repeat(length) + "</p>";
+        var message = message("user@long.test");
+        message.put("mime", "MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\nSubject: long\r\n\r\n" + html + "\r\n");
+        relay.send(message);
+
+        var data = sink.awaitMessages(1, WAIT).getFirst().data();
+        int line = 0;
+        for (byte b : data) {
+            line = b == '\n' ? 0 : line + 1;
+            assertThat(line).as("a line's length").isLessThanOrEqualTo(999); // 998 and its CR
+        }
+        assertThat(decoded(data)).isEqualTo(html + "\r\n");
+    }
+
+    /** The one part's content, transfer encoding undone. */
+    private static String decoded(byte[] message) throws Exception {
+        var stream = new org.apache.james.mime4j.stream.MimeTokenStream(new org.apache.james.mime4j.stream.MimeConfig.Builder()
+                .setMaxLineLen(-1).build());
+        stream.parse(new java.io.ByteArrayInputStream(message));
+        for (var state = stream.getState(); state != org.apache.james.mime4j.stream.EntityState.T_END_OF_STREAM;
+                state = stream.next()) {
+            if (state == org.apache.james.mime4j.stream.EntityState.T_BODY) {
+                return new String(stream.getDecodedInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("no body");
+    }
+
     @Test
     void mailWhoseMxIsOneOfOurOwnIpsFailsForGoodAsALoop() throws Exception {
         var self = sink("127.0.0.2"); // one of the fixture's smtp-ips

@@ -50,20 +50,24 @@ public final class SmtpSession implements AutoCloseable {
             return new DeliveryOutcome.TemporaryFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
                     Optional.empty(), "the connection to " + connection.endpoint() + " can no longer be used"));
         }
+        var utf8 = smtpUtf8Need(sender, recipient, mime);
+        if (utf8 != null && !extensions.offers(EhloExtensions.SMTPUTF8)) {
+            // RFC 6531 section 3.4: such a message cannot go to this server at all; nothing is sent.
+            return permanent("SMTPUTF8 required, not offered by " + connection.endpoint() + ": " + utf8 + " (RFC 6531)", "5.6.7");
+        }
+        switch (MessageFitting.fit(mime, extensions.offers(EhloExtensions.EIGHT_BIT_MIME))) {
+            case MessageFitting.Fitted fitted -> mime = fitted.message();
+            case MessageFitting.Refused refused -> {
+                return permanent("the message cannot be sent to " + connection.endpoint() + " as it is, and cannot be re-encoded: "
+                        + refused.reason(), "5.6.3");
+            }
+        }
         long size = DataWriter.size(mime);
         var limit = extensions.maxSizeBytes();
         if (limit.isPresent() && size > limit.getAsLong()) {
             return new DeliveryOutcome.PermanentFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
                     Optional.empty(), "message of " + size + " bytes is larger than the " + limit.getAsLong()
                             + " bytes " + connection.endpoint() + " accepts (SIZE)"));
-        }
-        var utf8 = smtpUtf8Need(sender, recipient, mime);
-        if (utf8 != null && !extensions.offers(EhloExtensions.SMTPUTF8)) {
-            // RFC 6531 section 3.4: such a message cannot go to this server at all; nothing is sent.
-            var a = connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR, Optional.empty(),
-                    "SMTPUTF8 required, not offered by " + connection.endpoint() + ": " + utf8 + " (RFC 6531)");
-            return new DeliveryOutcome.PermanentFailure(new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(),
-                    a.code(), Optional.of("5.6.7"), a.description()));
         }
         boolean reset = messagesSent > 0;
         messagesSent++;
@@ -72,6 +76,13 @@ public final class SmtpSession implements AutoCloseable {
         log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
                 messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());
         return outcome;
+    }
+
+    /** A failure before anything was sent, with its enhanced status code (RFC 3463). */
+    private DeliveryOutcome permanent(String description, String status) {
+        var a = connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR, Optional.empty(), description);
+        return new DeliveryOutcome.PermanentFailure(new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(), a.code(),
+                Optional.of(status), a.description()));
     }
 
     /** What in the message needs SMTPUTF8, or null when nothing does. */
