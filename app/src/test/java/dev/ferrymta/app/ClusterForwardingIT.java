@@ -65,7 +65,11 @@ class ClusterForwardingIT {
                     assertThat(received.clientAddress().getHostAddress()).isEqualTo("127.0.0.3");
                     await().atMost(Duration.ofSeconds(10)).until(() ->
                             channel.queueDeclarePassive(value(argsB, "--rabbitmq-results=")).getMessageCount() == 1);
-                    Thread.sleep(500);
+                    // Settled on both: every publish confirmed, so the counts below are final.
+                    int portA = Integer.parseInt(value(argsA, "--www-port="));
+                    int portB = Integer.parseInt(value(argsB, "--www-port="));
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> TestCluster.unsettled(portA) == 0 && TestCluster.unsettled(portB) == 0);
                     assertThat(channel.queueDeclarePassive(value(argsA, "--rabbitmq-results=")).getMessageCount()).isZero();
                     assertThat(channel.queueDeclarePassive(value(argsB, "--rabbitmq-results=")).getMessageCount()).isEqualTo(1);
                     assertThat(sink.messages()).hasSize(1);

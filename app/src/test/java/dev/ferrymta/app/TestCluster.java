@@ -52,6 +52,19 @@ final class TestCluster implements AutoCloseable {
             return JSON.readTree(response.body()).get("configVersion").asLong();
         }
 
+        /** Outbox and forwarded messages taken and not yet settled, from {@code /api/relay}. */
+        long unsettled() throws IOException, InterruptedException {
+            return TestCluster.unsettled(consolePort);
+        }
+
+        /** A counter from {@code /metrics}: the sample line starting with {@code series}, e.g. {@code ferry_cluster_rejected_total{source="forward"}}. */
+        double metric(String series) throws IOException, InterruptedException {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.body().lines().filter(line -> line.startsWith(series + " ")).mapToDouble(line ->
+                    Double.parseDouble(line.substring(series.length() + 1).strip())).findFirst().orElse(0);
+        }
+
         /** {@code POST /api/settings/KIND} on this instance's console; the answer, which must be 201. */
         JsonNode create(String kind, Map<String, Object> row) throws IOException, InterruptedException {
             // The console's session (no password in the tests) and the CSRF token every write needs.
@@ -65,6 +78,13 @@ final class TestCluster implements AutoCloseable {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
             return JSON.readTree(response.body());
         }
+    }
+
+    /** Messages the instance with this console has taken and not yet settled, from {@code /api/relay}. */
+    static long unsettled(int consolePort) throws IOException, InterruptedException {
+        var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/api/relay"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body()).get("unsettled").asLong();
     }
 
     private final TestVirtualHost vhost;

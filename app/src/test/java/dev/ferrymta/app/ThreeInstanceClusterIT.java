@@ -67,7 +67,8 @@ class ThreeInstanceClusterIT {
             var first = sink.awaitMessages(1, Duration.ofSeconds(20)).getFirst();
             assertThat(first.clientAddress().getHostAddress()).isEqualTo("127.0.0.3");
             await().atMost(Duration.ofSeconds(10)).until(() -> TestCluster.depth(b, b.results()) == 1);
-            Thread.sleep(500);
+            // Settled everywhere: every publish is confirmed, so the counts below are final.
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.unsettled() == 0 && b.unsettled() == 0 && c.unsettled() == 0);
             assertThat(TestCluster.depth(a, a.results())).isZero();
             assertThat(TestCluster.depth(c, c.results())).isZero();
             assertThat(TestCluster.depth(b, b.results())).isEqualTo(1);
@@ -121,7 +122,9 @@ class ThreeInstanceClusterIT {
             // The real thing behind them, through node-a: when it has arrived, the forgeries had their chance.
             cluster.publish(a, List.of(TestCluster.message("genuine@fwd.test", "genuine 1", "127.0.0.3")));
             await().atMost(Duration.ofSeconds(20)).until(() -> recipients(sink).contains("genuine@fwd.test"));
-            Thread.sleep(1_000);
+            // Both forged forwards dropped by node-b, both forged resets by every instance: the events, not a wait.
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.metric("ferry_cluster_rejected_total{source=\"forward\"}") >= 2
+                    && a.metric("ferry_cluster_rejected_total{source=\"control\"}") >= 2);
             assertThat(recipients(sink)).doesNotContain("forged@fwd.test");
             for (var instance : List.of(a, b, c)) {
                 assertThat(instance.configVersion()).as(instance.serverId()).isLessThan(silent);

@@ -36,6 +36,7 @@ public final class DatabasePool implements Link, AutoCloseable {
     private volatile HikariDataSource dataSource;
     private volatile LinkState state = LinkState.CONNECTING;
     private volatile String problem;
+    private final java.util.concurrent.atomic.LongAdder failedChecks = new java.util.concurrent.atomic.LongAdder();
 
     public DatabasePool(DatabaseAddress address) {
         this.address = address;
@@ -100,6 +101,11 @@ public final class DatabasePool implements Link, AutoCloseable {
         return address.toString();
     }
 
+    /** Health checks of the pool that failed since start; one is made every few seconds. */
+    public long failedChecks() {
+        return failedChecks.sum();
+    }
+
     @Override
     public LinkState state() {
         return state;
@@ -136,6 +142,7 @@ public final class DatabasePool implements Link, AutoCloseable {
                 return;
             }
             problem = ConnectLoop.reason(e);
+            failedChecks.increment();
             if (state != LinkState.DOWN) {
                 log.warn("lost PostgreSQL at {}: {}; checking again every {} s", address, problem, CHECK_INTERVAL.toSeconds());
             }

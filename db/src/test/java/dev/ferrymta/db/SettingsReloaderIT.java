@@ -152,8 +152,11 @@ class SettingsReloaderIT {
             statement.execute("ALTER DATABASE " + database.name() + " ALLOW_CONNECTIONS false");
             terminateFerryConnections(admin);
             await().atMost(Duration.ofSeconds(15)).until(() -> pool.state() == LinkState.DOWN);
-            // Several pool checks and settings checks fail meanwhile.
-            Thread.sleep(Duration.ofSeconds(6));
+            // Several pool checks and settings checks fail meanwhile: counted, not waited for blindly.
+            long poolFailures = pool.failedChecks();
+            long loadFailures = settings.failedLoads();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> pool.failedChecks() >= poolFailures + 2 && settings.failedLoads() >= loadFailures + 3);
             assertThat(settings.version()).isEqualTo(before);
             assertThat(hasThrottleFor("before-outage.example")).isTrue();
             long lost = logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("lost PostgreSQL")).count();

@@ -325,7 +325,8 @@ class RelayIT {
         relay.awaitQueue(own, WAIT);
         assertThat(relay.take(own, 1, WAIT)).hasSize(1);
         sink.awaitMessages(1, WAIT);
-        Thread.sleep(300);
+        // Settled means every publish replacing the message was confirmed: nothing more can arrive.
+        await().atMost(WAIT).until(() -> relay.relay().status().unsettled() == 0);
         assertThat(relay.depth(relay.results)).isZero();
         assertThat(relay.depth(relay.success)).isZero();
     }
@@ -375,7 +376,8 @@ class RelayIT {
         relay.start();
         relay.send(message("paused@sink.test"));
 
-        Thread.sleep(1_000);
+        // The pause sent it round a delay queue unattempted (the event), not to the sink.
+        await().atMost(WAIT).until(() -> relay.relay().status().counts().deferred() >= 1);
         assertThat(sink.messages()).isEmpty();
         assertThat(sink.awaitMessages(1, WAIT)).hasSize(1);
         var success = relay.take(relay.success, 1, WAIT).getFirst();

@@ -22,6 +22,7 @@ public final class CurrentSettings {
     private final List<Consumer<Settings>> listeners = new CopyOnWriteArrayList<>();
     private final Object reloadLock = new Object();
     private volatile boolean failing;
+    private final java.util.concurrent.atomic.LongAdder failedLoads = new java.util.concurrent.atomic.LongAdder();
 
     public CurrentSettings(SettingsSource source) {
         this.source = source;
@@ -120,7 +121,13 @@ public final class CurrentSettings {
         }
     }
 
+    /** Loads that failed since start (the database away, say): each kept the snapshot in force. */
+    public long failedLoads() {
+        return failedLoads.sum();
+    }
+
     private void noteFailure(SettingsUnavailableException e) {
+        failedLoads.increment();
         if (!failing) {
             failing = true;
             log.warn("cannot read the settings: {}; keeping version {} until they can be read", e.getMessage(), version());
