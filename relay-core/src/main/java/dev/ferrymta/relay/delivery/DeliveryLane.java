@@ -52,7 +52,7 @@ final class DeliveryLane {
     private int workers;
     private int idleWorkers;
     private int startingWorkers;
-    private Instant nextStart = Instant.MIN;
+    private final RatePacer pacer = new RatePacer();
     private boolean stopping;
 
     DeliveryLane(LaneKey key, LaneContext context) {
@@ -315,16 +315,16 @@ final class DeliveryLane {
                 if (session == null) {
                     if (plan == null) {
                         switch (context.connector().plan(key, settings)) {
-                            case MxConnector.Plan planned -> plan = planned.plan();
-                            case MxConnector.Failed failed -> {
+                            case LaneConnector.Plan planned -> plan = planned.plan();
+                            case LaneConnector.Failed failed -> {
                                 return failed.outcome();
                             }
                         }
                     }
                     var ehlo = settings.ehloName(key.ip()).orElse(context.defaultEhlo());
                     switch (context.connector().open(plan, key, ehlo, security)) {
-                        case MxConnector.Opened opened -> session = new LaneSession(opened, security);
-                        case MxConnector.Failed failed -> {
+                        case LaneConnector.Opened opened -> session = new LaneSession(opened, security);
+                        case LaneConnector.Failed failed -> {
                             return failed.outcome();
                         }
                     }
@@ -344,8 +344,8 @@ final class DeliveryLane {
                         // A connection kept from an earlier message refused: the rest of the
                         // destination's servers are this attempt's to try.
                         switch (context.connector().plan(key, settings)) {
-                            case MxConnector.Plan planned -> plan = planned.plan();
-                            case MxConnector.Failed failed -> {
+                            case LaneConnector.Plan planned -> plan = planned.plan();
+                            case LaneConnector.Failed failed -> {
                                 return outcome;
                             }
                         }
@@ -383,8 +383,7 @@ final class DeliveryLane {
             lock.lock();
             try {
                 var now = context.clock().instant();
-                slot = nextStart.isAfter(now) ? nextStart : now;
-                nextStart = slot.plusNanos(Duration.ofMinutes(1).toNanos() / rate.getAsInt());
+                slot = pacer.reserve(now, rate.getAsInt());
             } finally {
                 lock.unlock();
             }

@@ -13,6 +13,6 @@ import java.util.concurrent.ThreadFactory;
  * @param defaultEhlo the EHLO name for IPs the settings name none for
  * @param threads     makes the lanes' worker threads (virtual threads in production)
  */
-public record LaneContext(CurrentSettings settings, MxConnector connector, Clock clock, String defaultEhlo,
+public record LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo,
         ThreadFactory threads) {
 }

@@ -3,16 +3,15 @@ package dev.ferrymta.relay.delivery;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.Security;
-import dev.ferrymta.relay.smtp.SmtpSession;
 import java.util.Optional;
 
 /** A lane worker's open session, with the server it reached and what TLS it was opened for. */
 final class LaneSession {
 
-    private final MxConnector.Opened opened;
+    private final LaneConnector.Opened opened;
     private final Security security;
 
-    LaneSession(MxConnector.Opened opened, Security security) {
+    LaneSession(LaneConnector.Opened opened, Security security) {
         this.opened = opened;
         this.security = security;
     }

@@ -9,6 +9,7 @@ import dev.ferrymta.relay.dns.DnsAnswer;
 import dev.ferrymta.relay.dns.DnsResolver;
 import dev.ferrymta.relay.dns.MxResolver;
 import dev.ferrymta.relay.dns.MxTarget;
+import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.settings.IpLiteral;
 import dev.ferrymta.relay.settings.Settings;
@@ -31,7 +32,7 @@ import java.util.OptionalInt;
  * {@link DestinationCheck} refuses. {@link #open} walks the plan until a server greets; what went
  * wrong with the last one, and which were tried, is the attempt's outcome otherwise.
  */
-public final class MxConnector {
+public final class MxConnector implements LaneConnector {
 
     private final MxResolver mxResolver;
     private final DnsResolver dns;
@@ -47,27 +48,7 @@ public final class MxConnector {
         this.clock = clock;
     }
 
-    /** A plan, or why there is none. */
-    public sealed interface Planned {
-    }
-
-    /** A session, or why there is none. */
-    public sealed interface Connection {
-    }
-
-    /** The servers to walk. */
-    public record Plan(MxPlan plan) implements Planned {
-    }
-
-    /** An open session to {@code candidate}. */
-    public record Opened(SmtpSession session, MxPlan.Candidate candidate) implements Connection {
-    }
-
-    /** Nothing to try, or nothing left that answered: the attempt's outcome. */
-    public record Failed(DeliveryOutcome outcome) implements Planned, Connection {
-    }
-
-    /** Resolves where mail from the lane's IP to its domain may go. */
+    @Override
     public Planned plan(LaneKey lane, Settings settings) {
         List<MxTarget> hosts;
         switch (mxResolver.resolve(lane.domain(), settings.routeFor(lane.domain()))) {
@@ -120,19 +101,14 @@ public final class MxConnector {
                         + String.join("; ", skipped))));
     }
 
-    /**
-     * Opens a session to the next server of {@code plan} that greets.
-     *
-     * @param ehloName the name to greet with
-     * @param security what the message asks of TLS
-     */
+    @Override
     public Connection open(MxPlan plan, LaneKey lane, String ehloName, Security security) {
         DeliveryOutcome last = null;
         Optional<MxPlan.Candidate> next;
         while ((next = plan.next()).isPresent()) {
             var candidate = next.get();
             try {
-                return new Opened(smtp.open(lane.ip(), candidate.endpoint(), ehloName, security), candidate);
+                return new Opened(new SmtpDeliverySession(smtp.open(lane.ip(), candidate.endpoint(), ehloName, security)), candidate);
             } catch (SmtpFailure e) {
                 last = e.outcome();
                 if (last.attempt().state() == AttemptState.BIND) {
@@ -144,7 +120,7 @@ public final class MxConnector {
                 // Opportunistic TLS must not make mail undeliverable: a server whose STARTTLS is
                 // broken still gets the message in plain, as RFC 3207 section 4.1 allows.
                 try {
-                    return new Opened(smtp.open(lane.ip(), candidate.endpoint(), ehloName, Security.NONE), candidate);
+                    return new Opened(new SmtpDeliverySession(smtp.open(lane.ip(), candidate.endpoint(), ehloName, Security.NONE)), candidate);
                 } catch (SmtpFailure e) {
                     last = e.outcome();
                 }
@@ -171,6 +147,35 @@ public final class MxConnector {
             case DeliveryOutcome.TemporaryFailure temporary -> new DeliveryOutcome.TemporaryFailure(described);
             case DeliveryOutcome.PermanentFailure permanent -> new DeliveryOutcome.PermanentFailure(described);
         };
+    }
+
+    /** The SMTP client's session as a lane uses it. */
+    private record SmtpDeliverySession(SmtpSession smtp) implements DeliverySession {
+
+        @Override
+        public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime) {
+            return smtp.send(sender, recipient, mime);
+        }
+
+        @Override
+        public boolean isUsable() {
+            return smtp.isUsable();
+        }
+
+        @Override
+        public int messagesSent() {
+            return smtp.messagesSent();
+        }
+
+        @Override
+        public boolean tls() {
+            return smtp.tls();
+        }
+
+        @Override
+        public void close() {
+            smtp.close();
+        }
     }
 
     private static boolean isTlsFailure(DeliveryOutcome outcome) {

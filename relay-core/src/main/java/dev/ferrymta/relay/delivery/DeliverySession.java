@@ -1,0 +1,33 @@
+package dev.ferrymta.relay.delivery;
+
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
+import dev.ferrymta.relay.mail.MailAddress;
+import java.util.Optional;
+
+/**
+ * An open connection to a receiving server, as a lane uses it: sends one message at a time and
+ * says how each went. The SMTP client's session in production ({@link MxConnector}); scripted in
+ * the lane's unit tests. Used by one thread at a time.
+ */
+public interface DeliverySession extends AutoCloseable {
+
+    /**
+     * Sends one message to one recipient; never throws for the server's or the network's trouble.
+     *
+     * @param sender empty for the null sender {@code <>}
+     */
+    DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime);
+
+    /** Whether another message may be sent on it. */
+    boolean isUsable();
+
+    /** Transactions attempted on it so far. */
+    int messagesSent();
+
+    /** Whether TLS is active. */
+    boolean tls();
+
+    /** Ends it (QUIT when in step); never throws. */
+    @Override
+    void close();
+}

@@ -1,0 +1,360 @@
+package dev.ferrymta.relay.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferrymta.relay.attempt.Attempt;
+import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
+import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.message.MessageParser;
+import dev.ferrymta.relay.message.OutboxMessage;
+import dev.ferrymta.relay.message.ParsedMessage;
+import dev.ferrymta.relay.message.Security;
+import dev.ferrymta.relay.settings.CurrentSettings;
+import dev.ferrymta.relay.settings.Pause;
+import dev.ferrymta.relay.settings.Settings;
+import dev.ferrymta.relay.settings.SettingsSource;
+import dev.ferrymta.relay.settings.Throttle;
+import dev.ferrymta.relay.smtp.SmtpEndpoint;
+import dev.ferrymta.testing.time.ManualClock;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lane, without I/O: scripted servers behind a scripted connector, a clock the test moves,
+ * settings the test swaps. Each test is one rule of how a lane sends.
+ */
+class DeliveryLaneTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-29T12:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final InetAddress IP = ip("192.0.2.1");
+    private static final LaneKey KEY = new LaneKey(IP, Domain.parse("example.test"));
+
+    private final ManualClock clock = new ManualClock(T0);
+    private final AtomicReference<Settings> settings = new AtomicReference<>(settings(List.of(), List.of(), 1));
+    private final CurrentSettings current = new CurrentSettings(new SettingsSource() {
+        @Override
+        public Settings load() {
+            return settings.get();
+        }
+
+        @Override
+        public long currentVersion() {
+            return settings.get().version();
+        }
+    });
+    private final ScriptedConnector connector = new ScriptedConnector();
+    private DeliveryLane lane;
+
+    private static InetAddress ip(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Settings settings(List<Throttle> throttles, List<Pause> pauses, long version) {
+        return new Settings(version, List.of(), throttles, List.of(), pauses, List.of(), List.of());
+    }
+
+    private static Throttle throttle(int maxConnections, int messagesPerConnection) {
+        return new Throttle(1, 1, Optional.empty(), Optional.of(KEY.domain()), OptionalInt.of(maxConnections), OptionalInt.empty(),
+                OptionalInt.of(messagesPerConnection), Optional.of(Duration.ofMinutes(5)));
+    }
+
+    private DeliveryLane lane() {
+        current.loadInitial();
+        lane = new DeliveryLane(KEY, new LaneContext(current, connector, clock, "relay.example.test", Thread.ofVirtual().factory()));
+        return lane;
+    }
+
+    private void apply(Settings next) {
+        settings.set(next);
+        current.reloadIfNewer(next.version());
+        lane.settingsChanged();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (lane != null) {
+            connector.releaseAll();
+            lane.stop();
+            lane.awaitStopped(Instant.now().plusSeconds(5));
+        }
+    }
+
+    private static Attempt attempt(AttemptState state, AttemptResult result, String description) {
+        return Attempt.local(state, result, T0, description);
+    }
+
+    private static DeliveryOutcome delivered() {
+        return new DeliveryOutcome.Delivered(attempt(AttemptState.MESSAGE, AttemptResult.ACCEPTED, "250 queued"));
+    }
+
+    private static DeliveryOutcome refusedForNow() {
+        return new DeliveryOutcome.TemporaryFailure(attempt(AttemptState.RCPTTO, AttemptResult.ERROR, "451 not now"));
+    }
+
+    private static DeliveryOutcome lostAtMail() {
+        return new DeliveryOutcome.TemporaryFailure(attempt(AttemptState.MAILFROM, AttemptResult.LOST, "connection lost"));
+    }
+
+    @Test
+    void triesTheNextServerOfThePlanWhenOneRefusesForNow() throws Exception {
+        connector.servers("mx1", "mx2").script("mx1", refusedForNow());
+        lane();
+
+        var job = new TestJob("a@example.test");
+        lane.offer(job);
+
+        assertThat(job.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(connector.opened).containsExactly("mx1", "mx2");
+    }
+
+    @Test
+    void givesUpTheAttemptAfterTwoServersThatGreetedAndRefused() throws Exception {
+        connector.servers("mx1", "mx2", "mx3").script("mx1", refusedForNow()).script("mx2", refusedForNow());
+        lane();
+
+        var job = new TestJob("a@example.test");
+        lane.offer(job);
+
+        var outcome = job.outcome();
+        assertThat(outcome).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+        assertThat(outcome.attempt().description()).contains("tried mx1", "mx2").doesNotContain("mx3");
+        assertThat(connector.opened).containsExactly("mx1", "mx2");
+    }
+
+    @Test
+    void aKeptConnectionFoundDeadIsReopenedOnceAndThatIsNoAttempt() throws Exception {
+        connector.servers("mx1").script("mx1", delivered(), lostAtMail(), delivered());
+        settings.set(settings(List.of(throttle(1, 100)), List.of(), 2));
+        lane();
+
+        var first = new TestJob("a@example.test");
+        lane.offer(first);
+        assertThat(first.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        var second = new TestJob("b@example.test");
+        lane.offer(second);
+
+        assertThat(second.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(connector.opened).containsExactly("mx1", "mx1");
+    }
+
+    @Test
+    void aPausedLaneTurnsMessagesAwayUntilThePauseEnds() {
+        var until = T0.plusSeconds(90);
+        settings.set(settings(List.of(), List.of(new Pause(1, 1, Optional.empty(), Optional.of(KEY.domain()), Optional.of(until),
+                "warming up")), 1));
+        lane();
+
+        var admission = lane.offer(new TestJob("a@example.test"));
+
+        assertThat(admission).isInstanceOfSatisfying(Admission.Deferred.class, deferred -> {
+            assertThat(deferred.notBefore()).isEqualTo(until);
+            assertThat(deferred.why()).contains("paused", "warming up");
+        });
+        clock.advance(Duration.ofSeconds(91));
+        assertThat(lane.offer(new TestJob("b@example.test"))).isInstanceOf(Admission.Accepted.class);
+    }
+
+    @Test
+    void aRaisedConnectionLimitStartsMoreConnectionsAtOnce() throws Exception {
+        connector.servers("mx1").holdSends();
+        settings.set(settings(List.of(throttle(1, 100)), List.of(), 1));
+        lane();
+        var jobs = new ArrayList<TestJob>();
+        for (int i = 0; i < 3; i++) {
+            var job = new TestJob("u" + i + "@example.test");
+            jobs.add(job);
+            lane.offer(job);
+        }
+        await().atMost(WAIT).until(() -> connector.opened.size() == 1);
+
+        apply(settings(List.of(throttle(3, 100)), List.of(), 2));
+
+        await().atMost(WAIT).until(() -> connector.opened.size() == 3);
+        connector.releaseAll();
+        for (var job : jobs) {
+            assertThat(job.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+    }
+
+    @Test
+    void aMessageWhoseDeliveryWasLostMeanwhileIsDroppedUnsent() throws Exception {
+        connector.servers("mx1");
+        lane();
+        var lost = new TestJob("lost@example.test");
+        lost.held = false;
+        var kept = new TestJob("kept@example.test");
+
+        lane.offer(lost);
+        lane.offer(kept);
+
+        assertThat(kept.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(connector.sent).containsExactly("kept@example.test");
+        assertThat(lost.completed).isNotDone();
+    }
+
+    /** A message in the lane; its outcome is what the lane reports. */
+    private static final class TestJob implements DeliveryJob {
+        private final OutboxMessage message;
+        final CompletableFuture<DeliveryOutcome> completed = new CompletableFuture<>();
+        volatile boolean held = true;
+
+        TestJob(String recipient) {
+            var body = "{\"envelope\":\"s@ferry.test\",\"recipient\":\"" + recipient + "\",\"mime\":\"Subject: t\\r\\n\\r\\nx\\r\\n\"}";
+            this.message = ((ParsedMessage.Valid) MessageParser.parse(body.getBytes())).message();
+        }
+
+        DeliveryOutcome outcome() throws Exception {
+            return completed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        @Override
+        public OutboxMessage message() {
+            return message;
+        }
+
+        @Override
+        public boolean begin() {
+            return held;
+        }
+
+        @Override
+        public void completed(DeliveryOutcome outcome) {
+            completed.complete(outcome);
+        }
+
+        @Override
+        public void deferred(Instant notBefore, String why) {
+            completed.completeExceptionally(new AssertionError("deferred: " + why));
+        }
+
+        @Override
+        public void abandoned() {
+            completed.completeExceptionally(new AssertionError("abandoned"));
+        }
+    }
+
+    /** Servers by name, each answering sends from its script, then with delivered. */
+    private static final class ScriptedConnector implements LaneConnector {
+        private final List<String> servers = new ArrayList<>();
+        private final Map<String, Deque<DeliveryOutcome>> scripts = new ConcurrentHashMap<>();
+        final List<String> opened = new CopyOnWriteArrayList<>();
+        final List<String> sent = new CopyOnWriteArrayList<>();
+        private volatile CountDownLatch hold = new CountDownLatch(0);
+
+        ScriptedConnector servers(String... names) {
+            servers.addAll(List.of(names));
+            return this;
+        }
+
+        ScriptedConnector script(String server, DeliveryOutcome... outcomes) {
+            scripts.computeIfAbsent(server, s -> new ArrayDeque<>()).addAll(List.of(outcomes));
+            return this;
+        }
+
+        /** Sends wait until {@link #releaseAll}. */
+        void holdSends() {
+            hold = new CountDownLatch(1);
+        }
+
+        void releaseAll() {
+            hold.countDown();
+        }
+
+        @Override
+        public Planned plan(LaneKey lane, Settings settings) {
+            var candidates = new ArrayList<MxPlan.Candidate>();
+            for (int i = 0; i < servers.size(); i++) {
+                candidates.add(new MxPlan.Candidate(new SmtpEndpoint(servers.get(i), ip("192.0.2." + (10 + i)), 25), i));
+            }
+            return new Plan(new MxPlan(candidates, List.of()));
+        }
+
+        @Override
+        public Connection open(MxPlan plan, LaneKey lane, String ehloName, Security security) {
+            var next = plan.next();
+            if (next.isEmpty()) {
+                return new Failed(new DeliveryOutcome.TemporaryFailure(attempt(AttemptState.CONNECT, AttemptResult.ERROR,
+                        "no more servers")));
+            }
+            var name = next.get().endpoint().hostName();
+            opened.add(name);
+            return new Opened(new ScriptedSession(name), next.get());
+        }
+
+        private final class ScriptedSession implements DeliverySession {
+            private final String server;
+            private int messages;
+            private boolean usable = true;
+
+            ScriptedSession(String server) {
+                this.server = server;
+            }
+
+            @Override
+            public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime) {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                messages++;
+                DeliveryOutcome outcome;
+                synchronized (scripts) {
+                    var script = scripts.get(server);
+                    outcome = script == null || script.isEmpty() ? delivered() : script.poll();
+                }
+                if (outcome instanceof DeliveryOutcome.TemporaryFailure) {
+                    usable = false;
+                } else {
+                    sent.add(recipient.toString());
+                }
+                return outcome;
+            }
+
+            @Override
+            public boolean isUsable() {
+                return usable;
+            }
+
+            @Override
+            public int messagesSent() {
+                return messages;
+            }
+
+            @Override
+            public boolean tls() {
+                return false;
+            }
+
+            @Override
+            public void close() {
+                usable = false;
+            }
+        }
+    }
+}
