@@ -163,6 +163,29 @@ class DeliveryLaneTest {
     }
 
     @Test
+    void messagesPerMinuteSpacesTheStartsOnTheLanesClock() throws Exception {
+        connector.servers("mx1");
+        settings.set(settings(List.of(new Throttle(1, 1, Optional.empty(), Optional.of(KEY.domain()), OptionalInt.of(1),
+                OptionalInt.of(60), OptionalInt.of(100), Optional.of(Duration.ofMinutes(5)))), List.of(), 1));
+        lane();
+        var first = new TestJob("a@example.test");
+        var second = new TestJob("b@example.test");
+        lane.offer(first);
+        lane.offer(second);
+
+        assertThat(first.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        // The clock stands still, so the second start, a second later, cannot have come.
+        assertThat(second.completed).isNotDone();
+        assertThat(connector.sent).containsExactly("a@example.test");
+
+        clock.advance(Duration.ofSeconds(1));
+        lane.settingsChanged(); // wakes the waiting worker, as any change would
+
+        assertThat(second.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(connector.sent).containsExactly("a@example.test", "b@example.test");
+    }
+
+    @Test
     void aPausedLaneTurnsMessagesAwayUntilThePauseEnds() {
         var until = T0.plusSeconds(90);
         settings.set(settings(List.of(), List.of(new Pause(1, 1, Optional.empty(), Optional.of(KEY.domain()), Optional.of(until),
