@@ -76,7 +76,8 @@ final class FerryInstance {
 
     /** Starts, runs until {@link #stop()}, then shuts down. Throws when the start fails. */
     void run() throws Exception {
-        var outboxDepth = new QueueDepth(broker::connection, config.relay().outboxQueue(), Duration.ofSeconds(2));
+        var outboxDepth = new QueueDepth(() -> broker.sideConnection("queue depth", Duration.ofSeconds(2)),
+                config.relay().outboxQueue(), Duration.ofSeconds(2));
         var info = new InstanceInfo(config.relay().serverId(), ehloName, FerryVersion.current(), started,
                 config.relay().smtpIps(), List.of(broker, clusterLink, database, outboxConsumer, forwardConsumer, controlConsumer), this::settingsVersion,
                 () -> Optional.ofNullable(relay).map(Relay::status), () -> Optional.ofNullable(editor),
@@ -88,6 +89,7 @@ final class FerryInstance {
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();
             if (connect()) {
+                outboxDepth.start();
                 SchemaMigrator.migrate(database.dataSource());
                 var current = new CurrentSettings(new JdbcSettingsSource(database.dataSource(), database.address()));
                 current.loadInitial();
@@ -109,6 +111,7 @@ final class FerryInstance {
             }
             log.info("stopping");
         } finally {
+            outboxDepth.close();
             if (cluster != null) {
                 cluster.stopReceiving();
             }
@@ -126,6 +129,17 @@ final class FerryInstance {
             database.close();
             log.info("stopped");
         }
+    }
+
+    /** What a stop would leave to the broker now, for the line a stop past its deadline writes. */
+    String leftOver() {
+        var current = relay;
+        if (current == null) {
+            return "nothing: the relay was not running";
+        }
+        var status = current.status();
+        return status.unsettled() + " messages taken and not settled (the broker hands them out again), "
+                + status.connections() + " SMTP connections open";
     }
 
     /** Asks the instance to stop; returns at once. */

@@ -68,7 +68,7 @@ public final class Main {
             if (stopping.compareAndSet(false, true)) {
                 log.info("stop signal received");
                 instance.stop();
-                watchStopDeadline(log);
+                watchStopDeadline(log, instance);
             }
         });
         try {
@@ -90,12 +90,23 @@ public final class Main {
         }
     }
 
-    private static void watchStopDeadline(Logger log) {
+    /**
+     * A stop that has not finished by the deadline (a broker that blocks or does not answer) ends
+     * the process anyway, with exit status 0: what was in hand is unacked, so the broker hands it
+     * out again, and the line says what that was.
+     */
+    private static void watchStopDeadline(Logger log, FerryInstance instance) {
         Thread.ofPlatform().daemon().name("stop-deadline").start(() -> {
             try {
                 Thread.sleep(STOP_DEADLINE);
-                log.error("the stop did not finish within {} s; exiting anyway", STOP_DEADLINE.toSeconds());
-                Runtime.getRuntime().halt(EXIT_FATAL);
+                String left;
+                try {
+                    left = instance.leftOver();
+                } catch (RuntimeException e) {
+                    left = "unknown (" + e.getMessage() + ")";
+                }
+                log.warn("the stop did not finish within {} s; exiting now, leaving {}", STOP_DEADLINE.toSeconds(), left);
+                Runtime.getRuntime().halt(EXIT_OK);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

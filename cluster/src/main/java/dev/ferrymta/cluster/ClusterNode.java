@@ -254,8 +254,10 @@ public final class ClusterNode implements AutoCloseable {
         synchronized (this) {
             if (channel != null && channel.isOpen()) {
                 try {
-                    channel.close();
-                } catch (IOException | TimeoutException | RuntimeException e) {
+                    // Abort, not close: nothing is pending on it, and a broker that blocks the
+                    // connection would not answer a close.
+                    channel.abort();
+                } catch (IOException | RuntimeException e) {
                     log.debug("cluster: closing the control channel failed: {}", e.getMessage());
                 }
             }

@@ -8,6 +8,7 @@ import io.undertow.server.handlers.BlockingHandler;
 import io.undertow.server.handlers.CookieImpl;
 import io.undertow.server.handlers.form.FormData;
 import io.undertow.server.handlers.form.FormParserFactory;
+import io.undertow.util.SameThreadExecutor;
 import io.undertow.util.AttachmentKey;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
@@ -21,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +67,7 @@ final class ConsoleAuth {
         this.passwordDigest = config.password().map(ConsoleAuth::digest);
         this.sessions = new Sessions(clock);
         this.throttle = new LoginThrottle(clock);
-        this.secureCookie = "https".equalsIgnoreCase(config.url().getScheme());
+        this.secureCookie = config.tls().isPresent() || "https".equalsIgnoreCase(config.url().getScheme());
     }
 
     /** Whether a password protects the console. */
@@ -176,10 +178,15 @@ final class ConsoleAuth {
         Responses.json(exchange, StatusCodes.OK, Map.of("csrfToken", session(exchange).csrfToken()));
     }
 
+    /**
+     * Reads the login's body (already buffered: a slow client holds no worker), reserves the
+     * address's next turn ({@link LoginThrottle}) and checks the password when it comes, the wait
+     * spent off the worker threads. A correct password succeeds after its wait, whoever else
+     * guesses from the same address.
+     */
     private void checkLogin(HttpServerExchange exchange) throws IOException {
         var address = clientAddress(exchange);
         boolean json = isJson(exchange);
-        var wait = throttle.wait(address);
         String password;
         String next = "/";
         if (json) {
@@ -196,14 +203,38 @@ final class ConsoleAuth {
             password = form.contains("password") ? form.getFirst("password").getValue() : "";
             next = safeNext(form.contains("next") ? form.getFirst("next").getValue() : null);
         }
-        if (wait.isPresent()) {
-            refuse(exchange, json, next, StatusCodes.TOO_MANY_REQUESTS, wait.get(), "Too many failed logins from your address.");
+        var turn = throttle.reserve(address);
+        if (turn.isEmpty()) {
+            refuse(exchange, json, next, StatusCodes.TOO_MANY_REQUESTS, LoginThrottle.MAX_WAIT,
+                    "Too many logins are waiting from your address.");
             return;
         }
+        var target = next;
+        var wait = turn.get();
+        if (wait.isZero()) {
+            decide(exchange, address, json, target, password);
+            return;
+        }
+        // Wait off the worker threads: the I/O thread's timer, then back to a worker for the answer.
+        exchange.dispatch(SameThreadExecutor.INSTANCE, () -> exchange.getIoThread().executeAfter(
+                () -> exchange.dispatch(() -> {
+                    try {
+                        decide(exchange, address, json, target, password);
+                    } catch (IOException | RuntimeException e) {
+                        throttle.abandoned(address);
+                        log.debug("console: a delayed login could not be answered: {}", e.toString());
+                    }
+                    exchange.endExchange();
+                }),
+                wait.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** The turn has come: the password is checked. */
+    private void decide(HttpServerExchange exchange, String address, boolean json, String next, String password) throws IOException {
         if (!MessageDigest.isEqual(digest(password), passwordDigest.orElseThrow())) {
-            var next429 = throttle.failed(address);
+            throttle.failed(address);
             log.warn("console: failed login from {}", address);
-            refuse(exchange, json, next, StatusCodes.UNAUTHORIZED, next429, "Wrong password.");
+            refuse(exchange, json, next, StatusCodes.UNAUTHORIZED, LoginThrottle.penalty(1), "Wrong password.");
             return;
         }
         throttle.succeeded(address);

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ferrymta.relay.lifecycle.ConnectLoop;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.RequestBufferingHandler;
 import io.undertow.util.StatusCodes;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -17,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.Options;
 
 /**
  * The instance's web server: {@code /} shows the instance's status, {@code /health} reports the
@@ -26,6 +29,24 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleServer.class);
+
+    /** A request's headers arrive within this, or the connection is closed. */
+    static final Duration HEADERS_WITHIN = Duration.ofSeconds(10);
+
+    /** Each read or write of a connection makes progress within this, or the connection is closed. */
+    static final Duration READ_WRITE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** A keep-alive connection with no request for this long is closed. */
+    static final Duration IDLE = Duration.ofSeconds(60);
+
+    /** The largest request body, form or JSON, in bytes; larger ones get 413. */
+    static final int MAX_BODY_BYTES = 80 * 1024;
+
+    /** Buffers of (usually) 16 KB that hold a body before it is handed on: more than {@link #MAX_BODY_BYTES}. */
+    static final int BODY_BUFFERS = 6;
+
+    /** Connections open at once; more wait in the listen backlog. */
+    static final int MAX_CONNECTIONS = 256;
 
     private final ConsoleConfig config;
     private final InstanceInfo instance;
@@ -67,12 +88,19 @@ public final class ConsoleServer implements AutoCloseable {
         settingsApi.routes(routes, auth::protect);
         new ResultsApi(instance.results()).routes(routes, auth::protect);
         new MetricsEndpoint(instance, clock).routes(routes, auth::protectForMonitoring);
-        var built = Undertow.builder()
-                .addHttpListener(config.port(), config.ip().getHostAddress())
+        var builder = Undertow.builder()
                 .setIoThreads(1)
                 .setWorkerThreads(8)
-                .setHandler(routes)
-                .build();
+                // Requests reach the handlers (and the 8 workers) only once their body is in: a
+                // client that sends headers and then nothing holds a connection, not a worker.
+                .setHandler(new RequestBufferingHandler(routes, BODY_BUFFERS));
+        limits(builder);
+        if (config.tls().isPresent()) {
+            builder.addHttpsListener(config.port(), config.ip().getHostAddress(), config.tls().get().context());
+        } else {
+            builder.addHttpListener(config.port(), config.ip().getHostAddress());
+        }
+        var built = builder.build();
         try {
             built.start();
         } catch (RuntimeException e) {
@@ -82,6 +110,30 @@ public final class ConsoleServer implements AutoCloseable {
         server = built;
         sampler.scheduleAtFixedRate(this::sample, 0, 5, TimeUnit.SECONDS);
         log.info("console listening on {}:{} ({})", config.ip().getHostAddress(), port(), config.url());
+    }
+
+    /**
+     * The console's limits, for every listener: a request's headers must arrive within
+     * {@link #HEADERS_WITHIN}, each read and write of a connection make progress within
+     * {@link #READ_WRITE_TIMEOUT}, an idle keep-alive connection is closed after {@link #IDLE};
+     * headers are at most 16 KB, bodies (forms and JSON alike) at most {@link #MAX_BODY_BYTES}; and
+     * at most {@link #MAX_CONNECTIONS} connections are open at once, so a flood of sockets cannot
+     * take the file descriptors SMTP, AMQP and JDBC need.
+     */
+    static void limits(Undertow.Builder builder) {
+        builder.setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) HEADERS_WITHIN.toMillis())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) IDLE.toMillis())
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) IDLE.toMillis())
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, 16 * 1024)
+                .setServerOption(UndertowOptions.MAX_HEADERS, 100)
+                .setServerOption(UndertowOptions.MAX_COOKIES, 50)
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 200)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) MAX_BODY_BYTES)
+                .setServerOption(UndertowOptions.MULTIPART_MAX_ENTITY_SIZE, (long) MAX_BODY_BYTES)
+                .setSocketOption(Options.READ_TIMEOUT, (int) READ_WRITE_TIMEOUT.toMillis())
+                .setSocketOption(Options.WRITE_TIMEOUT, (int) READ_WRITE_TIMEOUT.toMillis())
+                .setSocketOption(Options.CONNECTION_HIGH_WATER, MAX_CONNECTIONS)
+                .setSocketOption(Options.CONNECTION_LOW_WATER, MAX_CONNECTIONS * 9 / 10);
     }
 
     /** Feeds the per-minute rates; a failure must not end the schedule. */
@@ -108,6 +160,9 @@ public final class ConsoleServer implements AutoCloseable {
 
     private void health(HttpServerExchange exchange) throws JsonProcessingException {
         boolean up = instance.links().stream().allMatch(link -> link.state() == LinkState.UP);
+        // Blocked (a broker alarm) or a consumer resubscribing: running, but not doing all it should.
+        boolean degraded = !up && instance.links().stream().allMatch(link -> link.state() == LinkState.UP
+                || link.state() == LinkState.BLOCKED || link.name().endsWith("consumer"));
         var links = instance.links().stream().map(link -> {
             var entry = new LinkedHashMap<String, Object>();
             entry.put("name", link.name());
@@ -117,7 +172,7 @@ public final class ConsoleServer implements AutoCloseable {
             return entry;
         }).toList();
         var body = new LinkedHashMap<String, Object>();
-        body.put("status", up ? "up" : "down");
+        body.put("status", up ? "up" : degraded ? "degraded" : "down");
         body.put("server", instance.serverId());
         body.put("version", instance.version());
         body.put("configVersion", instance.settingsVersion().getAsLong());

@@ -33,6 +33,9 @@ public final class BrokerLink implements Link, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerLink.class);
 
+    /** How long a channel request (declare, cancel, close) may wait for the broker's answer. */
+    static final Duration RPC_TIMEOUT = Duration.ofSeconds(15);
+
     private final AmqpAddress address;
     private final String connectionName;
     private final String linkName;
@@ -119,7 +122,31 @@ public final class BrokerLink implements Link, AutoCloseable {
 
     @Override
     public LinkState state() {
-        return state;
+        var current = state;
+        return current == LinkState.UP && blockedReason != null ? LinkState.BLOCKED : current;
+    }
+
+    /** Whether the broker blocks this connection's publishes now ({@code connection.blocked}). */
+    public boolean blocked() {
+        return blockedReason != null;
+    }
+
+    /**
+     * A connection of its own to the same broker, for asking things while the main one may be
+     * blocked or busy: no automatic recovery, and every request answered within {@code timeout}
+     * or failed. The caller closes it.
+     */
+    public Connection sideConnection(String purpose, Duration timeout) throws IOException, TimeoutException {
+        var factory = factory();
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setConnectionTimeout((int) timeout.toMillis());
+        factory.setHandshakeTimeout((int) timeout.toMillis());
+        factory.setChannelRpcTimeout((int) timeout.toMillis());
+        factory.setShutdownTimeout((int) timeout.toMillis());
+        var properties = new HashMap<>(factory.getClientProperties());
+        properties.put("connection_name", connectionName + " " + purpose);
+        factory.setClientProperties(properties);
+        return factory.newConnection(connectionName + " " + purpose);
     }
 
     @Override
@@ -137,6 +164,10 @@ public final class BrokerLink implements Link, AutoCloseable {
             try {
                 if (current.isOpen()) {
                     current.close(5_000);
+                    if (current.isOpen()) {
+                        // No close-ok in time (a blocked connection): drop it.
+                        current.abort(1_000);
+                    }
                 } else {
                     // Lost and being recovered: abort ends the recovery, which would otherwise go on for good.
                     current.abort(1_000);
@@ -167,6 +198,9 @@ public final class BrokerLink implements Link, AutoCloseable {
         factory.setNetworkRecoveryInterval(Duration.ofSeconds(2).toMillis());
         factory.setConnectionTimeout((int) Duration.ofSeconds(10).toMillis());
         factory.setRequestedHeartbeat(30);
+        // Declares, cancels and closes answer within seconds unless the broker blocks the
+        // connection (an alarm); waiting ten minutes, the client's default, would stall a stop.
+        factory.setChannelRpcTimeout((int) RPC_TIMEOUT.toMillis());
         // Add to the client's defaults, never replace them: they carry the capabilities without which
         // the broker sends no connection.blocked and no consumer cancel notifications.
         var properties = new HashMap<>(AMQConnection.defaultClientProperties());

@@ -4,49 +4,98 @@ import com.rabbitmq.client.Connection;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * How many ready messages a queue holds, for people watching: asked of the broker (a passive
- * declare on a short-lived channel) at most once per {@code maxAge}, so a console refreshed
- * in a loop does not load the broker. Empty while the broker cannot answer. Thread-safe.
+ * How many ready messages a queue holds, for people watching. Asked in the background every
+ * {@code every}, on a connection of its own with short timeouts ({@link BrokerLink#sideConnection}),
+ * never on the relay's: a console page reads the last answer and never waits on the broker, even
+ * while the broker blocks the relay's connection or does not answer at all. Empty while the broker
+ * cannot answer. Thread-safe.
  */
-public final class QueueDepth {
+public final class QueueDepth implements AutoCloseable {
 
-    private final Supplier<Connection> connection;
+    private static final Logger log = LoggerFactory.getLogger(QueueDepth.class);
+
+    /** Opens the side connection; throws when the broker cannot be reached. */
+    @FunctionalInterface
+    public interface Connector {
+        Connection open() throws IOException, TimeoutException;
+    }
+
+    private final Connector connector;
     private final String queue;
-    private final long maxAgeNanos;
-    private final LongSupplier nanoTime;
-    private long askedAt;
-    private OptionalLong last = OptionalLong.empty();
-    private boolean asked;
+    private final Duration every;
+    private final ScheduledExecutorService timer;
+    private volatile OptionalLong last = OptionalLong.empty();
+    private volatile String problem = "not asked yet";
+    private Connection connection;
 
-    public QueueDepth(Supplier<Connection> connection, String queue, Duration maxAge) {
-        this(connection, queue, maxAge, System::nanoTime);
-    }
-
-    QueueDepth(Supplier<Connection> connection, String queue, Duration maxAge, LongSupplier nanoTime) {
-        this.connection = connection;
+    /**
+     * @param connector opens a connection of the depth's own, with short timeouts
+     * @param every     how often to ask
+     */
+    public QueueDepth(Connector connector, String queue, Duration every) {
+        this.connector = connector;
         this.queue = queue;
-        this.maxAgeNanos = maxAge.toNanos();
-        this.nanoTime = nanoTime;
+        this.every = every;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("queue-depth").factory());
     }
 
-    /** The depth, at most {@code maxAge} old. */
-    public synchronized OptionalLong get() {
-        long now = nanoTime.getAsLong();
-        if (asked && now - askedAt < maxAgeNanos) {
-            return last;
-        }
-        asked = true;
-        askedAt = now;
-        try (var channel = connection.get().createChannel()) {
-            last = OptionalLong.of(channel.queueDeclarePassive(queue).getMessageCount());
+    /** Starts asking. */
+    public QueueDepth start() {
+        timer.scheduleWithFixedDelay(this::refresh, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** The depth as last asked; empty when the broker did not answer the last time. */
+    public OptionalLong get() {
+        return last;
+    }
+
+    /** Why {@link #get()} is empty, when it is. */
+    public String problem() {
+        return problem;
+    }
+
+    private void refresh() {
+        try {
+            if (connection == null || !connection.isOpen()) {
+                connection = connector.open();
+            }
+            try (var channel = connection.createChannel()) {
+                last = OptionalLong.of(channel.queueDeclarePassive(queue).getMessageCount());
+                problem = null;
+            }
         } catch (IOException | TimeoutException | RuntimeException e) {
             last = OptionalLong.empty();
+            problem = "the broker did not answer: " + e.getMessage();
+            log.debug("asking the depth of '{}' failed: {}", queue, e.toString());
+            abortConnection();
         }
-        return last;
+    }
+
+    private void abortConnection() {
+        var current = connection;
+        connection = null;
+        if (current != null) {
+            current.abort(1_000);
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        abortConnection();
     }
 }

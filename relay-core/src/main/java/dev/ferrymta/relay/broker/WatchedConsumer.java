@@ -54,6 +54,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     /** A handler that failed on the same body this many times gets {@link Handler#failed} with {@code last} true. */
     public static final int MAX_HANDLER_FAILURES = 3;
 
+    /** How long stopping and closing wait for the broker's answers. */
+    static final Duration STOP_WAIT = Duration.ofSeconds(3);
+
     /** A message whose failure could not even be settled goes back to its queue after this wait. */
     static final Duration FAILED_AGAIN_WAIT = Duration.ofSeconds(5);
 
@@ -187,11 +190,15 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         return unsettled.get();
     }
 
-    /** Takes no more messages; those taken can still be settled. */
+    /**
+     * Takes no more messages; those taken can still be settled. Waits at most
+     * {@link #STOP_WAIT} for the broker's answers: a broker that blocks the connection (an alarm)
+     * answers nothing, and a stop must not wait on it.
+     */
     public void stopConsuming() {
         closed = true;
         timer.shutdownNow();
-        slots.forEach(Slot::cancel);
+        bounded(Slot::cancel);
     }
 
     /** Waits until every taken message is settled, or the deadline. */
@@ -205,11 +212,29 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         return true;
     }
 
-    /** Closes the channels; the broker requeues whatever is still unsettled. */
+    /** Closes the channels; the broker requeues whatever is still unsettled. Bounded like {@link #stopConsuming()}. */
     @Override
     public void close() {
         stopConsuming();
-        slots.forEach(Slot::close);
+        bounded(Slot::close);
+    }
+
+    /** Runs {@code action} for every slot side by side, waiting at most {@link #STOP_WAIT} for them all. */
+    private void bounded(java.util.function.Consumer<Slot> action) {
+        var threads = slots.stream().map(slot -> Thread.ofVirtual().start(() -> action.accept(slot))).toList();
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        for (var thread : threads) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !thread.join(Duration.ofNanos(left))) {
+                    log.warn("{}: the broker did not answer within {}; leaving the channels to the connection's close", name, STOP_WAIT);
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Hands a message back after {@link #FAILED_AGAIN_WAIT}, never at once: it would come straight back. */

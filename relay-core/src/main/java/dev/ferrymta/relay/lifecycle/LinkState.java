@@ -6,6 +6,11 @@ public enum LinkState {
     CONNECTING,
     /** Connected and usable. */
     UP,
+    /**
+     * Connected, but the broker refuses publishes for now (a memory or disk alarm,
+     * {@code connection.blocked}): nothing is lost, and nothing goes out until it lifts.
+     */
+    BLOCKED,
     /** Was connected, is lost; reconnecting. */
     DOWN,
     /** Closed on purpose at stop. */
