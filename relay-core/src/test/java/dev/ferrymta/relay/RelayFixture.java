@@ -20,7 +20,7 @@ import dev.ferrymta.relay.outbox.DelayTiers;
 import dev.ferrymta.relay.outbox.PeerRouter;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import dev.ferrymta.relay.settings.Settings;
-import dev.ferrymta.relay.settings.SettingsSource;
+import dev.ferrymta.relay.settings.SwappableSettings;
 import dev.ferrymta.relay.smtp.SmtpClient;
 import dev.ferrymta.relay.smtp.SmtpTimeouts;
 import com.rabbitmq.client.Connection;
@@ -36,7 +36,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
@@ -57,7 +56,7 @@ final class RelayFixture implements AutoCloseable {
     private final TestBroker broker;
     private final Connector connector;
     private final List<Connection> opened = new ArrayList<>();
-    private final AtomicReference<Settings> settings = new AtomicReference<>(Settings.EMPTY);
+    private final SwappableSettings settings = new SwappableSettings(Settings.EMPTY);
     private final CurrentSettings current;
     private final Map<String, String> config = new LinkedHashMap<>();
     private PeerRouter router = PeerRouter.NONE;
@@ -107,17 +106,7 @@ final class RelayFixture implements AutoCloseable {
         this.failure = broker.queue("failure");
         this.retry = broker.queue("retry");
         new DelayTiers(outbox).tiers().forEach(tier -> broker.track(new DelayTiers(outbox).queue(tier)));
-        this.current = new CurrentSettings(new SettingsSource() {
-            @Override
-            public Settings load() {
-                return settings.get();
-            }
-
-            @Override
-            public long currentVersion() {
-                return settings.get().version();
-            }
-        });
+        this.current = settings.current();
         config.put("server-id", "relay-test");
         config.put("rabbitmq-address", address);
         config.put("rabbitmq-outbox", outbox);
@@ -164,8 +153,7 @@ final class RelayFixture implements AutoCloseable {
 
     /** Puts a new settings snapshot in force, as a reload would. */
     void settings(Settings next) {
-        settings.set(next);
-        current.reloadIfNewer(next.version());
+        settings.apply(next);
     }
 
     Settings settings() {

@@ -16,7 +16,7 @@ import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import dev.ferrymta.relay.settings.Pause;
 import dev.ferrymta.relay.settings.Settings;
-import dev.ferrymta.relay.settings.SettingsSource;
+import dev.ferrymta.relay.settings.SwappableSettings;
 import dev.ferrymta.relay.settings.Throttle;
 import dev.ferrymta.relay.smtp.SmtpEndpoint;
 import dev.ferrymta.testing.time.ManualClock;
@@ -35,7 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,18 +50,8 @@ class DeliveryLaneTest {
     private static final LaneKey KEY = new LaneKey(IP, Domain.parse("example.test"));
 
     private final ManualClock clock = new ManualClock(T0);
-    private final AtomicReference<Settings> settings = new AtomicReference<>(settings(List.of(), List.of(), 1));
-    private final CurrentSettings current = new CurrentSettings(new SettingsSource() {
-        @Override
-        public Settings load() {
-            return settings.get();
-        }
-
-        @Override
-        public long currentVersion() {
-            return settings.get().version();
-        }
-    });
+    private final SwappableSettings settings = new SwappableSettings(settings(List.of(), List.of(), 1));
+    private final CurrentSettings current = settings.current();
     private final ScriptedConnector connector = new ScriptedConnector();
     private DeliveryLane lane;
 
@@ -90,8 +79,7 @@ class DeliveryLaneTest {
     }
 
     private void apply(Settings next) {
-        settings.set(next);
-        current.reloadIfNewer(next.version());
+        settings.apply(next);
         lane.settingsChanged();
     }
 
