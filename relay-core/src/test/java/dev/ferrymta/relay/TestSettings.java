@@ -1,6 +1,7 @@
 package dev.ferrymta.relay;
 
 import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.settings.DkimKey;
 import dev.ferrymta.relay.settings.DomainRoute;
 import dev.ferrymta.relay.settings.IpPool;
 import dev.ferrymta.relay.settings.Pause;
@@ -21,6 +22,7 @@ final class TestSettings {
     private final List<Throttle> throttles = new ArrayList<>();
     private final List<Pause> pauses = new ArrayList<>();
     private final List<IpPool> pools = new ArrayList<>();
+    private final List<DkimKey> dkimKeys = new ArrayList<>();
     private long id;
 
     static TestSettings settings() {
@@ -44,7 +46,13 @@ final class TestSettings {
         return this;
     }
 
+    /** A DKIM key for {@code domain} (PKCS#8 PEM). */
+    TestSettings dkim(String domain, String selector, String pem) {
+        dkimKeys.add(new DkimKey(++id, 1, Domain.parse(domain), selector, pem));
+        return this;
+    }
+
     Settings version(long version) {
-        return new Settings(version, pools, throttles, routes, pauses, List.of(), List.of());
+        return new Settings(version, pools, throttles, routes, pauses, List.of(), dkimKeys);
     }
 }

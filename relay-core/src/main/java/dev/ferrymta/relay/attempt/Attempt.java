@@ -2,6 +2,7 @@ package dev.ferrymta.relay.attempt;
 
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -17,9 +18,26 @@ import java.util.OptionalInt;
  * @param code        the SMTP reply code, when there was a reply
  * @param status      the enhanced status code, when the server gave one
  * @param description a human explanation
+ * @param dkim        the DKIM signatures the message went out with, e.g. {@code d=example.com s=s1 a=rsa-sha256}
  */
 public record Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from,
-        Optional<InetAddress> to, Optional<String> mta, OptionalInt code, Optional<String> status, String description) {
+        Optional<InetAddress> to, Optional<String> mta, OptionalInt code, Optional<String> status, String description,
+        List<String> dkim) {
+
+    public Attempt {
+        dkim = List.copyOf(dkim);
+    }
+
+    /** An attempt without DKIM signatures. */
+    public Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from, Optional<InetAddress> to,
+            Optional<String> mta, OptionalInt code, Optional<String> status, String description) {
+        this(state, result, time, from, to, mta, code, status, description, List.of());
+    }
+
+    /** The same attempt, saying which DKIM signatures the message carried. */
+    public Attempt signedWith(List<String> signatures) {
+        return new Attempt(state, result, time, from, to, mta, code, status, description, signatures);
+    }
 
     /** An attempt that ended before any connection: {@code process} or {@code dns}. */
     public static Attempt local(AttemptState state, AttemptResult result, Instant time, String description) {

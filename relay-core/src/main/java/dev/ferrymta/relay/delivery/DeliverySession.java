@@ -27,6 +27,9 @@ public interface DeliverySession extends AutoCloseable {
     /** Whether TLS is active. */
     boolean tls();
 
+    /** Whether the server offers 8BITMIME (RFC 6152), so 8-bit parts may go as they are. */
+    boolean eightBitMime();
+
     /** Ends it (QUIT when in step); never throws. */
     @Override
     void close();

@@ -1,5 +1,6 @@
 package dev.ferrymta.relay.delivery;
 
+import dev.ferrymta.relay.dkim.MessageSigning;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.time.Clock;
 import java.util.concurrent.ThreadFactory;
@@ -12,7 +13,13 @@ import java.util.concurrent.ThreadFactory;
  * @param clock       the time
  * @param defaultEhlo the EHLO name for IPs the settings name none for
  * @param threads     makes the lanes' worker threads (virtual threads in production)
+ * @param signing     signs each message with DKIM just before it is sent
  */
 public record LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo,
-        ThreadFactory threads) {
+        ThreadFactory threads, MessageSigning signing) {
+
+    /** Lanes that sign with the keys of the settings. */
+    public LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo, ThreadFactory threads) {
+        this(settings, connector, clock, defaultEhlo, threads, new MessageSigning());
+    }
 }

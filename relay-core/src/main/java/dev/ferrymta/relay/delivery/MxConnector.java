@@ -141,7 +141,7 @@ public final class MxConnector implements LaneConnector {
         }
         var a = outcome.attempt();
         var described = new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(), a.code(), a.status(),
-                a.description() + " (" + summary + ")");
+                a.description() + " (" + summary + ")", a.dkim());
         return switch (outcome) {
             case DeliveryOutcome.Delivered delivered -> delivered;
             case DeliveryOutcome.TemporaryFailure temporary -> new DeliveryOutcome.TemporaryFailure(described);
@@ -170,6 +170,11 @@ public final class MxConnector implements LaneConnector {
         @Override
         public boolean tls() {
             return smtp.tls();
+        }
+
+        @Override
+        public boolean eightBitMime() {
+            return smtp.extensions().contains("8BITMIME");
         }
 
         @Override

@@ -86,7 +86,8 @@ public final class MessageParser {
                 queues(json),
                 security(json),
                 bool(json, "keepmime"),
-                attempts(json));
+                attempts(json),
+                DkimProperty.parse(json.get("dkim")));
     }
 
     private static Optional<String> text(ObjectNode json, String field, boolean required) {

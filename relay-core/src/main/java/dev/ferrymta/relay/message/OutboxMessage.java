@@ -1,6 +1,7 @@
 package dev.ferrymta.relay.message;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferrymta.relay.dkim.SigningKey;
 import dev.ferrymta.relay.mail.MailAddress;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -27,14 +28,16 @@ import java.util.OptionalInt;
  * @param security       {@code "security"}: what is asked of TLS
  * @param keepMime       {@code "keepmime"}: keep the MIME in the results
  * @param attempts       how many attempts the {@code "results"} array already records
+ * @param dkim           {@code "dkim"}: keys the message brings to be signed with (MailerQ's property)
  */
 public record OutboxMessage(ObjectNode json, Optional<MailAddress> envelope, MailAddress recipient, String mime,
         List<InetAddress> ips, Optional<String> pool, Optional<Instant> maxDeliverTime, OptionalInt maxAttempts,
         List<Duration> retries, Optional<Instant> nextAttempt, QueueOverrides queues, Security security,
-        boolean keepMime, int attempts) {
+        boolean keepMime, int attempts, List<SigningKey> dkim) {
 
     public OutboxMessage {
         ips = List.copyOf(ips);
         retries = List.copyOf(retries);
+        dkim = List.copyOf(dkim);
     }
 }

@@ -59,6 +59,10 @@ public final class ResultJson {
         }
         node.put("status", attempt.status().orElse(null));
         node.put("description", attempt.description());
+        if (!attempt.dkim().isEmpty()) {
+            var dkim = node.putArray("dkim");
+            attempt.dkim().forEach(dkim::add);
+        }
         return node;
     }
 

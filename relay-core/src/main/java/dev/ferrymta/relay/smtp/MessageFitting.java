@@ -80,6 +80,46 @@ public final class MessageFitting {
         }
     }
 
+    /**
+     * The message with every line ending as CRLF and a final CRLF, as {@code DATA} sends it: a bare
+     * LF or CR becomes CRLF. What is signed must be what goes on the wire. The input itself when it
+     * needs no change.
+     */
+    public static byte[] crlf(byte[] message) {
+        boolean clean = message.length == 0 || message[message.length - 1] == '\n';
+        for (int i = 0; clean && i < message.length; i++) {
+            if (message[i] == '\r') {
+                clean = i + 1 < message.length && message[i + 1] == '\n';
+                i++;
+            } else if (message[i] == '\n') {
+                clean = false;
+            }
+        }
+        if (clean) {
+            return message;
+        }
+        var out = new ByteArrayOutputStream(message.length + message.length / 16 + 2);
+        boolean lineStart = true;
+        for (int i = 0; i < message.length; i++) {
+            byte b = message[i];
+            if (b == '\r' && i + 1 < message.length && message[i + 1] == '\n') {
+                out.write(CRLF, 0, 2);
+                i++;
+                lineStart = true;
+            } else if (b == '\r' || b == '\n') {
+                out.write(CRLF, 0, 2);
+                lineStart = true;
+            } else {
+                out.write(b);
+                lineStart = false;
+            }
+        }
+        if (!lineStart) {
+            out.write(CRLF, 0, 2);
+        }
+        return out.toByteArray();
+    }
+
     /** Whether any line, CR LF or bare LF ended, is longer than {@link #MAX_LINE_OCTETS} octets. */
     static boolean hasLongLine(byte[] message) {
         int length = 0;

@@ -363,6 +363,11 @@ class DeliveryLaneTest {
             }
 
             @Override
+            public boolean eightBitMime() {
+                return true;
+            }
+
+            @Override
             public void close() {
                 usable = false;
             }

@@ -182,6 +182,18 @@ public final class DnsResponder implements AutoCloseable {
   }
 
   /**
+   * Adds a TXT record for {@code name}, its text split into character-strings of at most 255
+   * octets, as a DKIM key record longer than that must be (RFC 6376 section 3.6.2.2).
+   */
+  public DnsResponder txt(String name, String text) {
+    var strings = new java.util.ArrayList<String>();
+    for (int i = 0; i < text.length(); i += 255) {
+      strings.add(text.substring(i, Math.min(text.length(), i + 255)));
+    }
+    return record(new org.xbill.DNS.TXTRecord(Names.absolute(name), DClass.IN, seconds(DEFAULT_TTL), strings));
+  }
+
+  /**
    * Adds any dnsjava record (TXT, CNAME, PTR...) for types the shortcuts above do not cover. Its
    * owner name must be absolute. A CNAME answers queries of any type at its name on its own; the
    * resolver follows it with a new query, as dnsjava's {@code Lookup} does.

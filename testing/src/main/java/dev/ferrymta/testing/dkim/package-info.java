@@ -1,0 +1,2 @@
+/** DKIM checks for tests: an independent verifier run as a process. */
+package dev.ferrymta.testing.dkim;
