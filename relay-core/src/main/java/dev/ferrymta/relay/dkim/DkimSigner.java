@@ -102,21 +102,31 @@ public final class DkimSigner {
         tags.add("h=" + String.join(":", signedNames));
         tags.add("bh=" + bodyHash);
         var unsigned = fold("DKIM-Signature: ", tags) + ";\r\n\tb=";
+        var data = headerData(fields, signedNames, (unsigned + "\r\n").getBytes(StandardCharsets.US_ASCII), key.headerCanon());
+        var signature = base64(signature(key, data));
+        return (unsigned + foldValue(signature) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * What a signature covers (RFC 6376 section 3.7): the signed header fields, canonicalized, in
+     * the order of {@code h=}, each instance taken from the bottom up, then the signature's own
+     * field with an empty {@code b=}, canonicalized, without its final CRLF.
+     *
+     * @param signatureField the DKIM-Signature field with its b= value empty, with its CRLF
+     */
+    static byte[] headerData(List<byte[]> fields, List<String> signedNames, byte[] signatureField, Canonicalization canon) {
         var data = new ByteArrayOutputStream();
         var used = new HashMap<String, Integer>();
         for (var name : signedNames) {
             int seen = used.merge(name, 1, Integer::sum);
-            // Instances are taken from the bottom up (RFC 6376 section 5.4.2).
             var field = instanceFromBottom(fields, name, seen);
             if (field != null) {
-                data.writeBytes(key.headerCanon().header(field));
+                data.writeBytes(canon.header(field));
             }
         }
-        var own = key.headerCanon().header((unsigned + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        // The signature field itself is signed without its final CRLF.
+        var own = canon.header(signatureField);
         data.write(own, 0, own.length - 2);
-        var signature = base64(signature(key, data.toByteArray()));
-        return (unsigned + foldValue(signature) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        return data.toByteArray();
     }
 
     private static byte[] signature(SigningKey key, byte[] data) {
