@@ -121,14 +121,9 @@ public final class Relay implements AutoCloseable {
     }
 
     /**
-     * Takes a message a peer forwarded here, keeping its place behind earlier ones of its lane
-     * (call it from one thread per source IP and domain).
+     * The handler of messages a peer forwarded here, for the forward receiver's consumer: each keeps
+     * its place behind earlier ones of its lane (call it from one thread per source IP and domain).
      */
-    public void acceptForwarded(InboundMessage message) {
-        handler.acceptInOrder(message);
-    }
-
-    /** The handler of forwarded messages, for the forward receiver's consumer. */
     public WatchedConsumer.Handler forwardHandler() {
         return new WatchedConsumer.Handler() {
             @Override

@@ -276,6 +276,7 @@ public final class Settler {
             }
             var inbound = settlement.inbound();
             if (handBack.get()) {
+                counters.handedBack.increment();
                 inbound.requeue();
                 return;
             }
