@@ -16,6 +16,7 @@ import dev.ferrymta.relay.broker.BrokerLink;
 import dev.ferrymta.relay.broker.IntakeBudget;
 import dev.ferrymta.relay.lifecycle.LinkSlot;
 import dev.ferrymta.relay.broker.QueueDepth;
+import dev.ferrymta.relay.dkim.DkimPublicationChecks;
 import dev.ferrymta.relay.dns.DnsJavaResolver;
 import dev.ferrymta.relay.outbox.PeerRouter;
 import dev.ferrymta.relay.settings.CurrentSettings;
@@ -60,6 +61,7 @@ final class FerryInstance {
     private final BrokerLink clusterLink;
     private final Instant started;
     private final IntakeBudget budget = IntakeBudget.fromHeap();
+    private final DkimPublicationChecks dkimChecks;
     private final LinkSlot outboxConsumer = new LinkSlot("outbox consumer");
     private final LinkSlot controlConsumer = new LinkSlot("cluster control consumer");
     private final LinkSlot forwardConsumer = new LinkSlot("forward queue consumer");
@@ -72,6 +74,7 @@ final class FerryInstance {
         this.clusterLink = new BrokerLink(config.cluster().address(), "ferry " + config.relay().serverId() + " cluster", "cluster");
         this.started = clock.instant();
         this.database = new DatabasePool(config.database().address());
+        this.dkimChecks = new DkimPublicationChecks(new DnsJavaResolver(config.relay().dnsServer(), Duration.ofSeconds(5)), clock);
     }
 
     /** Starts, runs until {@link #stop()}, then shuts down. Throws when the start fails. */
@@ -84,7 +87,8 @@ final class FerryInstance {
                 () -> cluster == null ? List.of() : cluster.peers(),
                 () -> relay == null ? OptionalLong.empty() : outboxDepth.get(),
                 () -> Optional.ofNullable(relay).map(Relay::recentResults),
-                () -> cluster == null ? 0 : cluster.rejectedControl(), () -> cluster == null ? 0 : cluster.rejectedForwards());
+                () -> cluster == null ? 0 : cluster.rejectedControl(), () -> cluster == null ? 0 : cluster.rejectedForwards(),
+                Optional.of(dkimChecks));
         SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();
@@ -112,6 +116,7 @@ final class FerryInstance {
             log.info("stopping");
         } finally {
             outboxDepth.close();
+            dkimChecks.close();
             if (cluster != null) {
                 cluster.stopReceiving();
             }

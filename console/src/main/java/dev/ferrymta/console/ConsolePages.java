@@ -246,7 +246,7 @@ final class ConsolePages {
         var all = value(parameters, "all");
         var listings = new LinkedHashMap<String, Pages.Listing>();
         for (var kind : SettingsApi.kinds()) {
-            listings.put(kind, Pages.Listing.of(kind, SettingsApi.rows(kind, settings), find, kind.equals(all)));
+            listings.put(kind, Pages.Listing.of(kind, settingsApi.rows(kind, settings), find, kind.equals(all)));
         }
         content.append(Pages.settingsIndex(find, listings.values()));
         var csrf = ConsoleAuth.session(exchange).csrfToken();

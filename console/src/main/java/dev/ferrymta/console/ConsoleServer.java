@@ -65,7 +65,7 @@ public final class ConsoleServer implements AutoCloseable {
     /** Starts listening; a taken port is an {@link IllegalStateException} naming the address. */
     public void start() {
         var auth = new ConsoleAuth(config, instance.serverId(), clock);
-        var settingsApi = new SettingsApi(instance.editor());
+        var settingsApi = new SettingsApi(instance.editor(), instance.dkimChecks());
         var pages = new ConsolePages(instance, config.url(), auth, settingsApi, rates, clock);
         var routes = new RoutingHandler()
                 .get("/health", this::health)

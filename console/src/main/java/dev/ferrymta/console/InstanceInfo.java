@@ -1,6 +1,7 @@
 package dev.ferrymta.console;
 
 import dev.ferrymta.cluster.Peer;
+import dev.ferrymta.relay.dkim.DkimPublicationChecks;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.outbox.RecentResults;
 import dev.ferrymta.relay.outbox.RelayStatus;
@@ -29,14 +30,25 @@ import java.util.function.Supplier;
  * @param results         the relay's recent outcomes; empty until it runs
  * @param rejectedControl cluster control messages dropped (malformed, unsigned, wrongly signed)
  * @param rejectedForward forwarded messages dropped for the same reasons
+ * @param dkimChecks      whether each DKIM key is published and matches; empty: not checked
  */
 public record InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
         List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
         Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth,
-        Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward) {
+        Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward,
+        Optional<DkimPublicationChecks> dkimChecks) {
 
     public InstanceInfo {
         ips = List.copyOf(ips);
         links = List.copyOf(links);
+    }
+
+    /** Without DKIM publication checks. */
+    public InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
+            List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
+            Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth,
+            Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward) {
+        this(serverId, hostname, version, started, ips, links, settingsVersion, relay, editor, peers, outboxDepth, results,
+                rejectedControl, rejectedForward, Optional.empty());
     }
 }

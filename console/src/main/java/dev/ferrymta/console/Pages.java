@@ -259,9 +259,15 @@ final class Pages {
         }
     }
 
-    /** The fields a kind's table shows: all but long text (a DKIM key). */
+    /** Columns a kind's table shows that no form edits: what the console found out about a row. */
+    static final Map<String, List<Field>> FOUND = Map.of(
+            "dkim-keys", List.of(new Field("publication", "DNS", "found", false), new Field("record", "TXT record to publish", "found", false)));
+
+    /** The fields a kind's table shows: all but long text (a DKIM key), then what was found out. */
     private static List<Field> columns(String kind) {
-        return FIELDS.get(kind).stream().filter(field -> !field.type().equals("area")).toList();
+        var columns = new ArrayList<>(FIELDS.get(kind).stream().filter(field -> !field.type().equals("area")).toList());
+        columns.addAll(FOUND.getOrDefault(kind, List.of()));
+        return columns;
     }
 
     /** The settings page's search box and the links to each kind's section, with counts. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.db.write.DkimKeyInput;
+import dev.ferrymta.relay.dkim.DkimPublicationChecks;
 import dev.ferrymta.db.write.EhloNameInput;
 import dev.ferrymta.db.write.FieldError;
 import dev.ferrymta.db.write.InvalidSettingsException;
@@ -105,8 +106,13 @@ final class SettingsApi {
                     SettingsWriter::deleteDkimKey, SettingsApi::dkimKeys));
 
     private final Supplier<Optional<SettingsEditor>> editor;
+    private final Optional<DkimPublicationChecks> dkimChecks;
 
-    SettingsApi(Supplier<Optional<SettingsEditor>> editor) {
+    /**
+     * @param dkimChecks whether each DKIM key is published and matches, for its rows; empty: not checked
+     */
+    SettingsApi(Supplier<Optional<SettingsEditor>> editor, Optional<DkimPublicationChecks> dkimChecks) {
+        this.dkimChecks = dkimChecks;
         this.editor = editor;
     }
 
@@ -130,7 +136,7 @@ final class SettingsApi {
         var body = new LinkedHashMap<String, Object>();
         body.put("configVersion", settings.version());
         for (var kind : KINDS) {
-            body.put(kind.path(), kind.rows().apply(settings));
+            body.put(kind.path(), rowsOf(kind, settings));
         }
         Responses.json(exchange, StatusCodes.OK, body);
     }
@@ -146,7 +152,7 @@ final class SettingsApi {
             var settings = current.get().current();
             var body = new LinkedHashMap<String, Object>();
             body.put("configVersion", settings.version());
-            body.put(kind.get().path(), kind.get().rows().apply(settings));
+            body.put(kind.get().path(), rowsOf(kind.get(), settings));
             Responses.json(exchange, StatusCodes.OK, body);
         }
     }
@@ -374,9 +380,32 @@ final class SettingsApi {
     }
 
     /** One kind's rows as the API shows them (DKIM private keys left out). */
-    static List<Map<String, Object>> rows(String kindPath, Settings settings) {
+    List<Map<String, Object>> rows(String kindPath, Settings settings) {
         return KINDS.stream().filter(kind -> kind.path().equals(kindPath)).findFirst()
-                .map(kind -> kind.rows().apply(settings)).orElse(List.of());
+                .map(kind -> rowsOf(kind, settings)).orElse(List.of());
+    }
+
+    /**
+     * A kind's rows; a DKIM key's with whether it is published and matches ({@code publication}:
+     * "published, matches", "published, does not match this key", "not published", "lookup
+     * failed", or "checking" until the first answer) and the TXT record to publish ({@code record}).
+     */
+    private List<Map<String, Object>> rowsOf(Kind<?> kind, Settings settings) {
+        var rows = kind.rows().apply(settings);
+        if (!kind.path().equals("dkim-keys") || dkimChecks.isEmpty()) {
+            return rows;
+        }
+        var checks = dkimChecks.get();
+        for (var row : rows) {
+            long id = ((Number) row.get("id")).longValue();
+            settings.dkimKeys().stream().filter(key -> key.id() == id).findFirst().ifPresent(key -> {
+                var status = checks.status(key);
+                row.put("publication", status.map(check -> check.state().label()
+                        + (check.detail().isEmpty() ? "" : ": " + check.detail())).orElse("checking"));
+                checks.record(key).ifPresent(record -> row.put("record", record));
+            });
+        }
+        return rows;
     }
 
     private static void notReady(HttpServerExchange exchange) throws JsonProcessingException {

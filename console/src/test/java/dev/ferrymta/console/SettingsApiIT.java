@@ -24,6 +24,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import dev.ferrymta.relay.config.HostAndPort;
+import dev.ferrymta.relay.dkim.DkimPublicationChecks;
+import dev.ferrymta.relay.dns.DnsJavaResolver;
+import dev.ferrymta.testing.dns.DnsResponder;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,6 +54,8 @@ class SettingsApiIT {
     private static DatabasePool pool;
     private static CurrentSettings settings;
     private static ConsoleServer console;
+    private static final DnsResponder dns = DnsResponder.start();
+    private static DkimPublicationChecks dkimChecks;
     private static String base;
 
     @BeforeAll
@@ -62,7 +69,8 @@ class SettingsApiIT {
         var config = new ConsoleConfig(InetAddress.getLoopbackAddress(), 0, URI.create("http://127.0.0.1/"), Optional.empty());
         var info = new InstanceInfo("api-test", "api.example", "1.2.3", Instant.now(), List.of(), List.of(), settings::version,
                 Optional::empty, () -> Optional.of(editor), List::of, java.util.OptionalLong::empty,
-                Optional::empty, () -> 0, () -> 0);
+                Optional::empty, () -> 0, () -> 0, Optional.of(dkimChecks = new DkimPublicationChecks(
+                        new DnsJavaResolver(Optional.of(HostAndPort.parse(dns.hostPort(), 53)), Duration.ofSeconds(2)), Clock.systemUTC())));
         console = new ConsoleServer(config, info, Clock.systemUTC());
         console.start();
         base = "http://127.0.0.1:" + console.port();
@@ -70,8 +78,39 @@ class SettingsApiIT {
         csrf = JSON.readTree(get("/api/session").body()).get("csrfToken").asText();
     }
 
+    @Test
+    void eachDkimKeySaysWhetherItIsPublishedAndWhatToPublish() throws Exception {
+        var pair = KeyPairGenerator.getInstance("RSA");
+        pair.initialize(2048);
+        var keys = pair.generateKeyPair();
+        var pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(keys.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        var published = "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(keys.getPublic().getEncoded());
+        dns.txt("pub1._domainkey.published.example", published);
+        var created = send("POST", "/api/settings/dkim-keys", JSON.createObjectNode().put("domain", "published.example")
+                .put("selector", "pub1").put("privateKey", pem).toString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        var missing = send("POST", "/api/settings/dkim-keys", JSON.createObjectNode().put("domain", "published.example")
+                .put("selector", "nowhere").put("privateKey", pem).toString());
+        assertThat(missing.statusCode()).isEqualTo(201);
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var rows = JSON.readTree(get("/api/settings/dkim-keys").body()).get("dkim-keys");
+            var bySelector = new java.util.HashMap<String, String>();
+            rows.forEach(row -> bySelector.put(row.get("selector").asText(), row.path("publication").asText()));
+            return "published, matches".equals(bySelector.get("pub1")) && bySelector.getOrDefault("nowhere", "").startsWith("not published");
+        });
+        var page = get("/settings").body();
+        assertThat(page).contains("published, matches", "TXT record to publish",
+                "pub1._domainkey.published.example TXT &quot;" + published.replace("\"", "&quot;") + "&quot;");
+    }
+
     @AfterAll
     static void stop() {
+        dns.close();
+        if (dkimChecks != null) {
+            dkimChecks.close();
+        }
         if (console != null) {
             console.close();
         }

@@ -19,6 +19,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
 
 /**
@@ -50,6 +51,11 @@ public final class DnsJavaResolver implements DnsResolver {
             var host = target.equals(Name.root) ? "" : strip(target);
             return new MxRecord(mx.getPriority(), host);
         });
+    }
+
+    @Override
+    public DnsAnswer<String> txt(String name) {
+        return lookup(name, Type.TXT, record -> String.join("", ((TXTRecord) record).getStrings()));
     }
 
     @Override

@@ -10,4 +10,12 @@ public interface DnsResolver {
 
     /** The IPv4 and IPv6 addresses of a host, IPv4 first. */
     DnsAnswer<InetAddress> addresses(String host);
+
+    /**
+     * The TXT records of a name, each with its character-strings joined (a DKIM key record longer
+     * than 255 octets is split into several). A resolver that cannot ask says so as a failure.
+     */
+    default DnsAnswer<String> txt(String name) {
+        return new DnsAnswer.Failure<>("this resolver does not look up TXT records");
+    }
 }
