@@ -32,7 +32,7 @@ final class ClusterMembership implements AutoCloseable {
     private final ConfirmingPublisher publisher;
     private final Forwarder forwarder;
     private volatile ForwardReceiver receiver;
-    private final LinkSlot forwardLink = new LinkSlot("forward queue consumer");
+    private final LinkSlot forwardLink = new LinkSlot("forward queue consumer", false);
 
     ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, Clock clock)
             throws IOException {

@@ -62,9 +62,9 @@ final class FerryInstance {
     private final Instant started;
     private final IntakeBudget budget = IntakeBudget.fromHeap();
     private final DkimPublicationChecks dkimChecks;
-    private final LinkSlot outboxConsumer = new LinkSlot("outbox consumer");
-    private final LinkSlot controlConsumer = new LinkSlot("cluster control consumer");
-    private final LinkSlot forwardConsumer = new LinkSlot("forward queue consumer");
+    private final LinkSlot outboxConsumer = new LinkSlot("outbox consumer", false);
+    private final LinkSlot controlConsumer = new LinkSlot("cluster control consumer", false);
+    private final LinkSlot forwardConsumer = new LinkSlot("forward queue consumer", false);
 
     FerryInstance(FerryConfig config, Clock clock, String ehloName) {
         this.config = config;

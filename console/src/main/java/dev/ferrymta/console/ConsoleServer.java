@@ -162,7 +162,7 @@ public final class ConsoleServer implements AutoCloseable {
         boolean up = instance.links().stream().allMatch(link -> link.state() == LinkState.UP);
         // Blocked (a broker alarm) or a consumer resubscribing: running, but not doing all it should.
         boolean degraded = !up && instance.links().stream().allMatch(link -> link.state() == LinkState.UP
-                || link.state() == LinkState.BLOCKED || link.name().endsWith("consumer"));
+                || link.state() == LinkState.BLOCKED || !link.isConnection());
         var links = instance.links().stream().map(link -> {
             var entry = new LinkedHashMap<String, Object>();
             entry.put("name", link.name());

@@ -106,6 +106,43 @@ class ConsoleServerIT {
     }
 
     @Test
+    void healthIsDegradedWhenOnlyAConsumerIsDownOrTheBrokerBlocks() throws Exception {
+        int port = start(Optional.empty(), "mail1",
+                new FixedLink("rabbitmq", "amqp://guest@127.0.0.1:5672/", LinkState.BLOCKED, Optional.of("blocked by the broker: low on memory")),
+                new Link() {
+                    @Override
+                    public String name() {
+                        return "outbox consumer";
+                    }
+
+                    @Override
+                    public String address() {
+                        return "127.0.0.1:5672";
+                    }
+
+                    @Override
+                    public LinkState state() {
+                        return LinkState.DOWN;
+                    }
+
+                    @Override
+                    public Optional<String> problem() {
+                        return Optional.of("the broker cancelled the consumer");
+                    }
+
+                    @Override
+                    public boolean isConnection() {
+                        return false;
+                    }
+                });
+
+        var health = get(port, "/health");
+
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("\"status\":\"degraded\"", "\"state\":\"blocked\"", "the broker cancelled the consumer");
+    }
+
+    @Test
     void statusPageShowsServerUptimeAndLinks() throws Exception {
         int port = start(Optional.empty(), "mail1",
                 new FixedLink("rabbitmq", "amqp://guest@127.0.0.1:5672/", LinkState.UP, Optional.empty()));

@@ -180,6 +180,12 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         return state() == LinkState.DOWN ? Optional.ofNullable(problem) : Optional.empty();
     }
 
+    /** A consumer runs over the broker connection; its loss degrades the instance. */
+    @Override
+    public boolean isConnection() {
+        return false;
+    }
+
     /** How often a consumer was lost and subscribed again since start. */
     public long restarts() {
         return restarts;

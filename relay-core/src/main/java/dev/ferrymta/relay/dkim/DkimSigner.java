@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -259,15 +258,6 @@ public final class DkimSigner {
             }
         }
         return null;
-    }
-
-    /** The distinct header names a message has, lower case: for choosing what to sign. */
-    static List<String> names(byte[] message) {
-        var names = new LinkedHashSet<String>();
-        for (var field : fields(java.util.Arrays.copyOfRange(message, 0, headerEnd(message)))) {
-            names.add(name(field));
-        }
-        return List.copyOf(names);
     }
 
     static byte[] sha256(byte[] data) {

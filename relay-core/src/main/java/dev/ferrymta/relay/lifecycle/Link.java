@@ -16,4 +16,13 @@ public interface Link {
 
     /** Why it is not up, when it is not. */
     Optional<String> problem();
+
+    /**
+     * Whether this is a connection to a service (the broker, the database), as opposed to
+     * something running over one (a queue's consumer). A lost connection takes the instance down;
+     * a lost consumer, or a broker that blocks publishing, leaves it running but degraded.
+     */
+    default boolean isConnection() {
+        return true;
+    }
 }

@@ -12,9 +12,20 @@ public final class LinkSlot implements Link {
     private final String name;
     private volatile Link link;
 
-    /** @param name the name shown until the link is set, e.g. {@code forward queue consumer} */
-    public LinkSlot(String name) {
+    private final boolean connection;
+
+    /**
+     * @param name       the name shown until the link is set, e.g. {@code forward queue consumer}
+     * @param connection what {@link #isConnection()} says before and after (false for a consumer)
+     */
+    public LinkSlot(String name, boolean connection) {
         this.name = name;
+        this.connection = connection;
+    }
+
+    @Override
+    public boolean isConnection() {
+        return connection;
     }
 
     /** The real link, from now on. */
