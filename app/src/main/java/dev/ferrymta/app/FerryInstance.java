@@ -108,6 +108,7 @@ final class FerryInstance {
                 relay = startRelay(current, cluster.forwarder());
                 outboxConsumer.set(relay.outboxConsumer());
                 cluster.receive(clusterLink, config.relay().prefetch(), relay.forwardHandler(), budget, clock);
+                log.info("DKIM signatures: {}", dev.ferrymta.relay.dkim.SignatureProvider.description());
                 log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",
                         config.relay().serverId(), describe(config.relay().smtpIps()), broker.address(),
                         database.address(), current.version(), config.console().url());

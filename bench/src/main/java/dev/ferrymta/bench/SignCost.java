@@ -44,6 +44,7 @@ public final class SignCost {
         var ed = key("Ed25519", "ed");
         System.out.printf("DKIM signing cost, %d messages of %d bytes, one thread (Java %s)%n", messages, message.length,
                 Runtime.version());
+        System.out.println("signatures: " + dev.ferrymta.relay.dkim.SignatureProvider.description());
         for (var run : List.of(List.of(rsa), List.of(ed), List.of(rsa, ed))) {
             var names = String.join(" + ", run.stream().map(k -> k.algorithm().tag()).toList());
             time(message, run, Math.max(1_000, messages / 5)); // warm-up, not reported

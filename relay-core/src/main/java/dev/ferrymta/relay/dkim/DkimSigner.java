@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.Signature;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -128,18 +127,19 @@ public final class DkimSigner {
         return data.toByteArray();
     }
 
-    private static byte[] signature(SigningKey key, byte[] data) {
+    /** The signature of the header data with one key (RFC 6376 section 3.7; RFC 8463 section 3). */
+    static byte[] signature(SigningKey key, byte[] data) {
         try {
             return switch (key.algorithm()) {
                 case RSA_SHA256 -> {
-                    var rsa = Signature.getInstance("SHA256withRSA");
+                    var rsa = SignatureProvider.signature("SHA256withRSA");
                     rsa.initSign(key.key());
                     rsa.update(data);
                     yield rsa.sign();
                 }
                 case ED25519_SHA256 -> {
                     // RFC 8463 section 3: PureEdDSA over the SHA-256 hash of the header data.
-                    var ed = Signature.getInstance("Ed25519");
+                    var ed = SignatureProvider.signature("Ed25519");
                     ed.initSign(key.key());
                     ed.update(sha256(data));
                     yield ed.sign();

@@ -77,14 +77,14 @@ public record SigningKey(Domain domain, String selector, PrivateKey key, Algorit
             if (((RSAPrivateKey) rsa).getModulus().bitLength() < 1024) {
                 throw new IllegalArgumentException("the RSA key has fewer than 1,024 bits");
             }
-            return new SigningKey(domain, selector, rsa, Algorithm.RSA_SHA256, Canonicalization.RELAXED, Canonicalization.RELAXED,
+            return new SigningKey(domain, selector, SignatureProvider.translate(rsa), Algorithm.RSA_SHA256, Canonicalization.RELAXED, Canonicalization.RELAXED,
                     List.of(), Optional.empty());
         } catch (GeneralSecurityException notRsa) {
             // Ed25519 below.
         }
         try {
             var ed = KeyFactory.getInstance("Ed25519").generatePrivate(spec);
-            return new SigningKey(domain, selector, ed, Algorithm.ED25519_SHA256, Canonicalization.RELAXED, Canonicalization.RELAXED,
+            return new SigningKey(domain, selector, SignatureProvider.translate(ed), Algorithm.ED25519_SHA256, Canonicalization.RELAXED, Canonicalization.RELAXED,
                     List.of(), Optional.empty());
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("the key is neither an RSA nor an Ed25519 private key");

@@ -81,6 +81,11 @@ class DkimTestVectorsTest {
         verifier.initVerify(publicKey(PUBLIC_KEY));
         verifier.update(DkimSigner.sha256(data));
         assertThat(verifier.verify(Base64.getDecoder().decode(b))).isTrue();
+
+        // Ed25519 is deterministic: our signer, with the RFC's private key (A.2), makes the RFC's b=.
+        var pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
+        var key = SigningKey.parse(dev.ferrymta.relay.mail.Domain.parse("football.example.com"), "brisbane", pem);
+        assertThat(Base64.getEncoder().encodeToString(DkimSigner.signature(key, data))).isEqualTo(b);
     }
 
     /** A raw 32-byte Ed25519 public key (RFC 8032 encoding) as a JDK key. */
