@@ -122,6 +122,28 @@ class DkimSigningIT {
     }
 
     @Test
+    void headersEditedByTheMessagesHeadersPropertyAreWhatIsSigned() throws Exception {
+        relay.start();
+        var message = message("ann@sink.test");
+        message.put("mime", "From: old-author@ferry.test\r\nX-Remove-Me: 1\r\nSubject: before\r\n\r\nbody\r\n");
+        var headers = message.putObject("headers");
+        headers.putArray("remove").add("x-remove-me");
+        headers.putObject("prepend").put("List-Unsubscribe", "<mailto:unsubscribe@ferry.test>");
+        headers.putObject("replace").put("Subject", "after the edit").put("From", "News <news@ferry.test>");
+        relay.send(message);
+
+        var received = sink.awaitMessages(1, WAIT).getFirst();
+        var verdict = verify(received.data());
+        assertThat(verdict.lines()).containsExactly("pass d=ferry.test s=rsa2048", "pass d=ferry.test s=ed1");
+        var text = received.text();
+        assertThat(text).contains("Subject: after the edit\r\n", "From: News <news@ferry.test>\r\n", "h=from:from:subject:list-unsubscribe")
+                .doesNotContain("X-Remove-Me", "before", "old-author");
+        // The edited Subject is covered: changing it back breaks the signature.
+        var reverted = text.replace("Subject: after the edit", "Subject: before").getBytes(StandardCharsets.UTF_8);
+        assertThat(verify(reverted).passed()).isFalse();
+    }
+
+    @Test
     void aSubdomainAuthorIsSignedWithItsParentDomainsKeys() throws Exception {
         relay.start();
         var message = message("ann@sink.test");

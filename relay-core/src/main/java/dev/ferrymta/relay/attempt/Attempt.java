@@ -19,10 +19,13 @@ import java.util.OptionalInt;
  * @param status      the enhanced status code, when the server gave one
  * @param description a human explanation
  * @param dkim        the DKIM signatures the message went out with, e.g. {@code d=example.com s=s1 a=rsa-sha256}
+ * @param dsn         for a message with a {@code "dsn"} property: {@code "offered"} when the server
+ *                    offered DSN and the RFC 3461 parameters were sent, {@code "not offered"} when
+ *                    they were left off; empty otherwise
  */
 public record Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from,
         Optional<InetAddress> to, Optional<String> mta, OptionalInt code, Optional<String> status, String description,
-        List<String> dkim) {
+        List<String> dkim, Optional<String> dsn) {
 
     public Attempt {
         dkim = List.copyOf(dkim);
@@ -31,12 +34,24 @@ public record Attempt(AttemptState state, AttemptResult result, Instant time, Op
     /** An attempt without DKIM signatures. */
     public Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from, Optional<InetAddress> to,
             Optional<String> mta, OptionalInt code, Optional<String> status, String description) {
-        this(state, result, time, from, to, mta, code, status, description, List.of());
+        this(state, result, time, from, to, mta, code, status, description, List.of(), Optional.empty());
+    }
+
+    /** An attempt with DKIM signatures and no DSN word. */
+    public Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from, Optional<InetAddress> to,
+            Optional<String> mta, OptionalInt code, Optional<String> status, String description, List<String> dkim) {
+        this(state, result, time, from, to, mta, code, status, description, dkim, Optional.empty());
+    }
+
+    /** The same attempt, saying whether the server offered DSN to a message that asked for it. */
+    public Attempt withDsn(boolean offered) {
+        return new Attempt(state, result, time, from, to, mta, code, status, description, dkim,
+                Optional.of(offered ? "offered" : "not offered"));
     }
 
     /** The same attempt, saying which DKIM signatures the message carried. */
     public Attempt signedWith(List<String> signatures) {
-        return new Attempt(state, result, time, from, to, mta, code, status, description, signatures);
+        return new Attempt(state, result, time, from, to, mta, code, status, description, signatures, dsn);
     }
 
     /** An attempt that ended before any connection: {@code process} or {@code dns}. */

@@ -332,7 +332,7 @@ final class DeliveryLane {
                 var message = job.message();
                 boolean reused = session.used() > 0;
                 var outcome = session.send(message.envelope(), message.recipient(), message.mime(), message.dkim(),
-                        context.signing(), settings, context.clock().instant());
+                        message.dsn(), context.signing(), settings, context.clock().instant());
                 if (reused && !reconnected && isStale(outcome)) {
                     // The server closed the kept connection while it was idle: not this message's
                     // fault, and not an attempt. Once more on a fresh connection, as Postfix does.

@@ -3,6 +3,7 @@ package dev.ferrymta.relay.delivery;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
 import java.util.Optional;
+import dev.ferrymta.relay.message.DsnRequest;
 
 /**
  * An open connection to a receiving server, as a lane uses it: sends one message at a time and
@@ -15,8 +16,9 @@ public interface DeliverySession extends AutoCloseable {
      * Sends one message to one recipient; never throws for the server's or the network's trouble.
      *
      * @param sender empty for the null sender {@code <>}
+     * @param dsn    the message's RFC 3461 request, sent when the server offers DSN
      */
-    DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime);
+    DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime, DsnRequest dsn);
 
     /** Whether another message may be sent on it. */
     boolean isUsable();

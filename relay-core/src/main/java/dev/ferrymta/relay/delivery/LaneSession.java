@@ -4,6 +4,7 @@ import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.dkim.MessageSigning;
 import dev.ferrymta.relay.dkim.SigningKey;
 import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.message.DsnRequest;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.smtp.MessageFitting;
@@ -28,14 +29,14 @@ final class LaneSession {
      * The outcome's attempt says which signatures the message carried.
      */
     DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, String mime, List<SigningKey> ownKeys,
-            MessageSigning signing, Settings settings, Instant now) {
+            DsnRequest dsn, MessageSigning signing, Settings settings, Instant now) {
         var session = opened.session();
         var bytes = MessageFitting.crlf(mime.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (MessageFitting.fit(bytes, session.eightBitMime()) instanceof MessageFitting.Fitted fitted) {
             bytes = fitted.message();
         }
         var signed = signing.sign(bytes, ownKeys, settings, now);
-        var outcome = session.send(sender, recipient, signed.message());
+        var outcome = session.send(sender, recipient, signed.message(), dsn);
         if (signed.applied().isEmpty()) {
             return outcome;
         }

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import dev.ferrymta.relay.message.DsnRequest;
 import java.util.OptionalInt;
 
 /**
@@ -141,7 +142,7 @@ public final class MxConnector implements LaneConnector {
         }
         var a = outcome.attempt();
         var described = new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(), a.code(), a.status(),
-                a.description() + " (" + summary + ")", a.dkim());
+                a.description() + " (" + summary + ")", a.dkim(), a.dsn());
         return switch (outcome) {
             case DeliveryOutcome.Delivered delivered -> delivered;
             case DeliveryOutcome.TemporaryFailure temporary -> new DeliveryOutcome.TemporaryFailure(described);
@@ -153,8 +154,8 @@ public final class MxConnector implements LaneConnector {
     private record SmtpDeliverySession(SmtpSession smtp) implements DeliverySession {
 
         @Override
-        public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime) {
-            return smtp.send(sender, recipient, mime);
+        public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime, DsnRequest dsn) {
+            return smtp.send(sender, recipient, mime, dsn);
         }
 
         @Override

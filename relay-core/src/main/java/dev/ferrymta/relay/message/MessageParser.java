@@ -70,24 +70,65 @@ public final class MessageParser {
     }
 
     private static OutboxMessage read(ObjectNode json) {
-        var envelope = text(json, "envelope", true).orElseThrow();
+        for (var property : MailerQProperty.values()) {
+            var refusal = property.refusal(json.get(property.key()));
+            if (refusal.isPresent()) {
+                throw new IllegalArgumentException(refusal.get());
+            }
+        }
+        // MailerQ: without an envelope the message goes with the null sender, MAIL FROM:<>.
+        var envelope = text(json, "envelope", false).orElse("").strip();
         var recipient = text(json, "recipient", true).orElseThrow();
+        var edits = HeaderEdits.parse(json.get("headers"));
         return new OutboxMessage(
                 json,
                 envelope.isEmpty() || envelope.equals("<>") ? Optional.empty() : Optional.of(address("envelope", envelope)),
                 address("recipient", recipient),
-                text(json, "mime", true).orElseThrow(),
+                edits.apply(text(json, "mime", true).orElseThrow()),
                 ips(json),
                 text(json, "pool", false).filter(p -> !p.isEmpty()),
                 time(json.get("maxdelivertime"), "maxdelivertime"),
                 positive(json, "maxattempts"),
                 retries(json),
-                nextAttempt(json),
+                notBefore(json),
                 queues(json),
                 security(json),
-                bool(json, "keepmime"),
+                truthy(json, "keepmime"),
                 attempts(json),
-                DkimProperty.parse(json.get("dkim")));
+                DkimProperty.parse(json.get("dkim")),
+                DsnRequest.parse(json.get("dsn")),
+                tags(json));
+    }
+
+    /** {@code nextattempt.time} and MailerQ's older {@code delayed}: the later of the two. */
+    private static Optional<Instant> notBefore(ObjectNode json) {
+        var next = nextAttempt(json);
+        var delayed = time(json.get("delayed"), "delayed");
+        if (next.isPresent() && delayed.isPresent()) {
+            return Optional.of(next.get().isAfter(delayed.get()) ? next.get() : delayed.get());
+        }
+        return next.isPresent() ? next : delayed;
+    }
+
+    private static List<String> tags(ObjectNode json) {
+        var node = json.get("tags");
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (node.isTextual()) {
+            return List.of(node.textValue());
+        }
+        if (!node.isArray()) {
+            throw new IllegalArgumentException("\"tags\" must be an array of strings, not " + kind(node));
+        }
+        var tags = new ArrayList<String>();
+        for (var element : node) {
+            if (!element.isTextual()) {
+                throw new IllegalArgumentException("\"tags\" must hold strings, not " + kind(element));
+            }
+            tags.add(element.textValue());
+        }
+        return tags;
     }
 
     private static Optional<String> text(ObjectNode json, String field, boolean required) {
@@ -121,6 +162,11 @@ public final class MessageParser {
         if (node.isTextual()) {
             texts.add(node.textValue());
         } else if (node.isArray()) {
+            if (node.isEmpty()) {
+                // MailerQ: "If the array provided is empty ... this will result in a failed delivery."
+                throw new IllegalArgumentException("\"ips\" is an empty array: no IP may send the message "
+                        + "(leave \"ips\" out to use the default IPs)");
+            }
             for (var element : node) {
                 if (!element.isTextual()) {
                     throw new IllegalArgumentException("\"ips\" must hold strings, not " + kind(element));
@@ -208,6 +254,11 @@ public final class MessageParser {
         if (!node.isObject()) {
             throw new IllegalArgumentException("\"queues\" must be an object, not " + kind(node));
         }
+        var dsnQueue = node.get("dsn");
+        if (dsnQueue != null && !dsnQueue.isNull() && !(dsnQueue.isTextual() && dsnQueue.textValue().isEmpty())) {
+            throw new IllegalArgumentException("\"queues.dsn\" is not supported by Ferry: Ferry writes no DSN messages "
+                    + "(a failure result goes to the failure queue)");
+        }
         return new QueueOverrides(override(node, "results"), override(node, "success"), override(node, "failure"),
                 override(node, "retry"));
     }
@@ -238,15 +289,32 @@ public final class MessageParser {
                 "\"security\" must be one of none, opportunistic, required, verified, not '" + shorten(node.textValue()) + "'"));
     }
 
-    private static boolean bool(ObjectNode json, String field) {
+    /** A flag as MailerQ takes it: true, a non-zero number, "1", "true", "yes", "on"; false, 0, "", "0", "false", "no", "off". */
+    private static boolean truthy(ObjectNode json, String field) {
         var node = json.get(field);
         if (node == null || node.isNull()) {
             return false;
         }
-        if (!node.isBoolean()) {
-            throw new IllegalArgumentException("\"" + field + "\" must be true or false, not " + shorten(node.toString()));
+        if (node.isBoolean()) {
+            return node.booleanValue();
         }
-        return node.booleanValue();
+        if (node.isNumber()) {
+            return node.doubleValue() != 0;
+        }
+        if (node.isTextual()) {
+            switch (node.textValue().strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "1", "true", "yes", "on" -> {
+                    return true;
+                }
+                case "", "0", "false", "no", "off" -> {
+                    return false;
+                }
+                default -> {
+                }
+            }
+        }
+        throw new IllegalArgumentException("\"" + field + "\" must be true or false (or 1, 0, \"yes\", \"no\"), not "
+                + shorten(node.toString()));
     }
 
     private static int attempts(ObjectNode json) {

@@ -17,25 +17,28 @@ import java.util.OptionalInt;
  * @param json           the message as received (never modified; copy before changing)
  * @param envelope       the envelope sender; empty for the null sender {@code <>} (bounces)
  * @param recipient      the one recipient
- * @param mime           the full message, headers and body
+ * @param mime           the full message, headers and body, with the {@code "headers"} edits made
  * @param ips            {@code "ips"}: source IPs to send from, in order of preference
  * @param pool           {@code "pool"}: an IP pool to send from, when no ips are given
  * @param maxDeliverTime {@code "maxdelivertime"}: give up after this moment
  * @param maxAttempts    {@code "maxattempts"}: give up after this many attempts
  * @param retries        {@code "retries"}: seconds between attempts, the last one repeating
- * @param nextAttempt    {@code "nextattempt"}: not before this moment
+ * @param nextAttempt    {@code "nextattempt"} (or MailerQ's older {@code "delayed"}, the later of both): not before this moment
  * @param queues         {@code "queues"}: per-message result queues
  * @param security       {@code "security"}: what is asked of TLS
  * @param keepMime       {@code "keepmime"}: keep the MIME in the results
  * @param attempts       how many attempts the {@code "results"} array already records
  * @param dkim           {@code "dkim"}: keys the message brings to be signed with (MailerQ's property)
+ * @param dsn            {@code "dsn"}: RFC 3461 parameters to send when the server offers DSN
+ * @param tags           {@code "tags"}: the message's labels
  */
 public record OutboxMessage(ObjectNode json, Optional<MailAddress> envelope, MailAddress recipient, String mime,
         List<InetAddress> ips, Optional<String> pool, Optional<Instant> maxDeliverTime, OptionalInt maxAttempts,
         List<Duration> retries, Optional<Instant> nextAttempt, QueueOverrides queues, Security security,
-        boolean keepMime, int attempts, List<SigningKey> dkim) {
+        boolean keepMime, int attempts, List<SigningKey> dkim, DsnRequest dsn, List<String> tags) {
 
     public OutboxMessage {
+        tags = List.copyOf(tags);
         ips = List.copyOf(ips);
         retries = List.copyOf(retries);
         dkim = List.copyOf(dkim);

@@ -63,6 +63,7 @@ public final class ResultJson {
             var dkim = node.putArray("dkim");
             attempt.dkim().forEach(dkim::add);
         }
+        attempt.dsn().ifPresent(dsn -> node.put("dsn", dsn));
         return node;
     }
 

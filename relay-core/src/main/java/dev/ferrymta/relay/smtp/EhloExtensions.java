@@ -23,6 +23,7 @@ record EhloExtensions(Set<String> keywords, OptionalLong maxSizeBytes) {
     static final String EIGHT_BIT_MIME = "8BITMIME";
     static final String STARTTLS = "STARTTLS";
     static final String SMTPUTF8 = "SMTPUTF8";
+    static final String DSN = "DSN";
 
     private static final Pattern KEYWORD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");

@@ -4,6 +4,7 @@ import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.message.DsnRequest;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,11 +30,12 @@ final class MailTransaction {
      * @param reset whether a transaction went before on this connection, to be cleared first
      * @param size  the message size as RFC 1870 counts it
      * @param utf8  whether the envelope or the headers need SMTPUTF8 (the server offers it)
+     * @param dsn   RFC 3461 parameters to send (the server offers DSN), or {@link DsnRequest#NONE}
      */
     DeliveryOutcome run(boolean reset, Optional<MailAddress> sender, MailAddress recipient, byte[] message, long size,
-            boolean utf8) {
-        var mailFrom = mailFrom(sender, message, size, utf8);
-        var rcptTo = "RCPT TO:<" + recipient + ">";
+            boolean utf8, DsnRequest dsn) {
+        var mailFrom = mailFrom(sender, message, size, utf8) + dsn.mailParameters();
+        var rcptTo = "RCPT TO:<" + recipient + ">" + dsn.rcptParameters();
         try {
             if (extensions.offers(EhloExtensions.PIPELINING)) {
                 pipelinedEnvelope(reset, mailFrom, rcptTo);

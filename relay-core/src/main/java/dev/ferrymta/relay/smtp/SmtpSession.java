@@ -5,6 +5,7 @@ import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.message.DsnRequest;
 import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,6 +44,17 @@ public final class SmtpSession implements AutoCloseable {
      * @param mime      the message as it goes on the wire; line endings are made CRLF on the way
      */
     public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime) {
+        return send(sender, recipient, mime, DsnRequest.NONE);
+    }
+
+    /**
+     * Sends one message, with the message's RFC 3461 request as MAIL and RCPT parameters when
+     * the server offers {@code DSN} (left off when it does not). The attempt of a message that
+     * asked says which ({@link Attempt#dsn()}).
+     *
+     * @param dsn the message's {@code "dsn"} property; {@link DsnRequest#NONE} for none
+     */
+    public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime, DsnRequest dsn) {
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(recipient, "recipient");
         Objects.requireNonNull(mime, "mime");
@@ -71,11 +83,23 @@ public final class SmtpSession implements AutoCloseable {
         }
         boolean reset = messagesSent > 0;
         messagesSent++;
-        var outcome = transaction.run(reset, sender, recipient, mime, size, utf8 != null);
+        boolean dsnOffered = extensions.offers(EhloExtensions.DSN);
+        var outcome = transaction.run(reset, sender, recipient, mime, size, utf8 != null, dsnOffered ? dsn : DsnRequest.NONE);
+        if (dsn.asked()) {
+            outcome = withAttempt(outcome, outcome.attempt().withDsn(dsnOffered));
+        }
         var attempt = outcome.attempt();
         log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
                 messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());
         return outcome;
+    }
+
+    private static DeliveryOutcome withAttempt(DeliveryOutcome outcome, Attempt attempt) {
+        return switch (outcome) {
+            case DeliveryOutcome.Delivered delivered -> new DeliveryOutcome.Delivered(attempt);
+            case DeliveryOutcome.TemporaryFailure temporary -> new DeliveryOutcome.TemporaryFailure(attempt);
+            case DeliveryOutcome.PermanentFailure permanent -> new DeliveryOutcome.PermanentFailure(attempt);
+        };
     }
 
     /** A failure before anything was sent, with its enhanced status code (RFC 3463). */

@@ -327,7 +327,7 @@ class DeliveryLaneTest {
             }
 
             @Override
-            public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime) {
+            public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime, dev.ferrymta.relay.message.DsnRequest dsn) {
                 try {
                     hold.await();
                 } catch (InterruptedException e) {

@@ -65,6 +65,46 @@ class MessageParserTest {
     }
 
     @Test
+    void withoutAnEnvelopeTheMessageGoesWithTheNullSender() {
+        // MailerQ: "the envelope property is not even required ... MAIL FROM:<>".
+        assertThat(valid("{\"recipient\": \"b@example.org\", \"mime\": \"x\"}").envelope()).isEmpty();
+        assertThat(valid("{\"envelope\": null, \"recipient\": \"b@example.org\", \"mime\": \"x\"}").envelope()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "keepmime {0} is {1}")
+    @CsvSource({"true, true", "1, true", "'\"1\"', true", "'\"true\"', true", "'\"yes\"', true", "2, true",
+            "false, false", "0, false", "'\"0\"', false", "'\"\"', false", "'\"no\"', false", "null, false"})
+    void takesKeepmimeAsMailerqDoes(String value, boolean kept) {
+        assertThat(valid("{\"recipient\": \"b@example.org\", \"mime\": \"x\", \"keepmime\": " + value + "}").keepMime())
+                .isEqualTo(kept);
+    }
+
+    @Test
+    void delayedIsASendTimeAndTheLaterOfItAndNextattemptCounts() {
+        assertThat(valid("{\"recipient\": \"b@example.org\", \"mime\": \"x\", \"delayed\": \"2026-12-01 10:00:00\"}").nextAttempt())
+                .contains(Instant.parse("2026-12-01T10:00:00Z"));
+        assertThat(valid("{\"recipient\": \"b@example.org\", \"mime\": \"x\", \"delayed\": \"2026-12-01 10:00:00\", "
+                + "\"nextattempt\": {\"time\": \"2026-12-02 10:00:00\"}}").nextAttempt()).contains(Instant.parse("2026-12-02T10:00:00Z"));
+        assertThat(valid("{\"recipient\": \"b@example.org\", \"mime\": \"x\", \"delayed\": \"2026-12-03 10:00:00\", "
+                + "\"nextattempt\": {\"time\": \"2026-12-02 10:00:00\"}}").nextAttempt()).contains(Instant.parse("2026-12-03T10:00:00Z"));
+    }
+
+    @Test
+    void aRefusedPropertyThatAsksNothingPasses() {
+        var message = valid("{\"recipient\": \"b@example.org\", \"mime\": \"x\", \"inlinecss\": false, \"force\": 0, "
+                + "\"data\": {}, \"key\": \"\", \"smarthost\": null, \"priority\": 0, \"tags\": [\"spring\", \"news\"]}");
+        assertThat(message.tags()).containsExactly("spring", "news");
+    }
+
+    @Test
+    void headerEditsAreMadeOnTheMime() {
+        var message = valid("{\"recipient\": \"b@example.org\", \"mime\": \"X-Remove-Me: 1\\r\\nSubject: hi\\r\\n\\r\\nbody\", "
+                + "\"headers\": {\"remove\": [\"x-remove-me\"], \"prepend\": {\"X-Added\": \"yes\"}}}");
+        assertThat(message.mime()).isEqualTo("X-Added: yes\r\nSubject: hi\r\n\r\nbody");
+        assertThat(message.json().get("mime").textValue()).startsWith("X-Remove-Me");
+    }
+
+    @Test
     void defaultsToOpportunisticTlsAndTheConfiguredQueues() {
         var message = valid("{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\"}");
 
@@ -78,7 +118,6 @@ class MessageParserTest {
     @CsvSource(delimiter = '|', value = {
             "not json at all                                                  | the message is not valid JSON",
             "[1, 2]                                                           | the message is not a JSON object",
-            "{\"recipient\": \"b@example.org\", \"mime\": \"x\"}              | \"envelope\" is missing",
             "{\"envelope\": \"a@example.com\", \"mime\": \"x\"}               | \"recipient\" is missing",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\"} | \"mime\" is missing",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"nobody\", \"mime\": \"x\"} | \"recipient\" is not a valid address local@domain: 'nobody'",
@@ -93,7 +132,19 @@ class MessageParserTest {
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"nextattempt\": \"soon\"} | \"nextattempt\" must be an object",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"queues\": {\"results\": 3}} | \"queues.results\" must be a queue name or null",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"security\": \"maybe\"} | \"security\" must be one of none, opportunistic, required, verified",
-            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"keepmime\": \"yes\"} | \"keepmime\" must be true or false",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"keepmime\": \"maybe\"} | \"keepmime\" must be true or false",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"ips\": []} | \"ips\" is an empty array",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"delayed\": \"in a while\"} | \"delayed\" is not a time of the form",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"tags\": [1]} | \"tags\" must hold strings",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"queues\": {\"dsn\": \"bounces\"}} | \"queues.dsn\" is not supported by Ferry",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"inlinecss\": true} | \"inlinecss\" is not supported by Ferry",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": {\"from\": \"a@example.com\"}} | \"mime\" as an object",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"key\": \"store-key-1\"} | \"key\" is not supported by Ferry",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"data\": {\"name\": \"Ann\"}} | \"data\" (personalisation) is not supported by Ferry",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"smarthost\": {\"hostname\": \"relay.example\"}} | \"smarthost\" is not supported per message by Ferry",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"force\": 1} | \"force\" is not supported by Ferry",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"dsn\": {\"ret\": \"ALL\"}} | \"dsn.ret\" must be FULL or HDRS",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"headers\": {\"prepend\": {\"X\": 1}}} | \"headers.prepend.X\" must be a string",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"results\": {}} | \"results\" must be an array",
     })
     void refusesAnInvalidMessageNamingTheField(String json, String description) {

@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param recipients           the RCPT TO paths the sink accepted, in order
  * @param data                 the message after undoing dot-stuffing, line endings as received,
  *                             without the terminating {@code .} line
+ * @param mailParameters       the MAIL FROM parameters after the path, as sent ({@code "SIZE=120 RET=HDRS"}); {@code ""} for none
+ * @param rcptParameters       each accepted RCPT TO's parameters after the path, as sent, in order
  */
 public record ReceivedMessage(
         long connectionId,
@@ -33,7 +35,9 @@ public record ReceivedMessage(
         boolean tls,
         String sender,
         List<String> recipients,
-        byte[] data) {
+        byte[] data,
+        String mailParameters,
+        List<String> rcptParameters) {
 
     /** Copies {@code recipients} and {@code data}, so the record cannot change after the fact. */
     public ReceivedMessage {
@@ -44,6 +48,8 @@ public record ReceivedMessage(
         Objects.requireNonNull(sender, "sender");
         recipients = List.copyOf(recipients);
         data = data.clone();
+        Objects.requireNonNull(mailParameters, "mailParameters");
+        rcptParameters = List.copyOf(rcptParameters);
     }
 
     /** A copy of the message bytes. */
@@ -69,13 +75,15 @@ public record ReceivedMessage(
                 && tls == that.tls
                 && sender.equals(that.sender)
                 && recipients.equals(that.recipients)
-                && Arrays.equals(data, that.data);
+                && Arrays.equals(data, that.data)
+                && mailParameters.equals(that.mailParameters)
+                && rcptParameters.equals(that.rcptParameters);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(connectionId, sequenceInConnection, clientAddress, serverEndpoint, heloVerb,
-                heloName, tls, sender, recipients, Arrays.hashCode(data));
+                heloName, tls, sender, recipients, Arrays.hashCode(data), mailParameters, rcptParameters);
     }
 
     /** Everything but the message text, which can be large; see {@link #text()}. */

@@ -50,6 +50,8 @@ final class SmtpSession implements Runnable {
     private String heloName;
     private String sender;
     private final List<String> recipients = new ArrayList<>();
+    private String mailParameters = "";
+    private final List<String> rcptParameters = new ArrayList<>();
     private int messagesAccepted;
 
     /**
@@ -164,7 +166,10 @@ final class SmtpSession implements Runnable {
             if (refusal.isPresent()) {
                 send(refusal.get());
             } else {
-                respond(SmtpCommand.MAIL, line, new SmtpReply(250, "2.1.0 sender ok"), () -> sender = path.get());
+                respond(SmtpCommand.MAIL, line, new SmtpReply(250, "2.1.0 sender ok"), () -> {
+                    sender = path.get();
+                    mailParameters = EnvelopePath.parameters(line);
+                });
             }
         }
     }
@@ -196,7 +201,10 @@ final class SmtpSession implements Runnable {
         } else if (recipients.size() >= MAX_RECIPIENTS) {
             send(new SmtpReply(452, "4.5.3 too many recipients"));
         } else {
-            respond(SmtpCommand.RCPT, line, new SmtpReply(250, "2.1.5 recipient ok"), () -> recipients.add(path.get()));
+            respond(SmtpCommand.RCPT, line, new SmtpReply(250, "2.1.5 recipient ok"), () -> {
+                recipients.add(path.get());
+                rcptParameters.add(EnvelopePath.parameters(line));
+            });
         }
     }
 
@@ -255,7 +263,7 @@ final class SmtpSession implements Runnable {
     private void record(byte[] message) {
         messagesAccepted++;
         recorder.accept(new ReceivedMessage(connectionId, messagesAccepted, client, serverEndpoint, heloVerb,
-                heloName, tls, sender, recipients, message));
+                heloName, tls, sender, recipients, message, mailParameters, rcptParameters));
     }
 
     private void startTls(String line, String argument) throws IOException, InterruptedException {
@@ -328,6 +336,8 @@ final class SmtpSession implements Runnable {
     private void resetTransaction() {
         sender = null;
         recipients.clear();
+        mailParameters = "";
+        rcptParameters.clear();
     }
 
     private void hangUp() {
