@@ -24,7 +24,7 @@ final class ClusterListing {
         var clock = Clock.systemUTC();
         List<Peer> peers;
         try (var connection = new BrokerLink(address, "ferry --list-cluster", "cluster").connectOnce()) {
-            var listen = cluster.interval().plus(Duration.ofMillis(500));
+            var listen = cluster.listWait();
             peers = ClusterLister.list(connection, cluster, clock, listen);
         } catch (IOException | TimeoutException | RuntimeException e) {
             err.println("ferry: cannot reach the cluster at " + address + ": " + ConnectLoop.reason(e));

@@ -19,15 +19,17 @@ record CommandLine(Optional<Path> configFile, List<String> settings, Action acti
     enum Action { RUN, LIST_CLUSTER, VERSION, HELP }
 
     static final String USAGE = """
-            usage: ferry [--config FILE] [--key=value ...]
+            usage: ferry [--config FILE | --config-file FILE] [--key=value ...]
                    ferry --list-cluster [--config FILE] [--key=value ...]
                    ferry --version
                    ferry --help
 
             Runs a Ferry instance. Settings come from --key=value arguments, then FERRY_KEY_NAME
             environment variables, then the config file, then the built-in defaults; config.sample
-            documents every key. --list-cluster prints the live instances of the cluster (on
-            cluster-address) and exits.
+            documents every key; --config-file is MailerQ's name for --config, and a MailerQ config
+            file works (its keys Ferry does not use are named in a warning and ignored).
+            --list-cluster prints the live instances of the cluster (on cluster-address), waiting
+            cluster-timeout for their answers, and exits.
             """;
 
     static CommandLine parse(List<String> arguments) {
@@ -40,15 +42,15 @@ record CommandLine(Optional<Path> configFile, List<String> settings, Action acti
                 case "--version" -> action = Action.VERSION;
                 case "--list-cluster" -> action = Action.LIST_CLUSTER;
                 case "--help", "-h" -> action = Action.HELP;
-                case "--config" -> {
+                case "--config", "--config-file" -> {
                     if (i + 1 >= arguments.size()) {
-                        throw new ConfigException("", "--config: expected a file name after it");
+                        throw new ConfigException("", argument + ": expected a file name after it");
                     }
                     configFile = Optional.of(Path.of(arguments.get(++i)));
                 }
                 default -> {
-                    if (argument.startsWith("--config=")) {
-                        configFile = Optional.of(Path.of(argument.substring("--config=".length())));
+                    if (argument.startsWith("--config=") || argument.startsWith("--config-file=")) {
+                        configFile = Optional.of(Path.of(argument.substring(argument.indexOf('=') + 1)));
                     } else if (argument.startsWith("--") && argument.contains("=")) {
                         settings.add(argument);
                     } else {

@@ -49,6 +49,7 @@ public final class Main {
                 case RUN, LIST_CLUSTER -> { }
             }
             config = FerryConfig.load(commandLine, environment, host);
+            config.warnings().forEach(warning -> err.println("ferry: config: warning: " + warning));
             if (commandLine.action() == CommandLine.Action.LIST_CLUSTER) {
                 return ClusterListing.print(config, out, err);
             }

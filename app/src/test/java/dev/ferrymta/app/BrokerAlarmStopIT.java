@@ -41,7 +41,7 @@ class BrokerAlarmStopIT {
         int port = FerryProcess.freePort();
         try (var ferry = FerryProcess.start("--config", "config.sample", "--server-id=alarm", "--smtp-ips=127.0.0.2",
                 "--rabbitmq-address=" + node.address(), "--database-address=" + database.address(), "--www-port=" + port,
-                "--cluster-interval=1", "--cluster-timeout=3")) {
+                "--cluster-interval=1", "--cluster-peer-expiry=3")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> ferry.outputText().contains("ready:") || !ferry.isAlive());
             assertThat(ferry.isAlive()).as(ferry.outputText()).isTrue();
             assertThat(get(port, "/health").statusCode()).isEqualTo(200);

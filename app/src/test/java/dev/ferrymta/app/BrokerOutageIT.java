@@ -83,7 +83,7 @@ class BrokerOutageIT {
                 "--rabbitmq-address=" + vhost.address(), "--database-address=" + database.address(), "--www-port=" + port,
                 "--rabbitmq-outbox=" + serverId + ".outbox", "--rabbitmq-results=" + serverId + ".results",
                 "--rabbitmq-success=" + serverId + ".success", "--rabbitmq-failure=" + serverId + ".failure",
-                "--cluster-interval=1", "--cluster-timeout=3"));
+                "--cluster-interval=1", "--cluster-peer-expiry=3"));
         args.addAll(List.of(extra));
         var process = FerryProcess.startWith(jvm, args.toArray(String[]::new));
         processes.add(process);

@@ -30,7 +30,7 @@ class ClusterForwardingIT {
     private List<String> args(String serverId, String ip) throws Exception {
         var args = new ArrayList<>(List.of("--config", "config.sample", "--rabbitmq-address=" + broker.address(),
                 "--database-address=" + database.address(), "--www-port=" + FerryProcess.freePort(), "--smtp-ips=" + ip,
-                "--cluster-interval=1", "--cluster-timeout=3"));
+                "--cluster-interval=1", "--cluster-peer-expiry=3"));
         args.addAll(FerryProcess.queueArgs(broker, serverId));
         return args;
     }
@@ -90,7 +90,7 @@ class ClusterForwardingIT {
     /** {@code ./ferry --list-cluster} as a newcomer runs it: its output lines. */
     private List<String> listCluster() throws Exception {
         try (var lister = FerryProcess.start("--list-cluster", "--config", "config.sample", "--rabbitmq-address=" + broker.address(),
-                "--cluster-exchange=" + FerryProcess.clusterExchange(broker), "--cluster-interval=1", "--cluster-timeout=3")) {
+                "--cluster-exchange=" + FerryProcess.clusterExchange(broker), "--cluster-interval=1", "--cluster-peer-expiry=3")) {
             assertThat(lister.awaitExit(Duration.ofSeconds(20))).as(lister.outputText()).isZero();
             return lister.output();
         }

@@ -1,6 +1,7 @@
 package dev.ferrymta.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferrymta.relay.config.ConfigFile;
 import dev.ferrymta.relay.config.ConfigValue;
@@ -53,6 +54,33 @@ class FerryConfigTest {
         assertThat(config.console().port()).isEqualTo(9001);
         assertThat(config.relay().serverId()).isEqualTo("from-env");
         assertThat(config.relay().outboxQueue()).isEqualTo("outbox");
+    }
+
+    @Test
+    void mailerqKeysFerryDoesNotUseAreNamedAndIgnoredAndUnknownKeysStillStop() {
+        var file = List.of(new ConfigValue("license", "/etc/mailerq/license.txt", "f line 1"),
+                new ConfigValue("storage-address", "mongodb://x/y", "f line 2"),
+                new ConfigValue("database-address", "postgresql://h/db", "f line 3"),
+                new ConfigValue("cluster-timeout", "2", "f line 4"),
+                new ConfigValue("cluster-peer-expiry", "20", "f line 5"));
+        var config = FerryConfig.load(file, Map.of(), List.of(), HOST);
+
+        assertThat(config.warnings()).containsExactly(
+                "license (f line 1) is a MailerQ setting that Ferry does not use; ignored",
+                "storage-address (f line 2) is a MailerQ setting that Ferry does not use; ignored");
+        // cluster-timeout as MailerQ means it: how long --list-cluster waits; peers expire by cluster-peer-expiry.
+        assertThat(config.cluster().listWait()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.cluster().timeout()).isEqualTo(Duration.ofSeconds(20));
+
+        assertThatThrownBy(() -> FerryConfig.load(List.of(new ConfigValue("licence", "x", "f line 1"),
+                new ConfigValue("database-address", "postgresql://h/db", "f line 2")), Map.of(), List.of(), HOST))
+                .isInstanceOf(dev.ferrymta.relay.config.ConfigException.class).hasMessageStartingWith("licence: unknown key");
+    }
+
+    @Test
+    void configFileIsMailerqsSpellingOfConfig() {
+        assertThat(CommandLine.parse(List.of("--config-file", "a.txt")).configFile()).contains(Path.of("a.txt"));
+        assertThat(CommandLine.parse(List.of("--config-file=b.txt")).configFile()).contains(Path.of("b.txt"));
     }
 
     @Test

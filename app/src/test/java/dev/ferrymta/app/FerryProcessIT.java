@@ -63,6 +63,35 @@ class FerryProcessIT {
     }
 
     @Test
+    void aMailerqConfigFileStartsAnInstanceWithOneWarningPerKeyFerryDoesNotUse() throws Exception {
+        int port = FerryProcess.freePort();
+        // As a MailerQ user has it: MailerQ's own keys beside the shared ones, named with --config-file.
+        var file = java.nio.file.Files.createTempFile("mailerq-config", ".txt");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "# /etc/mailerq/config.txt",
+                "license: /etc/mailerq/license.txt",
+                "rabbitmq-address: " + broker.address(),
+                "rabbitmq-inbox: inbox",
+                "smtp-port: 25",
+                "storage-address: mongodb://localhost/mailerq",
+                "database-address: " + database.address(),
+                "www-port: " + port,
+                "cluster-timeout: 2",
+                "smtp-ips: 127.0.0.2", ""));
+        var args = new java.util.ArrayList<>(java.util.List.of("--config-file", file.toString()));
+        args.addAll(FerryProcess.queueArgs(broker, "mailerq-config-it"));
+        try (var ferry = FerryProcess.start(args.toArray(String[]::new))) {
+            await().atMost(START).until(() -> ferry.outputText().contains("ready:"));
+
+            assertThat(ferry.output()).filteredOn(line -> line.contains("warning:") && line.contains("MailerQ setting"))
+                    .extracting(line -> line.replaceAll(".*warning: (\\S+) .*", "$1"))
+                    .containsExactly("license", "rabbitmq-inbox", "smtp-port", "storage-address");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void reportsBothLinksUpOnHealth() throws Exception {
         int port = FerryProcess.freePort();
         try (var ferry = FerryProcess.start(args(port))) {

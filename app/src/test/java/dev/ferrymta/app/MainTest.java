@@ -35,7 +35,7 @@ class MainTest {
     @Test
     void printsUsageForHelp() {
         assertThat(run(Map.of(), "--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: ferry [--config FILE]");
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: ferry [--config FILE | --config-file FILE]");
     }
 
     @Test

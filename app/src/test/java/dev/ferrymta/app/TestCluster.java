@@ -103,7 +103,7 @@ final class TestCluster implements AutoCloseable {
                 "--database-address=" + database.address(),
                 "--rabbitmq-outbox=" + serverId + ".outbox", "--rabbitmq-results=" + serverId + ".results",
                 "--rabbitmq-failure=" + serverId + ".failure", "--www-port=" + consolePort,
-                "--cluster-interval=" + INTERVAL.toSeconds(), "--cluster-timeout=" + TIMEOUT.toSeconds(),
+                "--cluster-interval=" + INTERVAL.toSeconds(), "--cluster-peer-expiry=" + TIMEOUT.toSeconds(),
                 "--cluster-secret=" + SECRET, "--database-ttl=600"));
         args.addAll(List.of(extra));
         return args;
@@ -166,7 +166,7 @@ final class TestCluster implements AutoCloseable {
     /** {@code ./ferry --list-cluster} for this cluster, as an operator runs it: its output lines. */
     List<String> listCluster() throws Exception {
         try (var lister = FerryProcess.start("--list-cluster", "--config", "config.sample", "--rabbitmq-address=" + vhost.address(),
-                "--cluster-interval=" + INTERVAL.toSeconds(), "--cluster-timeout=" + TIMEOUT.toSeconds(),
+                "--cluster-interval=" + INTERVAL.toSeconds(), "--cluster-peer-expiry=" + TIMEOUT.toSeconds(),
                 "--cluster-secret=" + SECRET)) {
             assertThat(lister.awaitExit(Duration.ofSeconds(20))).as(lister.outputText()).isZero();
             return lister.output();

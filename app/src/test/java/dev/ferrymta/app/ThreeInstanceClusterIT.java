@@ -83,7 +83,7 @@ class ThreeInstanceClusterIT {
                     .anySatisfy(line -> assertThat(line).startsWith("node-c").contains("127.0.0.4"))
                     .anySatisfy(line -> assertThat(line).startsWith("3 live instances"));
 
-            // SIGKILL: gone within cluster-timeout plus one interval, on both survivors.
+            // SIGKILL: gone within cluster-peer-expiry plus one interval, on both survivors.
             long killed = System.nanoTime();
             c.process().kill();
             await().atMost(TestCluster.TIMEOUT.plus(TestCluster.INTERVAL).plusMillis(1_500)).pollInterval(Duration.ofMillis(50))

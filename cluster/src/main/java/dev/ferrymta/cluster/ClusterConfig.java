@@ -14,15 +14,17 @@ import java.util.Set;
  * @param address  {@code cluster-address}: the broker all instances share; defaults to {@code rabbitmq-address}
  * @param exchange {@code cluster-exchange}: the direct exchange the instances talk over
  * @param interval {@code cluster-interval}: time between announces
- * @param timeout  {@code cluster-timeout}: silence after which a peer counts as gone
+ * @param timeout  {@code cluster-peer-expiry}: silence after which a peer counts as gone
  * @param secret   {@code cluster-secret}: when set, every cluster message is signed with it
+ * @param listWait {@code cluster-timeout}, as MailerQ means it: how long {@code --list-cluster}
+ *                 listens for the instances' answers; default {@code cluster-interval} plus half a second
  */
 public record ClusterConfig(AmqpAddress address, String exchange, Duration interval, Duration timeout,
-        Optional<String> secret) {
+        Optional<String> secret, Duration listWait) {
 
     /** The keys this record reads (besides {@code rabbitmq-address}, the default address). */
     public static final Set<String> KEYS = Set.of(
-            "cluster-address", "cluster-exchange", "cluster-interval", "cluster-timeout", "cluster-secret");
+            "cluster-address", "cluster-exchange", "cluster-interval", "cluster-peer-expiry", "cluster-timeout", "cluster-secret");
 
     /** Shorter secrets are refused: they would give a false sense of protection. */
     public static final int MIN_SECRET_LENGTH = 16;
@@ -30,9 +32,9 @@ public record ClusterConfig(AmqpAddress address, String exchange, Duration inter
     public static ClusterConfig from(ConfigReader config) {
         var rabbitmq = config.get("rabbitmq-address", ValueType.amqpAddress(), AmqpAddress.parse(RelayConfig.DEFAULT_RABBITMQ_ADDRESS));
         var interval = config.get("cluster-interval", ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)), Duration.ofSeconds(5));
-        var timeout = config.get("cluster-timeout", ValueType.duration(Duration.ofMillis(200), Duration.ofHours(1)), interval.multipliedBy(3));
+        var timeout = config.get("cluster-peer-expiry", ValueType.duration(Duration.ofMillis(200), Duration.ofHours(1)), interval.multipliedBy(3));
         if (timeout.compareTo(interval) <= 0) {
-            throw config.invalid("cluster-timeout", "longer than cluster-interval (%d ms), or every peer would count as gone between two announces"
+            throw config.invalid("cluster-peer-expiry", "longer than cluster-interval (%d ms), or every peer would count as gone between two announces"
                     .formatted(interval.toMillis()));
         }
         return new ClusterConfig(
@@ -40,6 +42,8 @@ public record ClusterConfig(AmqpAddress address, String exchange, Duration inter
                 config.get("cluster-exchange", ValueType.queueName(), "cluster"),
                 interval,
                 timeout,
-                config.optional("cluster-secret", ValueType.secret(MIN_SECRET_LENGTH)));
+                config.optional("cluster-secret", ValueType.secret(MIN_SECRET_LENGTH)),
+                config.get("cluster-timeout", ValueType.duration(Duration.ofMillis(100), Duration.ofMinutes(10)),
+                        interval.plus(Duration.ofMillis(500))));
     }
 }

@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * The other instances of the cluster, as learnt from what arrives on the control queue. A peer is
- * live while a message from it arrived within {@code cluster-timeout}, by our clock; after that it
+ * live while a message from it arrived within {@code cluster-peer-expiry}, by our clock; after that it
  * is gone, and {@link #expire()} removes it. Bounded at {@code maxPeers}, so a flood of invented
  * servers cannot exhaust memory. Thread-safe.
  */
@@ -53,7 +53,7 @@ public final class PeerDirectory {
     private final Map<InetAddress, Set<ServerId>> owners = new HashMap<>();
     private long ignored;
 
-    /** A directory with {@code cluster-timeout} and {@link #DEFAULT_MAX_PEERS}. */
+    /** A directory with {@code cluster-peer-expiry} and {@link #DEFAULT_MAX_PEERS}. */
     public PeerDirectory(ServerId self, String selfIncarnation, ClusterConfig config, Clock clock) {
         this(self, selfIncarnation, config.timeout(), DEFAULT_MAX_PEERS, clock);
     }

@@ -35,9 +35,9 @@ class ClusterConfigTest {
 
     @Test
     void refusesATimeoutNoLongerThanTheInterval() {
-        assertThatThrownBy(() -> cluster("cluster-interval: 10\ncluster-timeout: 10\n"))
+        assertThatThrownBy(() -> cluster("cluster-interval: 10\ncluster-peer-expiry: 10\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("cluster-timeout: '10' (f line 2) is not valid: expected longer than cluster-interval");
+                .hasMessageStartingWith("cluster-peer-expiry: '10' (f line 2) is not valid: expected longer than cluster-interval");
     }
 
     @Test

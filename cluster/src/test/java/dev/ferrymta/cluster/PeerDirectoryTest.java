@@ -276,7 +276,7 @@ class PeerDirectoryTest {
 
     @Test
     void takesTheTimeoutFromTheClusterConfig() {
-        var config = new ClusterConfig(null, "cluster", Duration.ofSeconds(1), Duration.ofSeconds(3), java.util.Optional.empty());
+        var config = new ClusterConfig(null, "cluster", Duration.ofSeconds(1), Duration.ofSeconds(3), java.util.Optional.empty(), Duration.ofSeconds(2));
         var fromConfig = new PeerDirectory(SELF, "self-1", config, clock);
         fromConfig.heard(announce("b", "b-1"));
         clock.advance(Duration.ofSeconds(3).plusMillis(1));

@@ -15,6 +15,7 @@ public final class ConfigReader {
 
     private final Map<String, ConfigValue> values;
     private final Set<String> knownKeys;
+    private final java.util.List<ConfigValue> ignored;
 
     /**
      * @param values    the layered values (see {@link ConfigSources#layered})
@@ -22,15 +23,35 @@ public final class ConfigReader {
      * @throws ConfigException for the first unknown key
      */
     public ConfigReader(Map<String, ConfigValue> values, Set<String> knownKeys) {
+        this(values, knownKeys, Set.of());
+    }
+
+    /**
+     * @param values      the layered values (see {@link ConfigSources#layered})
+     * @param knownKeys   every key some module reads
+     * @param foreignKeys keys another program documents (MailerQ's) that Ferry does not use: let
+     *                    through, each listed by {@link #ignored()} for a warning
+     * @throws ConfigException for the first key in neither set
+     */
+    public ConfigReader(Map<String, ConfigValue> values, Set<String> knownKeys, Set<String> foreignKeys) {
         this.values = Map.copyOf(values);
         this.knownKeys = Set.copyOf(knownKeys);
+        this.ignored = values.values().stream()
+                .filter(v -> !knownKeys.contains(v.key()) && foreignKeys.contains(v.key()))
+                .sorted(Comparator.comparing(ConfigValue::key))
+                .toList();
         values.values().stream()
-                .filter(v -> !knownKeys.contains(v.key()))
+                .filter(v -> !knownKeys.contains(v.key()) && !foreignKeys.contains(v.key()))
                 .findFirst()
                 .ifPresent(v -> {
                     throw new ConfigException(v.key(), "%s: unknown key (%s)%s".formatted(
                             ConfigException.printable(v.key()), v.origin(), suggestion(v.key())));
                 });
+    }
+
+    /** The foreign keys that were set, by name: each deserves one warning line, and is otherwise ignored. */
+    public java.util.List<ConfigValue> ignored() {
+        return ignored;
     }
 
     /** The value of a key, or empty when it is not set or set to nothing. */
