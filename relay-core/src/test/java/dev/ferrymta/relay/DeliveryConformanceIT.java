@@ -291,7 +291,7 @@ class DeliveryConformanceIT {
         relay.send(message);
 
         var entry = relay.take(relay.failure, 1, WAIT).getFirst().get("results").get(0);
-        assertThat(entry.get("state").asText()).isEqualTo("connect");
+        assertThat(entry.get("state").asText()).isEqualTo("intro");
         var description = entry.get("description").asText();
         assertThat(description).contains("tried mx0.mute.test", "mx4.mute.test").doesNotContain("mx5.mute.test");
         assertThat(accepted.get()).isEqualTo(5);

@@ -19,13 +19,12 @@ import java.util.OptionalInt;
  * @param status      the enhanced status code, when the server gave one
  * @param description a human explanation
  * @param dkim        the DKIM signatures the message went out with, e.g. {@code d=example.com s=s1 a=rsa-sha256}
- * @param dsn         for a message with a {@code "dsn"} property: {@code "offered"} when the server
- *                    offered DSN and the RFC 3461 parameters were sent, {@code "not offered"} when
- *                    they were left off; empty otherwise
+ * @param session     what the attempt learned of its SMTP session (messages carried, DSN offered,
+ *                    TLS cipher and certificate); empty when it ended before a message was sent
  */
 public record Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from,
         Optional<InetAddress> to, Optional<String> mta, OptionalInt code, Optional<String> status, String description,
-        List<String> dkim, Optional<String> dsn) {
+        List<String> dkim, Optional<SessionFacts> session) {
 
     public Attempt {
         dkim = List.copyOf(dkim);
@@ -43,15 +42,14 @@ public record Attempt(AttemptState state, AttemptResult result, Instant time, Op
         this(state, result, time, from, to, mta, code, status, description, dkim, Optional.empty());
     }
 
-    /** The same attempt, saying whether the server offered DSN to a message that asked for it. */
-    public Attempt withDsn(boolean offered) {
-        return new Attempt(state, result, time, from, to, mta, code, status, description, dkim,
-                Optional.of(offered ? "offered" : "not offered"));
+    /** The same attempt, with what it learned of its session. */
+    public Attempt withSession(SessionFacts facts) {
+        return new Attempt(state, result, time, from, to, mta, code, status, description, dkim, Optional.of(facts));
     }
 
     /** The same attempt, saying which DKIM signatures the message carried. */
     public Attempt signedWith(List<String> signatures) {
-        return new Attempt(state, result, time, from, to, mta, code, status, description, signatures, dsn);
+        return new Attempt(state, result, time, from, to, mta, code, status, description, signatures, session);
     }
 
     /** An attempt that ended before any connection: {@code process} or {@code dns}. */

@@ -2,9 +2,12 @@ package dev.ferrymta.relay.attempt;
 
 import java.util.Locale;
 
-/** The step of delivery an attempt ended at, as MailerQ names it in results ({@code "state"}). */
+/**
+ * The step of delivery an attempt ended at, as MailerQ names it in results ({@code "state"}):
+ * {@code connect} is the TCP connection, {@code intro} the wait for the server's greeting.
+ */
 public enum AttemptState {
-    PROCESS, DNS, BIND, CONNECT, HANDSHAKE, EHLO, HELO, STARTTLS, MAILFROM, RCPTTO, DATA, MESSAGE;
+    PROCESS, DNS, BIND, CONNECT, INTRO, HANDSHAKE, EHLO, HELO, STARTTLS, MAILFROM, RCPTTO, DATA, MESSAGE;
 
     /** The name in results: lower case. */
     public String json() {

@@ -142,7 +142,7 @@ public final class MxConnector implements LaneConnector {
         }
         var a = outcome.attempt();
         var described = new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(), a.code(), a.status(),
-                a.description() + " (" + summary + ")", a.dkim(), a.dsn());
+                a.description() + " (" + summary + ")", a.dkim(), a.session());
         return switch (outcome) {
             case DeliveryOutcome.Delivered delivered -> delivered;
             case DeliveryOutcome.TemporaryFailure temporary -> new DeliveryOutcome.TemporaryFailure(described);

@@ -34,7 +34,7 @@ public enum MailerQProperty {
     INLINECSS("turn style blocks of HTML into inline style attributes",
             "\"inlinecss\" is not supported by Ferry: inline the CSS before publishing the message"),
     DKIM("keys to sign the message with, besides the stored ones", null),
-    DSN("RFC 3461 notify, ret, envid, orcpt, sent when the server offers DSN", null),
+    DSN("RFC 3461 notify, ret, envid, orcpt, sent when the server offers DSN (the attempt's dsn says whether it did)", null),
     QUEUES("per-message result queues (results, success, failure, retry)", null),
     SMARTHOST("send through this SMTP server instead of the recipient's MX",
             "\"smarthost\" is not supported per message by Ferry yet: use a domain route of kind smarthost in the shared settings"),

@@ -43,27 +43,44 @@ public final class ResultJson {
         return copy;
     }
 
-    /** One attempt as an entry of {@code "results"}: every key present, {@code null} where unknown. */
+    /**
+     * One attempt as an entry of {@code "results"}, as MailerQ writes it: {@code state},
+     * {@code result}, {@code time} and {@code description} always; {@code from}, {@code to},
+     * {@code mta}, {@code code}, {@code status} when known; {@code messages} and {@code dsn} once
+     * a message went over a session; {@code cipher} and {@code certificate} for a TLS session;
+     * {@code dkim} when the message was signed. Keys that do not apply are left out, never null.
+     */
     public static ObjectNode attempt(Attempt attempt) {
         var node = JsonNodeFactory.instance.objectNode();
         node.put("state", attempt.state().json());
         node.put("result", attempt.result().json());
         node.put("time", time(attempt.time()));
-        node.put("from", attempt.from().map(InetAddress::getHostAddress).orElse(null));
-        node.put("to", attempt.to().map(InetAddress::getHostAddress).orElse(null));
-        node.put("mta", attempt.mta().orElse(null));
-        if (attempt.code().isPresent()) {
-            node.put("code", attempt.code().getAsInt());
-        } else {
-            node.putNull("code");
-        }
-        node.put("status", attempt.status().orElse(null));
+        attempt.from().ifPresent(from -> node.put("from", from.getHostAddress()));
+        attempt.to().ifPresent(to -> node.put("to", to.getHostAddress()));
+        attempt.mta().ifPresent(mta -> node.put("mta", mta));
+        attempt.code().ifPresent(code -> node.put("code", code));
+        attempt.status().ifPresent(status -> node.put("status", status));
         node.put("description", attempt.description());
         if (!attempt.dkim().isEmpty()) {
             var dkim = node.putArray("dkim");
             attempt.dkim().forEach(dkim::add);
         }
-        attempt.dsn().ifPresent(dsn -> node.put("dsn", dsn));
+        attempt.session().ifPresent(session -> {
+            node.put("messages", session.messages());
+            node.put("dsn", session.dsn());
+            session.tls().ifPresent(tls -> {
+                var cipher = node.putObject("cipher");
+                cipher.put("name", tls.cipher());
+                cipher.put("version", tls.version());
+                cipher.put("bits", tls.bits());
+                var certificate = node.putObject("certificate");
+                certificate.put("subject", tls.subject());
+                certificate.put("issuer", tls.issuer());
+                certificate.put("notbefore", time(tls.notBefore()));
+                certificate.put("notafter", time(tls.notAfter()));
+                certificate.put("verified", tls.verified());
+            });
+        });
         return node;
     }
 

@@ -68,7 +68,7 @@ public final class SmtpClient {
         var connection = new SmtpConnection(source, endpoint, timeouts, clock);
         try {
             connection.connect();
-            var greeting = connection.expect(AttemptState.CONNECT, timeouts.greeting());
+            var greeting = connection.expect(AttemptState.INTRO, timeouts.greeting());
             connection.greeted(greeting);
             var extensions = secure(connection, hello(connection, ehloName), ehloName, security);
             log.debug("SMTP {} -> {}: opened, mta {}, tls {}, extensions {}", source.getHostAddress(), endpoint,
@@ -117,7 +117,7 @@ public final class SmtpClient {
         connection.send(AttemptState.STARTTLS, List.of("STARTTLS"));
         connection.expect(AttemptState.STARTTLS, timeouts.command());
         try {
-            connection.startTls(tls.layer(connection.plainSocket(), connection.endpoint(), security));
+            connection.startTls(tls.layer(connection.plainSocket(), connection.endpoint(), security), security == Security.VERIFIED);
         } catch (IOException e) {
             throw connection.broken(AttemptState.HANDSHAKE, AttemptResult.ERROR, Optional.empty(),
                     "cannot start TLS with " + connection.endpoint() + ": " + e.getMessage());

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
+import dev.ferrymta.relay.attempt.SessionFacts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ final class SmtpConnection {
     private String mta;
     private boolean usable;
     private boolean tls;
+    private Optional<SessionFacts.Tls> tlsFacts = Optional.empty();
     private boolean closed;
 
     SmtpConnection(InetAddress source, SmtpEndpoint endpoint, SmtpTimeouts timeouts, Clock clock) {
@@ -151,13 +153,13 @@ final class SmtpConnection {
     }
 
     /**
-     * Goes on when the reply is the one wanted at this step (220 to connect, 354 to DATA, 2xx
+     * Goes on when the reply is the one wanted at this step (220 to the greeting, 354 to DATA, 2xx
      * otherwise). A refusal ends the attempt as {@link ReplyClassifier} judges it; any other code
      * is out of place and leaves the dialogue out of step.
      */
     void check(AttemptState state, SmtpReply reply) throws StepFailure {
         boolean wanted = switch (state) {
-            case CONNECT -> reply.code() == 220;
+            case INTRO -> reply.code() == 220;
             case DATA -> reply.code() == 354;
             default -> reply.isPositive();
         };
@@ -177,13 +179,14 @@ final class SmtpConnection {
     }
 
     /** Runs the TLS handshake on {@code secured} and continues the dialogue over it. */
-    void startTls(SSLSocket secured) throws StepFailure {
+    void startTls(SSLSocket secured, boolean verified) throws StepFailure {
         try {
             secured.setSoTimeout(SmtpTimeouts.millis(timeouts.command()));
             secured.startHandshake();
             socket = secured;
             useStreams(secured);
             tls = true;
+            tlsFacts = facts(secured.getSession(), verified);
         } catch (IOException e) {
             // A connection reset or timeout during the handshake may come wrapped in an SSLException.
             var cause = e instanceof SSLException && e.getCause() instanceof IOException io
@@ -261,6 +264,26 @@ final class SmtpConnection {
 
     boolean usable() {
         return usable;
+    }
+
+    /** The TLS session's cipher and the server's certificate, once STARTTLS succeeded. */
+    Optional<SessionFacts.Tls> tlsFacts() {
+        return tlsFacts;
+    }
+
+    private static Optional<SessionFacts.Tls> facts(javax.net.ssl.SSLSession session, boolean verified) {
+        var suite = session.getCipherSuite();
+        try {
+            var certificates = session.getPeerCertificates();
+            if (certificates.length > 0 && certificates[0] instanceof java.security.cert.X509Certificate x509) {
+                return Optional.of(new SessionFacts.Tls(suite, session.getProtocol(), SessionFacts.Tls.bitsOf(suite),
+                        x509.getSubjectX500Principal().getName(), x509.getIssuerX500Principal().getName(),
+                        x509.getNotBefore().toInstant(), x509.getNotAfter().toInstant(), verified));
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // An anonymous suite: no certificate to describe.
+        }
+        return Optional.empty();
     }
 
     boolean tls() {

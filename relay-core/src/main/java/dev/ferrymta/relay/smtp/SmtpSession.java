@@ -4,6 +4,7 @@ import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
+import dev.ferrymta.relay.attempt.SessionFacts;
 import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.DsnRequest;
 import java.net.InetAddress;
@@ -50,7 +51,7 @@ public final class SmtpSession implements AutoCloseable {
     /**
      * Sends one message, with the message's RFC 3461 request as MAIL and RCPT parameters when
      * the server offers {@code DSN} (left off when it does not). The attempt of a message that
-     * asked says which ({@link Attempt#dsn()}).
+     * went over this session says whether DSN was offered ({@link Attempt#session()}).
      *
      * @param dsn the message's {@code "dsn"} property; {@link DsnRequest#NONE} for none
      */
@@ -85,9 +86,7 @@ public final class SmtpSession implements AutoCloseable {
         messagesSent++;
         boolean dsnOffered = extensions.offers(EhloExtensions.DSN);
         var outcome = transaction.run(reset, sender, recipient, mime, size, utf8 != null, dsnOffered ? dsn : DsnRequest.NONE);
-        if (dsn.asked()) {
-            outcome = withAttempt(outcome, outcome.attempt().withDsn(dsnOffered));
-        }
+        outcome = withAttempt(outcome, outcome.attempt().withSession(new SessionFacts(messagesSent, dsnOffered, connection.tlsFacts())));
         var attempt = outcome.attempt();
         log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
                 messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());

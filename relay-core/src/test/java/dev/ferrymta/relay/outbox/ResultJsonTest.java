@@ -58,11 +58,22 @@ class ResultJsonTest {
     }
 
     @Test
-    void unknownValuesOfALocalAttemptAreNull() {
+    void keysThatDoNotApplyAreLeftOutAsMailerqDoes() {
         var attempt = ResultJson.attempt(Attempt.local(AttemptState.PROCESS, AttemptResult.INVALID, NOON, "\"recipient\" is missing"));
         assertThat(attempt.toString()).isEqualTo("""
-                {"state":"process","result":"invalid","time":"2026-11-22 12:00:05","from":null,"to":null,"mta":null,\
-                "code":null,"status":null,"description":"\\"recipient\\" is missing"}""");
+                {"state":"process","result":"invalid","time":"2026-11-22 12:00:05","description":"\\"recipient\\" is missing"}""");
+    }
+
+    @Test
+    void aTlsSessionGivesMessagesDsnCipherAndCertificate() throws Exception {
+        var tls = new dev.ferrymta.relay.attempt.SessionFacts.Tls("TLS_AES_256_GCM_SHA384", "TLSv1.3", 256, "CN=mx.example.org",
+                "CN=Example CA", java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.Instant.parse("2027-01-01T00:00:00Z"), false);
+        var attempt = ResultJson.attempt(accepted().withSession(new dev.ferrymta.relay.attempt.SessionFacts(3, true, java.util.Optional.of(tls))));
+        assertThat(attempt.get("messages").intValue()).isEqualTo(3);
+        assertThat(attempt.get("dsn").booleanValue()).isTrue();
+        assertThat(attempt.get("cipher").toString()).isEqualTo("{\"name\":\"TLS_AES_256_GCM_SHA384\",\"version\":\"TLSv1.3\",\"bits\":256}");
+        assertThat(attempt.get("certificate").toString()).isEqualTo("{\"subject\":\"CN=mx.example.org\",\"issuer\":\"CN=Example CA\","
+                + "\"notbefore\":\"2026-01-01 00:00:00\",\"notafter\":\"2027-01-01 00:00:00\",\"verified\":false}");
     }
 
     @Test

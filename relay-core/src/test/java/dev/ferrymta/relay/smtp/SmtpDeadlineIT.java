@@ -44,7 +44,7 @@ class SmtpDeadlineIT {
 
     /** Where the server dribbles. */
     enum Step {
-        GREETING(AttemptState.CONNECT),
+        GREETING(AttemptState.INTRO),
         EHLO(AttemptState.EHLO),
         MAIL(AttemptState.MAILFROM),
         END_OF_DATA(AttemptState.MESSAGE);

@@ -94,7 +94,8 @@ class SmtpSessionIT {
             assertThat(outcome).isInstanceOf(DeliveryOutcome.Delivered.class);
             assertThat(outcome.attempt()).isEqualTo(new Attempt(AttemptState.MESSAGE, AttemptResult.ACCEPTED, NOW,
                     Optional.of(SOURCE), Optional.of(SINK_ADDRESS), Optional.of("localhost"),
-                    OptionalInt.of(250), Optional.of("2.0.0"), outcome.attempt().description()));
+                    OptionalInt.of(250), Optional.of("2.0.0"), outcome.attempt().description())
+                    .withSession(new dev.ferrymta.relay.attempt.SessionFacts(1, false, Optional.empty())));
             assertThat(outcome.attempt().description()).startsWith("queued as");
             assertThat(session.mta()).isEqualTo("localhost");
             assertThat(session.source()).isEqualTo(SOURCE);
@@ -272,7 +273,22 @@ class SmtpSessionIT {
             assertThat(session.tls()).isTrue();
             // The sink offers STARTTLS only before TLS: these are the extensions of the second EHLO.
             assertThat(session.extensions()).contains("PIPELINING").doesNotContain("STARTTLS");
-            assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE))).isInstanceOf(DeliveryOutcome.Delivered.class);
+            var first = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+            assertThat(first).isInstanceOf(DeliveryOutcome.Delivered.class);
+            var second = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+
+            // The results' messages, dsn, cipher and certificate (MailerQ's result keys).
+            var facts = second.attempt().session().orElseThrow();
+            assertThat(first.attempt().session().orElseThrow().messages()).isEqualTo(1);
+            assertThat(facts.messages()).isEqualTo(2);
+            assertThat(facts.dsn()).isFalse();
+            var tls = facts.tls().orElseThrow();
+            assertThat(tls.version()).isIn("TLSv1.3", "TLSv1.2");
+            assertThat(tls.cipher()).startsWith("TLS_");
+            assertThat(tls.bits()).isIn(128, 256);
+            assertThat(tls.subject()).isEqualTo(CERTIFICATE.certificate().getSubjectX500Principal().getName());
+            assertThat(tls.notAfter()).isEqualTo(CERTIFICATE.certificate().getNotAfter().toInstant());
+            assertThat(tls.verified()).as("opportunistic TLS takes the certificate as it comes").isFalse();
         }
 
         var received = sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst();
@@ -412,12 +428,12 @@ class SmtpSessionIT {
     }
 
     @Test
-    void failsAtConnectOnANegativeGreeting() {
+    void failsAtIntroOnANegativeGreeting() {
         sink.script().on(SmtpCommand.GREETING).reply(554, "5.3.2 no service for you");
 
         var attempt = openFailure(SOURCE, Security.NONE);
 
-        assertThat(attempt.state()).isEqualTo(AttemptState.CONNECT);
+        assertThat(attempt.state()).isEqualTo(AttemptState.INTRO);
         assertThat(attempt.result()).isEqualTo(AttemptResult.ERROR);
         assertThat(attempt.code()).hasValue(554);
         assertThat(attempt.description()).isEqualTo("no service for you");

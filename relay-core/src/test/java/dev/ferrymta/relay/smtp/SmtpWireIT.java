@@ -130,14 +130,14 @@ class SmtpWireIT {
             var failure = catchThrowableOfType(SmtpFailure.class,
                     () -> client.open(source, server.endpoint(), "relay.ferry.test", Security.NONE));
 
-            assertThat(failure.outcome().attempt().state()).isEqualTo(AttemptState.CONNECT);
+            assertThat(failure.outcome().attempt().state()).isEqualTo(AttemptState.INTRO);
             assertThat(failure.outcome().attempt().result()).isEqualTo(AttemptResult.ERROR);
             assertThat(failure.outcome().attempt().description()).contains("longer than 100 lines");
         }
     }
 
     @Test
-    void failsAtConnectOnAGreetingWithoutACode() throws Exception {
+    void failsAtIntroOnAGreetingWithoutACode() throws Exception {
         try (var server = RawSmtpServer.start(wire -> {
             wire.write("SSH-2.0-OpenSSH_9.6\r\n");
             wire.readLine();
@@ -145,7 +145,7 @@ class SmtpWireIT {
             var failure = catchThrowableOfType(SmtpFailure.class,
                     () -> client.open(source, server.endpoint(), "relay.ferry.test", Security.NONE));
 
-            assertThat(failure.outcome().attempt().state()).isEqualTo(AttemptState.CONNECT);
+            assertThat(failure.outcome().attempt().state()).isEqualTo(AttemptState.INTRO);
             assertThat(failure.outcome().attempt().result()).isEqualTo(AttemptResult.ERROR);
             assertThat(failure.outcome().attempt().description()).contains("malformed reply line");
         }
