@@ -48,11 +48,19 @@ class MailerQCorpusIT {
     private RelayFixture relay;
     private SmtpSink withDsn;
     private SmtpSink withoutDsn;
+    private final java.util.Map<String, SmtpSink> smarthosts = new java.util.LinkedHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
         withDsn = SmtpSink.builder().listen(InetAddress.getByName("127.0.0.41"), 25).extension("DSN").start();
         withoutDsn = SmtpSink.start(InetAddress.getByName("127.0.0.42"), 25);
+        // Smarthosts a message may name: with STARTTLS and AUTH PLAIN LOGIN, without STARTTLS, with AUTH LOGIN only.
+        smarthosts.put("smarthost-tls", SmtpSink.builder().listen(InetAddress.getByName("127.0.0.43"), 2587)
+                .login("corpus-user", "corpus-pass").start());
+        smarthosts.put("smarthost-plain", SmtpSink.builder().listen(InetAddress.getByName("127.0.0.44"), 2587).withoutTls()
+                .login("corpus-user", "corpus-pass").start());
+        smarthosts.put("smarthost-login-only", SmtpSink.builder().listen(InetAddress.getByName("127.0.0.45"), 2587)
+                .login("corpus-user", "corpus-pass", "LOGIN").start());
         relay = new RelayFixture(broker);
         relay.settings(settings().version(1));
         relay.dns.mx("dsn.corpus.test", 10, "mx.dsn.corpus.test").a("mx.dsn.corpus.test", "127.0.0.41");
@@ -65,6 +73,9 @@ class MailerQCorpusIT {
         relay.close();
         withDsn.close();
         withoutDsn.close();
+        for (var sink : smarthosts.values()) {
+            sink.close();
+        }
     }
 
     static Stream<Path> cases() throws IOException {
@@ -112,11 +123,30 @@ class MailerQCorpusIT {
         if (expect.has("failed")) {
             assertThat(last.get("result").asText()).isNotEqualTo("accepted");
             assertThat(last.get("description").asText()).contains(expect.get("failed").asText());
+            if (expect.has("attempt")) {
+                expect.get("attempt").fields().forEachRemaining(e -> assertThat(last.get(e.getKey())).as("attempt." + e.getKey())
+                        .isEqualTo(e.getValue()));
+            }
+            for (var sink : smarthosts.values()) {
+                assertThat(sink.messages()).isEmpty();
+            }
             assertThat(withDsn.messages()).hasSize(dsnBefore);
             assertThat(withoutDsn.messages()).hasSize(plainBefore);
             return;
         }
         assertThat(last.get("result").asText()).as(last.toString()).isEqualTo("accepted");
+        if (expect.has("sink")) {
+            var smarthost = smarthosts.get(expect.get("sink").asText());
+            var received = smarthost.awaitMessages(1, WAIT).getFirst();
+            assertThat(withDsn.messages()).hasSize(dsnBefore);
+            assertThat(withoutDsn.messages()).as("nothing by MX").hasSize(plainBefore);
+            assertThat(received.authenticatedAs()).isEqualTo(expect.path("authenticatedAs").asText(""));
+            if (expect.has("tls")) {
+                assertThat(received.tls()).isEqualTo(expect.get("tls").asBoolean());
+            }
+            check(expect, received, result, last, published);
+            return;
+        }
         var sink = message.get("recipient").asText().endsWith("@dsn.corpus.test") ? withDsn : withoutDsn;
         var received = sink.awaitMessages((sink == withDsn ? dsnBefore : plainBefore) + 1, WAIT).getLast();
         check(expect, received, result, last, published);

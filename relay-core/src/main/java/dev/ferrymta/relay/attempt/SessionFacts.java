@@ -11,8 +11,15 @@ import java.util.Optional;
  * @param messages how many messages this connection has carried, this one included
  * @param dsn      whether the server offered DSN (RFC 3461) in its EHLO answer
  * @param tls      the TLS session, when STARTTLS succeeded
+ * @param authentication the SMTP AUTH mechanism the session logged in with ({@code PLAIN},
+ *                 {@code LOGIN}), for a message sent through its smarthost with a login
  */
-public record SessionFacts(int messages, boolean dsn, Optional<Tls> tls) {
+public record SessionFacts(int messages, boolean dsn, Optional<Tls> tls, Optional<String> authentication) {
+
+    /** A session without AUTH. */
+    public SessionFacts(int messages, boolean dsn, Optional<Tls> tls) {
+        this(messages, dsn, tls, Optional.empty());
+    }
 
     /**
      * A TLS session and the certificate the server presented.

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import dev.ferrymta.relay.message.DsnRequest;
+import dev.ferrymta.relay.message.Smarthost;
+import dev.ferrymta.relay.smtp.SmtpLogin;
 import java.util.OptionalInt;
 
 /**
@@ -52,7 +54,11 @@ public final class MxConnector implements LaneConnector {
     @Override
     public Planned plan(LaneKey lane, Settings settings) {
         List<MxTarget> hosts;
-        switch (mxResolver.resolve(lane.domain(), settings.routeFor(lane.domain()))) {
+        var destination = lane.via().isPresent()
+                // The message's own smarthost: its host name (or IP literal) and port, nothing else.
+                ? new Destination.Hosts(List.of(new MxTarget(lane.via().get().hostname(), lane.via().get().port(), true)))
+                : mxResolver.resolve(lane.domain(), settings.routeFor(lane.domain()));
+        switch (destination) {
             case Destination.NoMail noMail -> {
                 return new Failed(new DeliveryOutcome.PermanentFailure(
                         Attempt.local(AttemptState.DNS, AttemptResult.ERROR, clock.instant(), noMail.reason())));
@@ -76,7 +82,9 @@ public final class MxConnector implements LaneConnector {
                 }
                 case Addresses.Found found -> {
                     for (var address : found.addresses()) {
-                        var refusal = destinations.refusal(address, host.routed());
+                        // A smarthost a message names is not one the operator routed to: loopback
+                        // and the like stay refused unless smtp-allowed-destinations lets them in.
+                        var refusal = destinations.refusal(address, host.routed() && lane.via().isEmpty());
                         if (refusal != null) {
                             skipped.add(host.host() + "[" + address.getHostAddress() + "]: " + refusal);
                             refusals.add(refusal);
@@ -106,12 +114,22 @@ public final class MxConnector implements LaneConnector {
     public Connection open(MxPlan plan, LaneKey lane, String ehloName, Security security) {
         DeliveryOutcome last = null;
         Optional<MxPlan.Candidate> next;
+        var login = lane.via().flatMap(MxConnector::login);
+        if (login.isPresent() && !login.get().allowPlain() && (security == Security.NONE || security == Security.OPPORTUNISTIC)) {
+            // A password goes over TLS only: no plain fallback for this session.
+            security = Security.REQUIRED;
+        }
         while ((next = plan.next()).isPresent()) {
             var candidate = next.get();
             try {
-                return new Opened(new SmtpDeliverySession(smtp.open(lane.ip(), candidate.endpoint(), ehloName, security)), candidate);
+                return new Opened(new SmtpDeliverySession(smtp.open(lane.ip(), candidate.endpoint(), ehloName, security, login)),
+                        candidate);
             } catch (SmtpFailure e) {
                 last = e.outcome();
+                if (last instanceof DeliveryOutcome.PermanentFailure) {
+                    // The smarthost refused the login, or it could not be sent safely.
+                    return new Failed(last);
+                }
                 if (last.attempt().state() == AttemptState.BIND) {
                     // The local IP itself is the problem: no other host will do better.
                     return new Failed(last);
@@ -132,6 +150,10 @@ public final class MxConnector implements LaneConnector {
                     "no more mail servers of " + lane.domain() + " to try in this attempt"));
         }
         return new Failed(withSummary(last, plan));
+    }
+
+    private static Optional<SmtpLogin> login(Smarthost smarthost) {
+        return smarthost.username().map(user -> new SmtpLogin(user, smarthost.password().orElse(""), smarthost.allowPlain()));
     }
 
     /** The outcome with which servers were tried (and what was left out) added to its description. */

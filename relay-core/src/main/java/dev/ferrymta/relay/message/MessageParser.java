@@ -97,7 +97,8 @@ public final class MessageParser {
                 attempts(json),
                 DkimProperty.parse(json.get("dkim")),
                 DsnRequest.parse(json.get("dsn")),
-                tags(json));
+                tags(json),
+                Smarthost.parse(json.get("smarthost")));
     }
 
     /** {@code nextattempt.time} and MailerQ's older {@code delayed}: the later of the two. */

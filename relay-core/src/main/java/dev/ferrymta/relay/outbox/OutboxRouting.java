@@ -59,7 +59,7 @@ public record OutboxRouting(SourceIpSelector selector, long maxMessageSize) {
                     "no source IP: " + none.reason()));
             case IpChoice.Remote remote -> new Routing.Forward(message, remote.ips());
             case IpChoice.Local local -> new Routing.DeliverHere(message,
-                    new LaneKey(pick(local.ips(), message, settings, now, turn), message.recipient().domain()));
+                    new LaneKey(pick(local.ips(), message, settings, now, turn), message.recipient().domain(), message.smarthost()));
         };
     }
 

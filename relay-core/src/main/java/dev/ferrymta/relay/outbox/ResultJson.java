@@ -68,6 +68,7 @@ public final class ResultJson {
         attempt.session().ifPresent(session -> {
             node.put("messages", session.messages());
             node.put("dsn", session.dsn());
+            session.authentication().ifPresent(mechanism -> node.put("authentication", mechanism));
             session.tls().ifPresent(tls -> {
                 var cipher = node.putObject("cipher");
                 cipher.put("name", tls.cipher());

@@ -43,7 +43,8 @@ public final class ReplyClassifier {
     private static boolean concernsTheMessage(AttemptState state) {
         return switch (state) {
             case MAILFROM, RCPTTO, DATA, MESSAGE -> true;
-            case PROCESS, DNS, BIND, CONNECT, INTRO, HANDSHAKE, EHLO, HELO, STARTTLS -> false;
+            case PROCESS, DNS, BIND, CONNECT, INTRO, HANDSHAKE, EHLO, HELO, STARTTLS, AUTHPLAIN, AUTHLOGIN, AUTHUSERNAME,
+                    AUTHPASSWORD -> false;
         };
     }
 }

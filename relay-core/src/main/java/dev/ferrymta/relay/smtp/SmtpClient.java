@@ -58,6 +58,21 @@ public final class SmtpClient {
      */
     public SmtpSession open(InetAddress source, SmtpEndpoint endpoint, String ehloName, Security security)
             throws SmtpFailure {
+        return open(source, endpoint, ehloName, security, Optional.empty());
+    }
+
+    /**
+     * As {@link #open(InetAddress, SmtpEndpoint, String, Security)}, then logs in with SMTP AUTH
+     * (RFC 4954) when {@code login} is given: PLAIN (RFC 4616) when offered, else LOGIN; only over
+     * TLS unless the login allows plain. A refused login (5xx), a server without AUTH or without a
+     * mechanism Ferry speaks, and a login that would go without TLS are permanent failures at the
+     * AUTH step; a 4xx is temporary.
+     *
+     * @param login what to log in with; empty: no AUTH
+     * @throws SmtpFailure carrying the failure at the step where it happened
+     */
+    public SmtpSession open(InetAddress source, SmtpEndpoint endpoint, String ehloName, Security security,
+            Optional<SmtpLogin> login) throws SmtpFailure {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(security, "security");
@@ -71,20 +86,81 @@ public final class SmtpClient {
             var greeting = connection.expect(AttemptState.INTRO, timeouts.greeting());
             connection.greeted(greeting);
             var extensions = secure(connection, hello(connection, ehloName), ehloName, security);
-            log.debug("SMTP {} -> {}: opened, mta {}, tls {}, extensions {}", source.getHostAddress(), endpoint,
-                    connection.mta(), connection.tls(), extensions.keywords());
-            return new SmtpSession(connection, extensions);
+            var mechanism = login.isPresent() ? Optional.of(authenticate(connection, extensions, login.get())) : Optional.<String>empty();
+            log.debug("SMTP {} -> {}: opened, mta {}, tls {}, extensions {}{}", source.getHostAddress(), endpoint,
+                    connection.mta(), connection.tls(), extensions.keywords(), mechanism.map(m -> ", AUTH " + m).orElse(""));
+            return new SmtpSession(connection, extensions, mechanism);
         } catch (StepFailure failure) {
             connection.close();
             var attempt = failure.outcome().attempt();
             log.debug("SMTP {} -> {}: opening failed at {} {}: {}", source.getHostAddress(), endpoint,
                     attempt.state().json(), attempt.result().json(), attempt.description());
+            if (failure.outcome() instanceof DeliveryOutcome.PermanentFailure refusedLogin) {
+                // Only AUTH decides for good: the same login will be refused the same way next time.
+                throw new SmtpFailure(refusedLogin);
+            }
             // Steps before MAIL FROM never say the message is bad, whatever the code.
             throw new SmtpFailure(new DeliveryOutcome.TemporaryFailure(attempt));
         } catch (RuntimeException e) {
             connection.close();
             throw e;
         }
+    }
+
+    /** Logs in; the mechanism used ("PLAIN" or "LOGIN"). */
+    private String authenticate(SmtpConnection connection, EhloExtensions extensions, SmtpLogin login) throws StepFailure {
+        if (!connection.tls() && !login.allowPlain()) {
+            throw refused(connection, AttemptState.AUTHPLAIN, Optional.empty(), "not sending the smarthost password to "
+                    + connection.endpoint() + " without TLS (it offers no STARTTLS, or TLS failed); \"allowplain\": true allows it");
+        }
+        if (!extensions.offers(EhloExtensions.AUTH)) {
+            throw refused(connection, AttemptState.AUTHPLAIN, Optional.empty(), connection.endpoint() + " offers no AUTH (RFC 4954)");
+        }
+        var base64 = java.util.Base64.getEncoder();
+        var utf8 = java.nio.charset.StandardCharsets.UTF_8;
+        if (extensions.authMechanisms().contains("PLAIN")) {
+            // RFC 4616: authorization identity (empty), NUL, user name, NUL, password; with the
+            // initial response, in one line (RFC 4954 section 4).
+            var response = base64.encodeToString(("\0" + login.username() + "\0" + login.password()).getBytes(utf8));
+            connection.send(AttemptState.AUTHPLAIN, List.of("AUTH PLAIN " + response));
+            loggedIn(connection, AttemptState.AUTHPLAIN, connection.read(AttemptState.AUTHPLAIN, timeouts.command()));
+            return "PLAIN";
+        }
+        if (extensions.authMechanisms().contains("LOGIN")) {
+            connection.send(AttemptState.AUTHLOGIN, List.of("AUTH LOGIN"));
+            challenge(connection, AttemptState.AUTHLOGIN);
+            connection.send(AttemptState.AUTHUSERNAME, List.of(base64.encodeToString(login.username().getBytes(utf8))));
+            challenge(connection, AttemptState.AUTHUSERNAME);
+            connection.send(AttemptState.AUTHPASSWORD, List.of(base64.encodeToString(login.password().getBytes(utf8))));
+            loggedIn(connection, AttemptState.AUTHPASSWORD, connection.read(AttemptState.AUTHPASSWORD, timeouts.command()));
+            return "LOGIN";
+        }
+        throw refused(connection, AttemptState.AUTHPLAIN, Optional.empty(), connection.endpoint()
+                + " offers AUTH only with " + extensions.authMechanisms() + "; Ferry logs in with PLAIN or LOGIN");
+    }
+
+    private void challenge(SmtpConnection connection, AttemptState state) throws StepFailure {
+        var reply = connection.read(state, timeouts.command());
+        if (reply.code() != 334) {
+            loggedIn(connection, state, reply);
+        }
+    }
+
+    /** 235 goes on; 5xx is a permanent failure, anything else a temporary one. */
+    private static void loggedIn(SmtpConnection connection, AttemptState state, SmtpReply reply) throws StepFailure {
+        if (reply.code() == 235) {
+            return;
+        }
+        if (reply.isPermanentFailure()) {
+            throw refused(connection, state, Optional.of(reply), "the smarthost " + connection.endpoint() + " refused the login: " + reply);
+        }
+        throw connection.broken(state, AttemptResult.ERROR, Optional.of(reply), "the smarthost " + connection.endpoint()
+                + " did not take the login now: " + reply);
+    }
+
+    private static StepFailure refused(SmtpConnection connection, AttemptState state, Optional<SmtpReply> reply, String description) {
+        connection.abandon();
+        return new StepFailure(new DeliveryOutcome.PermanentFailure(connection.attempt(state, AttemptResult.ERROR, reply, description)));
     }
 
     private EhloExtensions hello(SmtpConnection connection, String ehloName) throws StepFailure {

@@ -25,12 +25,19 @@ public final class SmtpSession implements AutoCloseable {
     private final SmtpConnection connection;
     private final EhloExtensions extensions;
     private final MailTransaction transaction;
+    private final Optional<String> authentication;
     private int messagesSent;
 
     SmtpSession(SmtpConnection connection, EhloExtensions extensions) {
+        this(connection, extensions, Optional.empty());
+    }
+
+    /** @param authentication the AUTH mechanism the session logged in with, if it did */
+    SmtpSession(SmtpConnection connection, EhloExtensions extensions, Optional<String> authentication) {
         this.connection = connection;
         this.extensions = extensions;
         this.transaction = new MailTransaction(connection, extensions);
+        this.authentication = authentication;
     }
 
     /**
@@ -86,7 +93,8 @@ public final class SmtpSession implements AutoCloseable {
         messagesSent++;
         boolean dsnOffered = extensions.offers(EhloExtensions.DSN);
         var outcome = transaction.run(reset, sender, recipient, mime, size, utf8 != null, dsnOffered ? dsn : DsnRequest.NONE);
-        outcome = withAttempt(outcome, outcome.attempt().withSession(new SessionFacts(messagesSent, dsnOffered, connection.tlsFacts())));
+        outcome = withAttempt(outcome, outcome.attempt().withSession(
+                new SessionFacts(messagesSent, dsnOffered, connection.tlsFacts(), authentication)));
         var attempt = outcome.attempt();
         log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
                 messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());

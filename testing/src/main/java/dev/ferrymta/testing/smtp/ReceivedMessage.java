@@ -24,6 +24,7 @@ import java.util.Objects;
  *                             without the terminating {@code .} line
  * @param mailParameters       the MAIL FROM parameters after the path, as sent ({@code "SIZE=120 RET=HDRS"}); {@code ""} for none
  * @param rcptParameters       each accepted RCPT TO's parameters after the path, as sent, in order
+ * @param authenticatedAs      the user name of a successful AUTH on this connection; {@code ""} for none
  */
 public record ReceivedMessage(
         long connectionId,
@@ -37,7 +38,8 @@ public record ReceivedMessage(
         List<String> recipients,
         byte[] data,
         String mailParameters,
-        List<String> rcptParameters) {
+        List<String> rcptParameters,
+        String authenticatedAs) {
 
     /** Copies {@code recipients} and {@code data}, so the record cannot change after the fact. */
     public ReceivedMessage {
@@ -50,6 +52,7 @@ public record ReceivedMessage(
         data = data.clone();
         Objects.requireNonNull(mailParameters, "mailParameters");
         rcptParameters = List.copyOf(rcptParameters);
+        Objects.requireNonNull(authenticatedAs, "authenticatedAs");
     }
 
     /** A copy of the message bytes. */
@@ -77,13 +80,14 @@ public record ReceivedMessage(
                 && recipients.equals(that.recipients)
                 && Arrays.equals(data, that.data)
                 && mailParameters.equals(that.mailParameters)
-                && rcptParameters.equals(that.rcptParameters);
+                && rcptParameters.equals(that.rcptParameters)
+                && authenticatedAs.equals(that.authenticatedAs);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(connectionId, sequenceInConnection, clientAddress, serverEndpoint, heloVerb,
-                heloName, tls, sender, recipients, Arrays.hashCode(data), mailParameters, rcptParameters);
+                heloName, tls, sender, recipients, Arrays.hashCode(data), mailParameters, rcptParameters, authenticatedAs);
     }
 
     /** Everything but the message text, which can be large; see {@link #text()}. */

@@ -30,7 +30,9 @@ public enum SmtpCommand {
     /** {@code QUIT}; the connection closes after the reply, whatever it is. */
     QUIT,
     /** {@code STARTTLS} (RFC 3207); a positive reply starts the TLS handshake. */
-    STARTTLS;
+    STARTTLS,
+    /** {@code AUTH PLAIN} or {@code AUTH LOGIN} (RFC 4954), when the sink was given a login. */
+    AUTH;
 
     /** The command a client line starts with, if it is one the sink knows. */
     static Optional<SmtpCommand> ofVerb(String verb) {

@@ -51,6 +51,7 @@ final class SmtpSession implements Runnable {
     private String sender;
     private final List<String> recipients = new ArrayList<>();
     private String mailParameters = "";
+    private String authenticatedAs = "";
     private final List<String> rcptParameters = new ArrayList<>();
     private int messagesAccepted;
 
@@ -124,8 +125,86 @@ final class SmtpSession implements Runnable {
                 case NOOP -> respond(SmtpCommand.NOOP, line, new SmtpReply(250, "2.0.0 ok"), () -> {});
                 case QUIT -> respond(SmtpCommand.QUIT, line, new SmtpReply(221, "2.0.0 bye"), () -> {});
                 case STARTTLS -> startTls(line, argument);
+                case AUTH -> auth(line, argument);
                 case GREETING, END_OF_DATA -> throw new IllegalStateException(command.get() + " is not a client command");
             }
+        }
+    }
+
+    /** RFC 4954: AUTH PLAIN with or without the initial response, and AUTH LOGIN, against the one login. */
+    private void auth(String line, String argument) throws IOException, InterruptedException {
+        if (settings.login().isEmpty()) {
+            send(new SmtpReply(502, "5.5.1 AUTH not offered"));
+            return;
+        }
+        if (!authenticatedAs.isEmpty() || sender != null) {
+            send(new SmtpReply(503, "5.5.1 AUTH not allowed now"));
+            return;
+        }
+        var parts = argument.split(" ", 2);
+        var mechanism = parts[0].toUpperCase(java.util.Locale.ROOT);
+        if (!settings.login().get().mechanisms().contains(mechanism)) {
+            send(new SmtpReply(504, "5.5.4 mechanism not offered"));
+            return;
+        }
+        String username;
+        String password;
+        if (mechanism.equals("PLAIN")) {
+            var response = parts.length > 1 ? parts[1].strip() : challenge("");
+            if (response == null) {
+                return;
+            }
+            var decoded = decode(response);
+            var fields = decoded == null ? new String[0] : decoded.split("\0", -1);
+            if (fields.length != 3) {
+                send(new SmtpReply(501, "5.5.2 malformed AUTH PLAIN response"));
+                return;
+            }
+            username = fields[1];
+            password = fields[2];
+        } else if (mechanism.equals("LOGIN")) {
+            var user = challenge("VXNlcm5hbWU6");
+            var pass = user == null ? null : challenge("UGFzc3dvcmQ6");
+            if (pass == null) {
+                return;
+            }
+            username = decode(user);
+            password = decode(pass);
+        } else {
+            send(new SmtpReply(504, "5.5.4 mechanism not supported"));
+            return;
+        }
+        var login = settings.login().get();
+        boolean good = login.username().equals(username) && login.password().equals(password);
+        var reply = good ? new SmtpReply(235, "2.7.0 authentication successful")
+                : new SmtpReply(535, "5.7.8 authentication credentials invalid");
+        respond(SmtpCommand.AUTH, line, reply, () -> {
+            if (good) {
+                authenticatedAs = username;
+            }
+        });
+    }
+
+    /** Sends a 334 challenge and reads the client's line; null (after a 501) when the client cancels with "*". */
+    private String challenge(String text) throws IOException, InterruptedException {
+        send(new SmtpReply(334, text));
+        LineReader.Line line = in.readLine(MAX_COMMAND_LINE_BYTES);
+        if (line == null) {
+            throw new java.io.EOFException("client closed the connection during AUTH");
+        }
+        var response = withoutLineEnding(line.bytes()).strip();
+        if (response.equals("*")) {
+            send(new SmtpReply(501, "5.7.0 AUTH cancelled"));
+            return null;
+        }
+        return response;
+    }
+
+    private static String decode(String base64) {
+        try {
+            return new String(java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
@@ -146,6 +225,9 @@ final class SmtpSession implements Runnable {
         List<String> lines = new ArrayList<>(List.of(SERVER_NAME + " greets " + name, "PIPELINING",
                 "SIZE " + settings.maxMessageSizeBytes(), "8BITMIME", "ENHANCEDSTATUSCODES"));
         lines.addAll(settings.addedExtensions());
+        if (settings.login().isPresent()) {
+            lines.add("AUTH " + String.join(" ", settings.login().get().mechanisms()));
+        }
         lines.removeIf(line -> settings.withheldExtensions().contains(line.split(" ", 2)[0]));
         if (settings.tls().isPresent() && !tls) {
             lines.add("STARTTLS");
@@ -263,7 +345,7 @@ final class SmtpSession implements Runnable {
     private void record(byte[] message) {
         messagesAccepted++;
         recorder.accept(new ReceivedMessage(connectionId, messagesAccepted, client, serverEndpoint, heloVerb,
-                heloName, tls, sender, recipients, message, mailParameters, rcptParameters));
+                heloName, tls, sender, recipients, message, mailParameters, rcptParameters, authenticatedAs));
     }
 
     private void startTls(String line, String argument) throws IOException, InterruptedException {
@@ -290,6 +372,7 @@ final class SmtpSession implements Runnable {
         tls = true;
         heloVerb = null;
         heloName = null;
+        authenticatedAs = "";
         resetTransaction();
     }
 

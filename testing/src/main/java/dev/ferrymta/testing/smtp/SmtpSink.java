@@ -282,6 +282,8 @@ public final class SmtpSink implements AutoCloseable {
         }
 
         /** Neither advertises nor accepts STARTTLS. */
+        private Optional<SinkSettings.Login> login = Optional.empty();
+
         public Builder withoutTls() {
             tls = false;
             return this;
@@ -308,6 +310,19 @@ public final class SmtpSink implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Offers {@code AUTH} (RFC 4954) with these mechanisms ({@code PLAIN} and {@code LOGIN}
+         * when none are named) and takes this one user name and password; anything else gets
+         * {@code 535 5.7.8}. A message sent after a successful AUTH records the user name
+         * ({@link ReceivedMessage#authenticatedAs()}).
+         */
+        public Builder login(String username, String password, String... mechanisms) {
+            login = Optional.of(new SinkSettings.Login(Objects.requireNonNull(username, "username"),
+                    Objects.requireNonNull(password, "password"),
+                    mechanisms.length == 0 ? List.of("PLAIN", "LOGIN") : List.of(mechanisms)));
+            return this;
+        }
+
         /** The {@code SIZE} advertised and enforced, at most 2 GiB; larger messages get 552. */
         public Builder maxMessageSizeBytes(long maxMessageSizeBytes) {
             this.maxMessageSizeBytes = maxMessageSizeBytes;
@@ -328,7 +343,7 @@ public final class SmtpSink implements AutoCloseable {
                     ? Optional.of(certificate != null ? certificate : SelfSignedCertificate.create())
                     : Optional.empty();
             SinkSettings settings = new SinkSettings(maxMessageSizeBytes, presented.map(SelfSignedCertificate::serverContext), added,
-                    withheld);
+                    withheld, login);
             List<ServerSocket> listeners = new ArrayList<>();
             for (InetSocketAddress endpoint : endpoints) {
                 try {
