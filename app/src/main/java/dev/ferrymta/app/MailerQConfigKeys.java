@@ -19,7 +19,7 @@ final class MailerQConfigKeys {
             "cluster-verify", "rabbitmq-verify", "rabbitmq-consumers", "rabbitmq-publishers", "rabbitmq-declare",
             "rabbitmq-durable", "rabbitmq-persistent", "rabbitmq-lazy", "rabbitmq-encoding", "rabbitmq-exchange",
             "rabbitmq-inbox", "rabbitmq-local", "rabbitmq-dsn", "rabbitmq-refused", "rabbitmq-reports", "rabbitmq-queues",
-            "rabbitmq-flush-qos", "rabbitmq-maxpriority",
+            "rabbitmq-flush-qos",
             // the database and DNS
             "database-threads", "database-validate", "dns-threads", "dns-getaddrinfo", "dns-min-ttl",
             // delivery status notifications MailerQ writes

@@ -81,7 +81,7 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
         signed.putAll(node.signer().sign(message.body(), TYPE, node.self().server().value()));
         signed.put(ORIGIN, node.self().server().value());
         signed.put(HOPS, 1);
-        var properties = AmqpHeaders.persistentJson(signed, message.properties() == null ? null : message.properties().getPriority());
+        var properties = AmqpHeaders.persistentJson(signed, AmqpHeaders.priority(message.properties(), parsed.json().get("priority")));
         var confirmed = new CompletableFuture<Void>();
         // One channel per (source IPs, domain): the broker keeps the order of one lane's forwards.
         int lane = Objects.hash(ips, parsed.recipient().domain());

@@ -61,7 +61,7 @@ class MailerQCorpusIT {
                 .login("corpus-user", "corpus-pass").start());
         smarthosts.put("smarthost-login-only", SmtpSink.builder().listen(InetAddress.getByName("127.0.0.45"), 2587)
                 .login("corpus-user", "corpus-pass", "LOGIN").start());
-        relay = new RelayFixture(broker);
+        relay = new RelayFixture(broker).with("rabbitmq-maxpriority", "10");
         relay.settings(settings().version(1));
         relay.dns.mx("dsn.corpus.test", 10, "mx.dsn.corpus.test").a("mx.dsn.corpus.test", "127.0.0.41");
         relay.dns.mx("plain.corpus.test", 10, "mx.plain.corpus.test").a("mx.plain.corpus.test", "127.0.0.42");
@@ -106,6 +106,11 @@ class MailerQCorpusIT {
         var published = Instant.now();
         relay.send(message);
 
+        if (expect.has("deferredWithPriority")) {
+            var deferred = takeDeferred(marker);
+            assertThat(deferred.getProps().getPriority()).as("AMQP priority").isEqualTo(expect.get("deferredWithPriority").asInt());
+            return;
+        }
         var result = relay.take(relay.results, 1, WAIT).getFirst();
         assertThat(result.get("x-corpus-case").asText()).isEqualTo(marker);
         var attempts = result.get("results");
@@ -159,6 +164,40 @@ class MailerQCorpusIT {
             };
             assertThat(relay.depth(name)).as(queue.asText() + " queue").isZero();
         }
+    }
+
+    /** The message as it waits in a delay queue (taken off it), found by its marker. */
+    private com.rabbitmq.client.GetResponse takeDeferred(String marker) throws Exception {
+        var tiers = new dev.ferrymta.relay.outbox.DelayTiers(relay.outbox);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (var tier : tiers.tiers()) {
+                try (var channel = relay.channel().getConnection().createChannel()) {
+                    var got = channel.basicGet(tiers.queue(tier), true);
+                    if (got != null && RelayFixture.JSON.readTree(got.getBody()).path("x-corpus-case").asText().equals(marker)) {
+                        return got;
+                    }
+                } catch (IOException notDeclaredYet) {
+                    // The relay declares its tiers at start; try again.
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the deferred message did not reach a delay queue within " + WAIT);
+    }
+
+    @Test
+    void withRabbitmqMaxpriorityTheOutboxIsAPriorityQueueAndAnotherValueIsRefusedByName() throws Exception {
+        relay.awaitQueue(relay.outbox, WAIT);
+        try (var channel = relay.channel().getConnection().createChannel()) {
+            // Equivalent arguments are accepted: the queue has x-max-priority 10.
+            channel.queueDeclare(relay.outbox, true, false, false, java.util.Map.of("x-max-priority", 10));
+        }
+        var error = org.assertj.core.api.Assertions.catchThrowableOfType(IOException.class, () ->
+                dev.ferrymta.relay.outbox.OutboxTopology.declarePriorityQueue(relay.channel().getConnection(), relay.outbox, 5,
+                        "rabbitmq-maxpriority"));
+        assertThat(error).hasMessageStartingWith("queue '" + relay.outbox + "' exists with x-max-priority 10, but rabbitmq-maxpriority asks for 5")
+                .hasMessageContaining("received '5' but current is '10'");
     }
 
     private static void check(JsonNode expect, ReceivedMessage received, JsonNode result, JsonNode last, Instant published) {

@@ -54,6 +54,24 @@ public final class AmqpHeaders {
     }
 
     /**
+     * The AMQP priority a message keeps when Ferry publishes it again: the one it was published
+     * with, else its MailerQ {@code "priority"} (a whole number from 1 to 255), else none.
+     *
+     * @param original the properties it arrived with, or null
+     * @param property its JSON {@code "priority"}, or null
+     */
+    public static Integer priority(AMQP.BasicProperties original, com.fasterxml.jackson.databind.JsonNode property) {
+        if (original != null && original.getPriority() != null) {
+            return original.getPriority();
+        }
+        if (property != null && property.isIntegralNumber() && property.canConvertToInt()
+                && property.intValue() >= 1 && property.intValue() <= 255) {
+            return property.intValue();
+        }
+        return null;
+    }
+
+    /**
      * Properties of a persistent ({@code delivery-mode 2}) JSON message.
      *
      * @param headers  the headers, or null for none

@@ -29,6 +29,8 @@ import java.util.Set;
  * @param maxMessageBytes {@code max-message-bytes}: larger outbox messages fail before any attempt
  * @param allowedDestinations {@code smtp-allowed-destinations}: networks DNS may send mail to
  *                        although they are loopback or unspecified (for a test setup on one machine)
+ * @param maxPriority     {@code rabbitmq-maxpriority}: the outbox and the forward queues are
+ *                        priority queues with {@code x-max-priority} this high; 0: plain queues
  */
 public record RelayConfig(
         String serverId,
@@ -48,7 +50,8 @@ public record RelayConfig(
         Duration retryInterval,
         Optional<HostAndPort> dnsServer,
         int maxMessageBytes,
-        List<String> allowedDestinations) {
+        List<String> allowedDestinations,
+        int maxPriority) {
 
     /** MailerQ's default address: the local broker, guest account, default vhost. */
     public static final String DEFAULT_RABBITMQ_ADDRESS = "amqp://guest:guest@localhost/";
@@ -58,7 +61,7 @@ public record RelayConfig(
             "server-id", "rabbitmq-address", "rabbitmq-outbox", "rabbitmq-results", "rabbitmq-success",
             "rabbitmq-failure", "rabbitmq-retry", "rabbitmq-qos", "rabbitmq-consumers", "smtp-ips", "smtp-defaultips", "smtp-timeout",
             "max-delivertime", "max-attempts", "retry-interval", "dns-server", "max-message-bytes",
-            "smtp-allowed-destinations");
+            "smtp-allowed-destinations", "rabbitmq-maxpriority");
 
     /** {@code max-message-bytes} when not set: 64 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -100,7 +103,8 @@ public record RelayConfig(
                 config.get("retry-interval", ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), Duration.ofMinutes(10)),
                 config.optional("dns-server", ValueType.hostAndPort(53)),
                 config.get("max-message-bytes", ValueType.integer(1024, Integer.MAX_VALUE), DEFAULT_MAX_MESSAGE_BYTES),
-                config.get("smtp-allowed-destinations", ValueType.networkList(), List.of()));
+                config.get("smtp-allowed-destinations", ValueType.networkList(), List.of()),
+                config.get("rabbitmq-maxpriority", ValueType.integer(0, 255), 0));
         if (relay.outboxQueue().equals(relay.resultsQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.failureQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.successQueue().orElse(null))

@@ -39,8 +39,7 @@ public enum MailerQProperty {
     SMARTHOST("send through this SMTP server instead of the recipient's MX, with SMTP AUTH (PLAIN or LOGIN) over TLS", null),
     TAGS("labels for the message, kept in the results", null),
     HEADERS("header edits: remove, prepend, append (add), replace, update; made before DKIM signing", null),
-    PRIORITY("the message's priority in a priority outbox",
-            "\"priority\" is not supported by Ferry yet: its outbox is not a priority queue; publish urgent mail to its own outbox"),
+    PRIORITY("a whole number from 0 to 255: the message's AMQP priority when Ferry publishes it again (retries, delays, forwards), for a priority outbox (rabbitmq-maxpriority)", null),
     SECURITY("what is asked of TLS: none, opportunistic, required, verified", null),
     RESULTS("the earlier attempts, written by Ferry (and MailerQ) on each retry", null);
 

@@ -98,7 +98,19 @@ public final class MessageParser {
                 DkimProperty.parse(json.get("dkim")),
                 DsnRequest.parse(json.get("dsn")),
                 tags(json),
+                priority(json),
                 Smarthost.parse(json.get("smarthost")));
+    }
+
+    private static int priority(ObjectNode json) {
+        var node = json.get("priority");
+        if (node == null || node.isNull()) {
+            return 0;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 0 || node.intValue() > 255) {
+            throw new IllegalArgumentException("\"priority\" must be a whole number from 0 to 255, not " + shorten(node.toString()));
+        }
+        return node.intValue();
     }
 
     /** {@code nextattempt.time} and MailerQ's older {@code delayed}: the later of the two. */

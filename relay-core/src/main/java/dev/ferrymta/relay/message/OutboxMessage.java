@@ -31,12 +31,13 @@ import java.util.OptionalInt;
  * @param dkim           {@code "dkim"}: keys the message brings to be signed with (MailerQ's property)
  * @param dsn            {@code "dsn"}: RFC 3461 parameters to send when the server offers DSN
  * @param tags           {@code "tags"}: the message's labels
+ * @param priority       {@code "priority"}: 0 to 255, the AMQP priority of the message's republished copies
  * @param smarthost      {@code "smarthost"}: the server to send through instead of the MX hosts
  */
 public record OutboxMessage(ObjectNode json, Optional<MailAddress> envelope, MailAddress recipient, String mime,
         List<InetAddress> ips, Optional<String> pool, Optional<Instant> maxDeliverTime, OptionalInt maxAttempts,
         List<Duration> retries, Optional<Instant> nextAttempt, QueueOverrides queues, Security security,
-        boolean keepMime, int attempts, List<SigningKey> dkim, DsnRequest dsn, List<String> tags,
+        boolean keepMime, int attempts, List<SigningKey> dkim, DsnRequest dsn, List<String> tags, int priority,
         Optional<Smarthost> smarthost) {
 
     public OutboxMessage {

@@ -29,7 +29,11 @@ public final class OutboxTopology {
         for (var tier : tiers.tiers()) {
             declareTier(connection, tiers, tier);
         }
-        ensureQueue(connection, config.outboxQueue());
+        if (config.maxPriority() > 0) {
+            declarePriorityQueue(connection, config.outboxQueue(), config.maxPriority(), "rabbitmq-maxpriority");
+        } else {
+            ensureQueue(connection, config.outboxQueue());
+        }
         ensureQueue(connection, ResultPublisher.parkingQueue(config.outboxQueue()));
         for (var queue : Stream.of(config.resultsQueue(), config.successQueue(), config.failureQueue(), config.retryQueue())
                 .flatMap(Optional::stream).distinct().toList()) {
@@ -70,6 +74,50 @@ public final class OutboxTopology {
                 throw new IOException("closing the channel that declared " + queue + " timed out", e);
             }
         }
+    }
+
+    /**
+     * Declares a durable priority queue ({@code x-max-priority}). A queue of that name that exists
+     * with other arguments cannot be changed (RabbitMQ refuses with {@code PRECONDITION_FAILED}):
+     * that is an error naming the queue, the argument and both values, and the config key.
+     *
+     * @throws IOException saying so, or why the broker could not be asked
+     */
+    public static void declarePriorityQueue(Connection connection, String queue, int maxPriority, String key) throws IOException {
+        try (Channel channel = connection.createChannel()) {
+            channel.queueDeclare(queue, true, false, false, Map.of("x-max-priority", maxPriority));
+        } catch (TimeoutException e) {
+            throw new IOException("closing the channel that declared " + queue + " timed out", e);
+        } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+            var reason = brokerReason(e);
+            if (reason.contains("PRECONDITION_FAILED")) {
+                throw new IOException(inequivalent(queue, maxPriority, key, reason), e);
+            }
+            throw e;
+        }
+    }
+
+    /** What RabbitMQ said when it closed the channel, e.g. "PRECONDITION_FAILED - inequivalent arg ...". */
+    static String brokerReason(Throwable e) {
+        for (var cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof com.rabbitmq.client.ShutdownSignalException signal
+                    && signal.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close) {
+                return close.getReplyText();
+            }
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /**
+     * The error for a queue that exists with another {@code x-max-priority}: RabbitMQ's text names
+     * both values ("received '10' but current is 'none'").
+     */
+    static String inequivalent(String queue, int wanted, String key, String brokerText) {
+        var values = java.util.regex.Pattern.compile("received '([^']*)' but current is '([^']*)'").matcher(brokerText);
+        var current = values.find() ? values.group(2) : "other";
+        return "queue '" + queue + "' exists with x-max-priority " + ("none".equals(current) ? "unset" : current)
+                + ", but " + key + " asks for " + wanted + ": RabbitMQ cannot change a queue's arguments; drain and delete the queue"
+                + " so Ferry declares it again, or set " + key + " to match (RabbitMQ: " + brokerText + ")";
     }
 
     private static void closeQuietly(Channel channel) {

@@ -185,7 +185,7 @@ public final class ResultPublisher {
     private Publish toDelay(ObjectNode message, Instant notBefore, AMQP.BasicProperties original) {
         var wait = Duration.between(clock.instant(), notBefore);
         var queue = tiers.queue(tiers.tierFor(wait));
-        return new Publish(queue, carried(original), bytes(message), Publish.Role.COPY);
+        return new Publish(queue, carried(original, message), bytes(message), Publish.Role.COPY);
     }
 
     private static List<Publish> results(byte[] body, Optional<String> main, Optional<String> second) {
@@ -194,13 +194,17 @@ public final class ResultPublisher {
                 .map(queue -> new Publish(queue, properties, body, Publish.Role.RESULT)).toList();
     }
 
-    /** Keeps the sender's headers and priority on the message's trips through the delay queues, not the broker's own. */
-    private static AMQP.BasicProperties carried(AMQP.BasicProperties original) {
+    /**
+     * Keeps the sender's headers and priority on the message's trips through the delay queues, not
+     * the broker's own; a message published without an AMQP priority takes its MailerQ
+     * {@code "priority"}, so a priority outbox orders it when it comes back.
+     */
+    private static AMQP.BasicProperties carried(AMQP.BasicProperties original, ObjectNode message) {
         Map<String, Object> headers = null;
         if (original != null && original.getHeaders() != null) {
             headers = AmqpHeaders.withoutDeathHistory(original.getHeaders());
         }
-        return AmqpHeaders.persistentJson(headers, original == null ? null : original.getPriority());
+        return AmqpHeaders.persistentJson(headers, AmqpHeaders.priority(original, message.get("priority")));
     }
 
     private static byte[] bytes(ObjectNode node) {

@@ -146,6 +146,8 @@ class MessageParserTest {
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"smarthost\": {\"port\": 25}} | \"smarthost.hostname\" is missing",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"smarthost\": {\"hostname\": \"relay.example\", \"tls\": 1}} | \"smarthost.tls\" is not a smarthost setting",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"force\": 1} | \"force\" is not supported by Ferry",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"priority\": 300} | \"priority\" must be a whole number from 0 to 255",
+            "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"priority\": \"high\"} | \"priority\" must be a whole number from 0 to 255",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"dsn\": {\"ret\": \"ALL\"}} | \"dsn.ret\" must be FULL or HDRS",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"headers\": {\"prepend\": {\"X\": 1}}} | \"headers.prepend.X\" must be a string",
             "{\"envelope\": \"a@example.com\", \"recipient\": \"b@example.org\", \"mime\": \"x\", \"results\": {}} | \"results\" must be an array",
