@@ -277,7 +277,8 @@ class RelayIT {
         relay.start();
         var message = message("fields@sink.test");
         message.put("campaign", "spring-sale");
-        message.putObject("tags").put("customer", 42);
+        message.putObject("customer").put("id", 42);
+        message.putArray("tags").add("spring").add("customer-42");
         message.putArray("ips").add("127.0.0.2");
         relay.send(message);
         var sent = Instant.now().minusSeconds(1);
@@ -286,13 +287,17 @@ class RelayIT {
         assertThat(result.get("envelope").asText()).isEqualTo("sender@ferry.test");
         assertThat(result.get("recipient").asText()).isEqualTo("fields@sink.test");
         assertThat(result.get("campaign").asText()).isEqualTo("spring-sale");
-        assertThat(result.get("tags").get("customer").asInt()).isEqualTo(42);
+        assertThat(result.get("customer").get("id").asInt()).isEqualTo(42);
+        assertThat(result.get("tags").get(1).asText()).isEqualTo("customer-42");
         assertThat(result.has("mime")).as("mime stripped without keepmime").isFalse();
         assertThat(result.get("results")).hasSize(1);
         JsonNode attempt = result.get("results").get(0);
         List<String> keys = new ArrayList<>();
         attempt.fieldNames().forEachRemaining(keys::add);
-        assertThat(keys).containsExactlyInAnyOrder("state", "result", "time", "from", "to", "mta", "code", "status", "description");
+        assertThat(keys).containsExactlyInAnyOrder("state", "result", "time", "from", "to", "mta", "code", "status", "description",
+                "messages", "dsn");
+        assertThat(attempt.get("messages").asInt()).isEqualTo(1);
+        assertThat(attempt.get("dsn").isBoolean()).isTrue();
         assertThat(attempt.get("state").asText()).isEqualTo("message");
         assertThat(attempt.get("result").asText()).isEqualTo("accepted");
         assertThat(attempt.get("time").asText()).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}");

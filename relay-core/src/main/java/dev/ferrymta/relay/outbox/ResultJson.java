@@ -48,7 +48,8 @@ public final class ResultJson {
      * {@code result}, {@code time} and {@code description} always; {@code from}, {@code to},
      * {@code mta}, {@code code}, {@code status} when known; {@code messages} and {@code dsn} once
      * a message went over a session; {@code cipher} and {@code certificate} for a TLS session;
-     * {@code dkim} when the message was signed. Keys that do not apply are left out, never null.
+     * {@code dkim} when the message was signed; {@code category} (a {@link dev.ferrymta.relay.bounce.BounceCategory})
+     * when it was not accepted. Keys that do not apply are left out, never null.
      */
     public static ObjectNode attempt(Attempt attempt) {
         var node = JsonNodeFactory.instance.objectNode();
@@ -61,6 +62,7 @@ public final class ResultJson {
         attempt.code().ifPresent(code -> node.put("code", code));
         attempt.status().ifPresent(status -> node.put("status", status));
         node.put("description", attempt.description());
+        dev.ferrymta.relay.bounce.BounceRules.shipped().categorize(attempt).ifPresent(category -> node.put("category", category.json()));
         if (!attempt.dkim().isEmpty()) {
             var dkim = node.putArray("dkim");
             attempt.dkim().forEach(dkim::add);

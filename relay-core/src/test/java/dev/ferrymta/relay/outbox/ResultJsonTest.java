@@ -61,7 +61,7 @@ class ResultJsonTest {
     void keysThatDoNotApplyAreLeftOutAsMailerqDoes() {
         var attempt = ResultJson.attempt(Attempt.local(AttemptState.PROCESS, AttemptResult.INVALID, NOON, "\"recipient\" is missing"));
         assertThat(attempt.toString()).isEqualTo("""
-                {"state":"process","result":"invalid","time":"2026-11-22 12:00:05","description":"\\"recipient\\" is missing"}""");
+                {"state":"process","result":"invalid","time":"2026-11-22 12:00:05","description":"\\"recipient\\" is missing","category":"other"}""");
     }
 
     @Test
