@@ -5,6 +5,7 @@ import dev.ferrymta.cluster.ServerId;
 import dev.ferrymta.console.ConsoleServer;
 import dev.ferrymta.console.InstanceInfo;
 import dev.ferrymta.console.SettingsEditor;
+import dev.ferrymta.db.write.AutomaticPauses;
 import dev.ferrymta.db.DatabasePool;
 import dev.ferrymta.db.JdbcSettingsSource;
 import dev.ferrymta.db.SchemaMigrator;
@@ -58,6 +59,7 @@ final class FerryInstance {
     private volatile Relay relay;
     private volatile ClusterMembership cluster;
     private volatile SettingsEditor editor;
+    private SharedSuspensions suspensions;
     private final BrokerLink clusterLink;
     private final Instant started;
     private final IntakeBudget budget = IntakeBudget.fromHeap();
@@ -106,6 +108,9 @@ final class FerryInstance {
                 var membership = cluster;
                 editor = new SettingsEditor(current, new SettingsWriter(database.dataSource(), clock), membership::broadcastReset);
                 relay = startRelay(current, cluster.forwarder());
+                suspensions = new SharedSuspensions(new AutomaticPauses(database.dataSource()), current, membership::broadcastReset,
+                        config.relay().serverId());
+                relay.responses().shareWith(suspensions);
                 outboxConsumer.set(relay.outboxConsumer());
                 cluster.receive(clusterLink, config.relay().prefetch(), relay.forwardHandler(), budget, clock);
                 log.info("DKIM signatures: {}", dev.ferrymta.relay.dkim.SignatureProvider.description());
@@ -123,6 +128,9 @@ final class FerryInstance {
             }
             if (relay != null) {
                 relay.close();
+            }
+            if (suspensions != null) {
+                suspensions.close();
             }
             if (cluster != null) {
                 cluster.close();

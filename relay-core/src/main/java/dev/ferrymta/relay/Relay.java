@@ -9,6 +9,8 @@ import dev.ferrymta.relay.config.RelayConfig;
 import dev.ferrymta.relay.delivery.DestinationCheck;
 import dev.ferrymta.relay.delivery.LaneContext;
 import dev.ferrymta.relay.delivery.Lanes;
+import dev.ferrymta.relay.delivery.ResponseActions;
+import dev.ferrymta.relay.bounce.ResponseRules;
 import dev.ferrymta.relay.delivery.MxConnector;
 import dev.ferrymta.relay.delivery.RetrySchedule;
 import dev.ferrymta.relay.delivery.SourceIpSelector;
@@ -55,6 +57,7 @@ public final class Relay implements AutoCloseable {
     public static final Duration PUBLISH_PATIENCE = Duration.ofMinutes(5);
 
     private final Clock clock;
+    private final ResponseActions responses;
     private final RelayCounters counters = new RelayCounters();
     private final RecentResults recent = new RecentResults(RecentResults.DEFAULT_CAPACITY);
     private final PublishProblems problems;
@@ -86,7 +89,9 @@ public final class Relay implements AutoCloseable {
         var destinations = new DestinationCheck(config.smtpIps(),
                 config.allowedDestinations().stream().map(IpRange::parse).toList());
         var connector = new MxConnector(new MxResolver(dns, RandomGenerator.getDefault()), dns, smtp, destinations, clock);
-        this.lanes = new Lanes(new LaneContext(settings, connector, clock, defaultEhlo, Thread.ofVirtual().name("lane-", 0).factory()));
+        this.responses = new ResponseActions(ResponseRules.shipped());
+        this.lanes = new Lanes(new LaneContext(settings, connector, clock, defaultEhlo, Thread.ofVirtual().name("lane-", 0).factory(),
+                new dev.ferrymta.relay.dkim.MessageSigning(), responses));
         int inFlight = Math.max(1_000, 4 * config.prefetch() * config.consumers());
         this.publisher = new ConfirmingPublisher(connection, 4, inFlight, Duration.ofSeconds(60));
         this.results = new ResultPublisher(publisher, config, tiers, clock, connection);
@@ -141,6 +146,14 @@ public final class Relay implements AutoCloseable {
     /** The outbox consumer, a link the health page watches. */
     public WatchedConsumer outboxConsumer() {
         return consumer;
+    }
+
+    /**
+     * The response rules and the suspensions they made; the application shares them with the
+     * cluster ({@link ResponseActions#shareWith}).
+     */
+    public ResponseActions responses() {
+        return responses;
     }
 
     /** The bytes of messages in hand, shared with the forward receiver. */

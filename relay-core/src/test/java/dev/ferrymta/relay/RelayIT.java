@@ -294,8 +294,11 @@ class RelayIT {
         JsonNode attempt = result.get("results").get(0);
         List<String> keys = new ArrayList<>();
         attempt.fieldNames().forEachRemaining(keys::add);
+        // The sink offers STARTTLS: the session was TLS, so cipher and certificate are there too.
         assertThat(keys).containsExactlyInAnyOrder("state", "result", "time", "from", "to", "mta", "code", "status", "description",
-                "messages", "dsn");
+                "messages", "dsn", "cipher", "certificate");
+        assertThat(attempt.get("cipher").get("name").asText()).startsWith("TLS_");
+        assertThat(attempt.get("certificate").get("verified").asBoolean()).isFalse();
         assertThat(attempt.get("messages").asInt()).isEqualTo(1);
         assertThat(attempt.get("dsn").isBoolean()).isTrue();
         assertThat(attempt.get("state").asText()).isEqualTo("message");

@@ -74,6 +74,11 @@ final class DeliveryLane {
             return new Admission.Deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key
                     + " is paused" + (pause.get().reason().isBlank() ? "" : ": " + pause.get().reason()));
         }
+        var suspended = context.responses().holding(key.ip(), key.domain(), now);
+        if (suspended.isPresent()) {
+            return new Admission.Deferred(suspended.get().until(), "sending from " + key + " is suspended by response rule '"
+                    + suspended.get().rule() + "'");
+        }
         var limits = settings.limitsFor(key.ip(), key.domain());
         lock.lock();
         try {
@@ -263,6 +268,12 @@ final class DeliveryLane {
                 job.deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key + " is paused");
                 return;
             }
+            var suspended = context.responses().holding(key.ip(), key.domain(), now);
+            if (suspended.isPresent()) {
+                job.deferred(suspended.get().until(), "sending from " + key + " is suspended by response rule '"
+                        + suspended.get().rule() + "'");
+                return;
+            }
             if (!awaitRateSlot(settings)) {
                 job.abandoned();
                 return;
@@ -293,6 +304,12 @@ final class DeliveryLane {
                 }
                 log.debug("attempt {} from {}: {} {}", message.recipient(), key.ip().getHostAddress(),
                         outcome.attempt().state().json(), outcome.attempt().description());
+                if (!(outcome instanceof DeliveryOutcome.Delivered)) {
+                    context.responses().observe(key, outcome.attempt(), context.clock().instant()).ifPresent(suspension ->
+                            log.warn("response rule '{}' suspends sending from {}{} until {} after: {}", suspension.rule(),
+                                    key.ip().getHostAddress(), suspension.domain().map(d -> " to " + d).orElse(" to every domain"),
+                                    suspension.until(), suspension.reply()));
+                }
                 job.completed(outcome);
             } finally {
                 MDC.remove("recipient");

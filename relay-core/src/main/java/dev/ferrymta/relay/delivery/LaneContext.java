@@ -14,12 +14,14 @@ import java.util.concurrent.ThreadFactory;
  * @param defaultEhlo the EHLO name for IPs the settings name none for
  * @param threads     makes the lanes' worker threads (virtual threads in production)
  * @param signing     signs each message with DKIM just before it is sent
+ * @param responses   the response rules and the suspensions they made
  */
 public record LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo,
-        ThreadFactory threads, MessageSigning signing) {
+        ThreadFactory threads, MessageSigning signing, ResponseActions responses) {
 
-    /** Lanes that sign with the keys of the settings. */
+    /** Lanes that sign with the keys of the settings and obey the shipped response rules. */
     public LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo, ThreadFactory threads) {
-        this(settings, connector, clock, defaultEhlo, threads, new MessageSigning());
+        this(settings, connector, clock, defaultEhlo, threads, new MessageSigning(),
+                new ResponseActions(dev.ferrymta.relay.bounce.ResponseRules.shipped()));
     }
 }
