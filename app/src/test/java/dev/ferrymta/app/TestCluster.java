@@ -65,6 +65,14 @@ final class TestCluster implements AutoCloseable {
                     Double.parseDouble(line.substring(series.length() + 1).strip())).findFirst().orElse(0);
         }
 
+        /** {@code GET /api/settings/KIND} on this instance's console: the rows it has in force. */
+        JsonNode settings(String kind) throws IOException, InterruptedException {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/api/settings/" + kind))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            return JSON.readTree(response.body());
+        }
+
         /** {@code POST /api/settings/KIND} on this instance's console; the answer, which must be 201. */
         JsonNode create(String kind, Map<String, Object> row) throws IOException, InterruptedException {
             // The console's session (no password in the tests) and the CSRF token every write needs.
