@@ -214,7 +214,8 @@ final class Pages {
                     new Field("host", "Host", "text", true), new Field("port", "Port", "number", false)),
             "pauses", List.of(new Field("localIp", "Local IP or network", "text", false), new Field("domain", "Domain", "text", false),
                     new Field("until", "Until (ISO-8601, empty: until removed)", "text", false),
-                    new Field("reason", "Reason", "text", false)),
+                    new Field("reason", "Reason", "text", false),
+                    new Field("tag", "Only messages tagged (empty: all)", "text", false)),
             "ehlo-names", List.of(new Field("localIp", "Local IP", "text", true), new Field("name", "EHLO name", "text", true)),
             "dkim-keys", List.of(new Field("domain", "Domain", "text", true), new Field("selector", "Selector", "text", true),
                     new Field("privateKey", "Private key (PKCS#8 PEM)", "area", true)));

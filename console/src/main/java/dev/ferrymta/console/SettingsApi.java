@@ -475,6 +475,7 @@ final class SettingsApi {
             row.put("domain", pause.domain().map(domain -> domain.name()).orElse(null));
             row.put("until", pause.until().map(Object::toString).orElse(null));
             row.put("reason", pause.reason());
+            row.put("tag", pause.tag().orElse(null));
             return row;
         }).toList();
     }

@@ -132,6 +132,10 @@ class SettingsApiIT {
                 Arguments.of("pauses", "{\"domain\":\"api-pause.example\",\"reason\":\"complaints\"}",
                         "{\"domain\":\"api-pause.example\",\"localIp\":\"10.9.1.0/24\",\"reason\":\"still\"}", "localIp",
                         "\"10.9.1.0/24\""),
+                // A pause of one campaign: the messages tagged spring-sale.
+                Arguments.of("pauses", "{\"domain\":\"api-tag.example\",\"reason\":\"campaign\"}",
+                        "{\"domain\":\"api-tag.example\",\"reason\":\"campaign\",\"tag\":\"spring-sale\"}", "tag",
+                        "\"spring-sale\""),
                 Arguments.of("ehlo-names", "{\"localIp\":\"10.9.2.1\",\"name\":\"mail1.api.example\"}",
                         "{\"localIp\":\"10.9.2.1\",\"name\":\"mail2.api.example\"}", "name", "\"mail2.api.example\""),
                 Arguments.of("dkim-keys", dkimKey("s1"), dkimKey("s2"), "selector", "\"s2\""));

@@ -145,11 +145,12 @@ public final class JdbcSettingsSource implements SettingsSource {
     private static List<Pause> pauses(Connection connection) throws SQLException {
         var pauses = new ArrayList<Pause>();
         try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason FROM pauses ORDER BY id")) {
+                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason, tag FROM pauses ORDER BY id")) {
             while (rows.next()) {
                 var until = rows.getTimestamp(5);
                 pauses.add(new Pause(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
-                        Optional.ofNullable(until).map(java.sql.Timestamp::toInstant), rows.getString(6)));
+                        Optional.ofNullable(until).map(java.sql.Timestamp::toInstant), rows.getString(6),
+                        Optional.ofNullable(rows.getString(7))));
             }
         }
         return pauses;

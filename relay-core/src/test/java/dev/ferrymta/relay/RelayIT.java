@@ -393,6 +393,26 @@ class RelayIT {
     }
 
     @Test
+    void aPauseByTagHoldsThatCampaignOnlyAndReleasesItWhenItEnds() throws Exception {
+        relay.settings(settings().route("sink.test", "127.0.0.1", sink.port())
+                .pauseTagged("sink.test", "spring-sale", Instant.now().plusSeconds(2)).version(2));
+        relay.start();
+        var held = message("held@sink.test");
+        held.putArray("tags").add("newsletter").add("spring-sale");
+        relay.send(held);
+        var other = message("other@sink.test");
+        other.putArray("tags").add("newsletter");
+        relay.send(other);
+
+        // The other campaign goes at once; the held one goes round a delay queue, then out.
+        var first = sink.awaitMessages(1, WAIT).getFirst();
+        assertThat(first.recipients()).containsExactly("other@sink.test");
+        await().atMost(WAIT).until(() -> relay.relay().status().counts().deferred() >= 1);
+        var second = sink.awaitMessages(2, WAIT).get(1);
+        assertThat(second.recipients()).containsExactly("held@sink.test");
+    }
+
+    @Test
     void theRecentResultsListWhatWasDeliveredAndWhatFailed() throws Exception {
         relay.dns.nullMx("nomail.test");
         relay.start();

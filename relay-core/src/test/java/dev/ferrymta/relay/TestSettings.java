@@ -41,6 +41,13 @@ final class TestSettings {
         return this;
     }
 
+    /** A pause of the messages tagged {@code tag} to {@code domain}. */
+    TestSettings pauseTagged(String domain, String tag, Instant until) {
+        pauses.add(new Pause(++id, 1, Optional.empty(), Optional.of(Domain.parse(domain)), Optional.of(until), "campaign held",
+                Optional.of(tag)));
+        return this;
+    }
+
     TestSettings pause(String domain, Instant until) {
         pauses.add(new Pause(++id, 1, Optional.empty(), Optional.of(Domain.parse(domain)), Optional.of(until), "test"));
         return this;

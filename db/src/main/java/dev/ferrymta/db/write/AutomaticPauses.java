@@ -55,7 +55,7 @@ public final class AutomaticPauses {
                 int revision = 0;
                 Instant existing = null;
                 try (var find = connection.prepareStatement("SELECT id, revision, until FROM pauses WHERE local_ip = ?::cidr"
-                        + " AND domain IS NOT DISTINCT FROM ?::dns_name AND reason LIKE 'automatic:%' ORDER BY until DESC NULLS FIRST LIMIT 1")) {
+                        + " AND domain IS NOT DISTINCT FROM ?::dns_name AND tag IS NULL AND reason LIKE 'automatic:%' ORDER BY until DESC NULLS FIRST LIMIT 1")) {
                     find.setString(1, network);
                     find.setString(2, domain.orElse(null));
                     try (var rows = find.executeQuery()) {

@@ -8,6 +8,13 @@ package dev.ferrymta.db.write;
  * @param until   an ISO-8601 instant ({@code 2030-01-31T18:00:00Z}) in the future; null or blank:
  *                until the pause is removed
  * @param reason  why, for the console; at most 500 characters
+ * @param tag     holds only messages carrying this tag (MailerQ's {@code "tags"}), at most 200
+ *                characters; null or blank: every message of the scope
  */
-public record PauseInput(String localIp, String domain, String until, String reason) {
+public record PauseInput(String localIp, String domain, String until, String reason, String tag) {
+
+    /** A pause of every message of its scope. */
+    public PauseInput(String localIp, String domain, String until, String reason) {
+        this(localIp, domain, until, reason, null);
+    }
 }

@@ -55,7 +55,7 @@ final class SettingsTables {
 
     static RowWriter<Validated.Pause> pauses(WriteTransaction transaction) {
         return new RowWriter<>(transaction, SettingsTable.PAUSES,
-                List.of(cast("local_ip", "cidr"), plain("domain"), plain("until"), plain("reason")),
+                List.of(cast("local_ip", "cidr"), plain("domain"), plain("until"), plain("reason"), plain("tag")),
                 (statement, pause) -> {
                     statement.setString(1, pause.localIp());
                     statement.setString(2, pause.domain());
@@ -65,6 +65,7 @@ final class SettingsTables {
                         statement.setObject(3, OffsetDateTime.ofInstant(pause.until(), ZoneOffset.UTC));
                     }
                     statement.setString(4, pause.reason());
+                    statement.setString(5, pause.tag());
                 },
                 // Pauses may overlap: several reasons can hold the same traffic, each removed on its own.
                 pause -> ConstraintErrors.none());

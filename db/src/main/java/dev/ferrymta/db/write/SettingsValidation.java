@@ -105,8 +105,12 @@ final class SettingsValidation {
         if (length > MAX_REASON_LENGTH) {
             checks.add("reason", "is %d characters long; at most %d".formatted(length, MAX_REASON_LENGTH));
         }
+        String tag = input.tag() == null || input.tag().isBlank() ? null : input.tag().strip();
+        if (tag != null && (tag.codePointCount(0, tag.length()) > 200 || tag.chars().anyMatch(Character::isISOControl))) {
+            checks.add("tag", "must be at most 200 characters, without control characters");
+        }
         checks.throwIfAny();
-        return new Validated.Pause(localIp, domain, until, reason);
+        return new Validated.Pause(localIp, domain, until, reason, tag);
     }
 
     static Validated.EhloName ehloName(EhloNameInput input) {

@@ -32,7 +32,11 @@ final class Validated {
     record Route(String domain, String kind, String host, int port) {
     }
 
-    record Pause(String localIp, String domain, Instant until, String reason) {
+    record Pause(String localIp, String domain, Instant until, String reason, String tag) {
+
+        Pause(String localIp, String domain, Instant until, String reason) {
+            this(localIp, domain, until, reason, null);
+        }
     }
 
     record EhloName(String localIp, String name) {

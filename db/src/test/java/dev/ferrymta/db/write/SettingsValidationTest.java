@@ -174,7 +174,10 @@ class SettingsValidationTest {
                 arguments(new PauseInput("", " ", "2030-06-01T02:00:00+02:00", "r".repeat(500)),
                         new Validated.Pause(null, null, Instant.parse("2030-06-01T00:00:00Z"), "r".repeat(500))),
                 arguments(new PauseInput(null, null, "2030-01-01T00:00:00.001Z", null),
-                        new Validated.Pause(null, null, Instant.parse("2030-01-01T00:00:00.001Z"), "")));
+                        new Validated.Pause(null, null, Instant.parse("2030-01-01T00:00:00.001Z"), "")),
+                arguments(new PauseInput(null, "example.com", null, null, " spring-sale "),
+                        new Validated.Pause(null, "example.com", null, "", "spring-sale")),
+                arguments(new PauseInput(null, null, null, null, " "), new Validated.Pause(null, null, null, "")));
     }
 
     @ParameterizedTest
@@ -190,6 +193,8 @@ class SettingsValidationTest {
                 arguments(new PauseInput(null, null, "tomorrow", null), errors("until", "is not an ISO-8601 time")),
                 arguments(new PauseInput(null, null, "2030-06-01", null), errors("until", "is not an ISO-8601 time")),
                 arguments(new PauseInput(null, null, null, "r".repeat(501)), errors("reason", "is 501 characters long; at most 500")),
+                arguments(new PauseInput(null, null, null, null, "t".repeat(201)),
+                        errors("tag", "must be at most 200 characters, without control characters")),
                 arguments(new PauseInput("192.0.2.", "example", "soon", null),
                         errors("localIp", "is not an IP address", "domain", "is not a domain name", "until", "is not an ISO-8601 time")));
     }

@@ -69,7 +69,7 @@ final class DeliveryLane {
     Admission offer(DeliveryJob job) {
         var settings = context.settings().get();
         var now = context.clock().instant();
-        var pause = settings.pauseFor(key.ip(), key.domain(), now);
+        var pause = settings.pauseFor(key.ip(), key.domain(), job.message().tags(), now);
         if (pause.isPresent()) {
             return new Admission.Deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key
                     + " is paused" + (pause.get().reason().isBlank() ? "" : ": " + pause.get().reason()));
@@ -263,9 +263,10 @@ final class DeliveryLane {
         private void deliver(DeliveryJob job) {
             var settings = context.settings().get();
             var now = context.clock().instant();
-            var pause = settings.pauseFor(key.ip(), key.domain(), now);
+            var pause = settings.pauseFor(key.ip(), key.domain(), job.message().tags(), now);
             if (pause.isPresent()) {
-                job.deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key + " is paused");
+                job.deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key + " is paused"
+                        + pause.get().tag().map(tag -> " for messages tagged '" + tag + "'").orElse(""));
                 return;
             }
             var suspended = context.responses().holding(key.ip(), key.domain(), now);

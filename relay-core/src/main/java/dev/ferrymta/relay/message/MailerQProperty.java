@@ -37,7 +37,7 @@ public enum MailerQProperty {
     DSN("RFC 3461 notify, ret, envid, orcpt, sent when the server offers DSN (the attempt's dsn says whether it did)", null),
     QUEUES("per-message result queues (results, success, failure, retry)", null),
     SMARTHOST("send through this SMTP server instead of the recipient's MX, with SMTP AUTH (PLAIN or LOGIN) over TLS", null),
-    TAGS("labels for the message, kept in the results", null),
+    TAGS("labels for the message, kept in the results; a pause may hold only the messages carrying one", null),
     HEADERS("header edits: remove, prepend, append (add), replace, update; made before DKIM signing", null),
     PRIORITY("a whole number from 0 to 255: the message's AMQP priority when Ferry publishes it again (retries, delays, forwards), for a priority outbox (rabbitmq-maxpriority)", null),
     SECURITY("what is asked of TLS: none, opportunistic, required, verified", null),

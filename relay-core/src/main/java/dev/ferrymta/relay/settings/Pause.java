@@ -14,12 +14,27 @@ import java.util.Optional;
  * @param domain   the destination domain; empty: any
  * @param until    when it ends by itself; empty: only when removed
  * @param reason   why, for the console
+ * @param tag      holds only messages carrying this tag (MailerQ's {@code "tags"}); empty: every message
  */
 public record Pause(long id, int revision, Optional<IpRange> localIp, Optional<Domain> domain, Optional<Instant> until,
-        String reason) {
+        String reason, Optional<String> tag) {
 
-    /** Whether this pause holds sending from {@code ip} to {@code to} at {@code now}. */
+    /** A pause of every message of its scope. */
+    public Pause(long id, int revision, Optional<IpRange> localIp, Optional<Domain> domain, Optional<Instant> until, String reason) {
+        this(id, revision, localIp, domain, until, reason, Optional.empty());
+    }
+
+    /** Whether this pause holds all sending from {@code ip} to {@code to} at {@code now}: an untagged pause of that scope. */
     public boolean holds(InetAddress ip, Domain to, Instant now) {
+        return tag.isEmpty() && inScope(ip, to, now);
+    }
+
+    /** Whether this pause holds a message with these {@code tags} from {@code ip} to {@code to} at {@code now}. */
+    public boolean holds(InetAddress ip, Domain to, java.util.List<String> tags, Instant now) {
+        return tag.map(tags::contains).orElse(true) && inScope(ip, to, now);
+    }
+
+    private boolean inScope(InetAddress ip, Domain to, Instant now) {
         return localIp.map(range -> range.contains(ip)).orElse(true)
                 && domain.map(to::equals).orElse(true)
                 && until.map(now::isBefore).orElse(true);

@@ -65,6 +65,11 @@ public final class Settings {
         return pauses.stream().filter(p -> p.holds(ip, domain, now)).findFirst();
     }
 
+    /** The first pause holding a message with these tags from {@code ip} to {@code domain}, tagged or not. */
+    public Optional<Pause> pauseFor(InetAddress ip, Domain domain, List<String> tags, Instant now) {
+        return pauses.stream().filter(p -> p.holds(ip, domain, tags, now)).findFirst();
+    }
+
     /** The IPs of a pool; empty when there is no such pool. */
     public Optional<List<InetAddress>> poolIps(String pool) {
         return Optional.ofNullable(poolsByName.get(pool)).map(IpPool::ips);

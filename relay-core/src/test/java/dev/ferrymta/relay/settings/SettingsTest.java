@@ -82,6 +82,27 @@ class SettingsTest {
                 .isEqualTo(held);
     }
 
+    @ParameterizedTest(name = "pause tagged {0}, message tagged {1}: held {2}")
+    @CsvSource(delimiter = '|', value = {
+            "spring | spring        | true",
+            "spring | news,spring   | true",
+            "spring | news          | false",
+            "spring | ''            | false",
+            "''     | news          | true",
+    })
+    void aTaggedPauseHoldsOnlyTheMessagesCarryingItsTag(String tag, String tags, boolean held) throws Exception {
+        var pause = new Pause(1, 1, Optional.empty(), Optional.of(Domain.parse("example.com")), Optional.empty(), "campaign",
+                tag.isEmpty() ? Optional.empty() : Optional.of(tag));
+        var settings = new Settings(1, List.of(), List.of(), List.of(), List.of(pause), List.of(), List.of());
+        var ip = InetAddress.getByName("127.0.0.2");
+        var now = Instant.parse("2026-11-22T12:00:00Z");
+        var messageTags = tags.isEmpty() ? List.<String>of() : List.of(tags.split(","));
+
+        assertThat(settings.pauseFor(ip, Domain.parse("example.com"), messageTags, now).isPresent()).isEqualTo(held);
+        // A tagged pause never holds the whole lane, only its messages.
+        assertThat(settings.pauseFor(ip, Domain.parse("example.com"), now).isPresent()).isEqualTo(tag.isEmpty());
+    }
+
     @Test
     void looksUpPoolsRoutesAndEhloNames() throws Exception {
         var ip = InetAddress.getByName("127.0.0.2");
