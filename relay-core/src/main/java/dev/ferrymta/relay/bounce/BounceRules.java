@@ -2,14 +2,8 @@ package dev.ferrymta.relay.bounce;
 
 import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -29,7 +23,7 @@ public final class BounceRules {
     static final int MAX_TEXT = 2_000;
 
     private static final String SHIPPED = "bounce-rules.tsv";
-    private static final BounceRules SHIPPED_RULES = parse(read(SHIPPED), SHIPPED);
+    private static final BounceRules SHIPPED_RULES = parse(RuleLines.shipped(SHIPPED), SHIPPED);
 
     private final List<BounceRule> rules;
 
@@ -92,32 +86,14 @@ public final class BounceRules {
      */
     public static BounceRules parse(List<String> lines, String origin) {
         var rules = new ArrayList<BounceRule>();
-        for (int i = 0; i < lines.size(); i++) {
-            var line = lines.get(i);
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            var parts = line.split("\t", -1);
-            if (parts.length != 5) {
-                throw new IllegalArgumentException(origin + " line " + (i + 1) + ": expected 5 tab-separated fields "
-                        + "(category, code, status, text, source), found " + parts.length);
-            }
+        for (var line : RuleLines.of(lines, origin, List.of("category", "code", "status", "text", "source"))) {
+            var f = line.fields();
             try {
-                rules.add(BounceRule.of(parts[0], parts[1].strip(), parts[2].strip(), parts[3], parts[4].strip()));
+                rules.add(BounceRule.of(f[0], f[1].strip(), f[2].strip(), f[3], f[4].strip()));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(origin + " line " + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(origin + " line " + line.number() + ": " + e.getMessage(), e);
             }
         }
         return new BounceRules(rules);
-    }
-
-    private static List<String> read(String resource) {
-        var stream = BounceRules.class.getResourceAsStream(resource);
-        Objects.requireNonNull(stream, "the shipped bounce rules " + resource + " are missing from the jar");
-        try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-            return reader.lines().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -2,15 +2,9 @@ package dev.ferrymta.relay.bounce;
 
 import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -22,7 +16,7 @@ import java.util.Optional;
 public final class ResponseRules {
 
     private static final String SHIPPED = "response-rules.tsv";
-    private static final ResponseRules SHIPPED_RULES = parse(read(), SHIPPED);
+    private static final ResponseRules SHIPPED_RULES = parse(RuleLines.shipped(SHIPPED), SHIPPED);
 
     private final List<ResponseRule> rules;
 
@@ -60,47 +54,28 @@ public final class ResponseRules {
      */
     public static ResponseRules parse(List<String> lines, String origin) {
         var rules = new ArrayList<ResponseRule>();
-        for (int i = 0; i < lines.size(); i++) {
-            var line = lines.get(i);
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            var parts = line.split("\t", -1);
-            var where = origin + " line " + (i + 1) + ": ";
-            if (parts.length != 7) {
-                throw new IllegalArgumentException(where + "expected 7 tab-separated fields (name, code, status, text, scope, "
-                        + "minutes, source), found " + parts.length);
-            }
+        for (var line : RuleLines.of(lines, origin, List.of("name", "code", "status", "text", "scope", "minutes", "source"))) {
+            var f = line.fields();
             try {
-                var name = parts[0].strip();
+                var name = f[0].strip();
                 if (name.isEmpty() || name.length() > 100) {
                     throw new IllegalArgumentException("name: 1 to 100 characters");
                 }
-                var match = BounceRule.of("rate-limit", parts[1].strip(), parts[2].strip(), parts[3], parts[6].strip());
+                var match = BounceRule.of("rate-limit", f[1].strip(), f[2].strip(), f[3], f[6].strip());
                 int minutes;
                 try {
-                    minutes = Integer.parseInt(parts[5].strip());
+                    minutes = Integer.parseInt(f[5].strip());
                 } catch (NumberFormatException e) {
                     minutes = -1;
                 }
                 if (minutes < 1 || minutes > 7 * 24 * 60) {
-                    throw new IllegalArgumentException("minutes: '" + parts[5] + "' is not a whole number from 1 to 10080");
+                    throw new IllegalArgumentException("minutes: '" + f[5] + "' is not a whole number from 1 to 10080");
                 }
-                rules.add(new ResponseRule(name, match, ResponseRule.Scope.parse(parts[4]), Duration.ofMinutes(minutes)));
+                rules.add(new ResponseRule(name, match, ResponseRule.Scope.parse(f[4]), Duration.ofMinutes(minutes)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + e.getMessage(), e);
+                throw new IllegalArgumentException(origin + " line " + line.number() + ": " + e.getMessage(), e);
             }
         }
         return new ResponseRules(rules);
-    }
-
-    private static List<String> read() {
-        var stream = ResponseRules.class.getResourceAsStream(SHIPPED);
-        Objects.requireNonNull(stream, "the shipped response rules " + SHIPPED + " are missing from the jar");
-        try (var reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-            return reader.lines().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
