@@ -90,7 +90,11 @@ final class FerryInstance {
                 () -> relay == null ? OptionalLong.empty() : outboxDepth.get(),
                 () -> Optional.ofNullable(relay).map(Relay::recentResults),
                 () -> cluster == null ? 0 : cluster.rejectedControl(), () -> cluster == null ? 0 : cluster.rejectedForwards(),
-                Optional.of(dkimChecks));
+                Optional.of(dkimChecks), config.cluster().secret().isPresent());
+        if (config.cluster().secret().isEmpty()) {
+            log.warn("cluster traffic is unsigned: set cluster-secret (the same on every instance) so that forged announces, "
+                    + "resets and forwards are dropped");
+        }
         SettingsReloader reloader = null;
         try (var console = new ConsoleServer(config.console(), info, clock)) {
             console.start();

@@ -106,18 +106,44 @@ final class ConsolePages {
                     "No lanes: nothing is waiting or being sent now."));
         }
         var ips = instance.ips().isEmpty() ? "none" : String.join(", ", instance.ips().stream().map(ip -> ip.getHostAddress()).toList());
-        var content = """
+        var warning = instance.clusterSigned() ? "" : "<p class=\"down\">Warning: " + escape(ConsoleServer.UNSIGNED_WARNING) + ".</p>\n";
+        var content = warning + """
                 <h1>Overview</h1>
                 <p>Version %s on %s, up %s. Source IPs: %s. Settings version %d.</p>
+                %s
                 <h2>Links</h2>
                 %s
                 <h2>Delivery</h2>
                 %s
                 <p><a href="/health">/health</a> · <a href="/api/status">/api/status</a> · <a href="/metrics">/metrics</a></p>
                 """.formatted(escape(instance.version()), escape(instance.hostname()),
-                Pages.duration(Duration.between(instance.started(), now)), escape(ips), instance.settingsVersion().getAsLong(), links,
-                delivery);
+                Pages.duration(Duration.between(instance.started(), now)), escape(ips), instance.settingsVersion().getAsLong(),
+                automaticActions(now), links, delivery);
         html(exchange, StatusCodes.OK, page(exchange, "Overview", "/", content, Optional.empty()));
+    }
+
+    /**
+     * The automatic actions in force: the pauses response rules made (reason {@code automatic:}),
+     * with what, why, until when and from which instance (in the reason).
+     */
+    private String automaticActions(java.time.Instant now) {
+        var editor = instance.editor().get();
+        if (editor.isEmpty()) {
+            return "";
+        }
+        var active = editor.get().current().pauses().stream()
+                .filter(p -> p.reason().startsWith(dev.ferrymta.relay.bounce.Suspension.REASON_PREFIX))
+                .filter(p -> p.until().map(now::isBefore).orElse(true))
+                .toList();
+        if (active.isEmpty()) {
+            return "";
+        }
+        return "<h2>Automatic actions</h2>\n" + Pages.table(List.of("Sending from", "To", "Until", "Why"), active.stream()
+                .map(p -> List.of(Pages.Cell.text(p.localIp().map(Object::toString).orElse("any IP")),
+                        Pages.Cell.text(p.domain().map(d -> d.name()).orElse("any domain")),
+                        Pages.Cell.text(p.until().map(Object::toString).orElse("until lifted")),
+                        Pages.Cell.text(p.reason())))
+                .toList(), "") + "<p>Lift one early by deleting its pause under <a href=\"/settings\">Settings</a>.</p>\n";
     }
 
     void cluster(HttpServerExchange exchange) {

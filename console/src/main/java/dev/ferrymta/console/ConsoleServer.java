@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -158,6 +159,10 @@ public final class ConsoleServer implements AutoCloseable {
         }
     }
 
+    /** What /health and the overview say when cluster-secret is not set. */
+    static final String UNSIGNED_WARNING = "cluster traffic is unsigned: anyone who can publish on the cluster exchange can "
+            + "announce an instance or forward mail; set cluster-secret (the same on every instance)";
+
     private void health(HttpServerExchange exchange) throws JsonProcessingException {
         boolean up = instance.links().stream().allMatch(link -> link.state() == LinkState.UP);
         // Blocked (a broker alarm) or a consumer resubscribing: running, but not doing all it should.
@@ -177,6 +182,10 @@ public final class ConsoleServer implements AutoCloseable {
         body.put("version", instance.version());
         body.put("configVersion", instance.settingsVersion().getAsLong());
         body.put("links", links);
+        body.put("clusterTraffic", instance.clusterSigned() ? "signed" : "unsigned");
+        if (!instance.clusterSigned()) {
+            body.put("warnings", List.of(UNSIGNED_WARNING));
+        }
         Responses.json(exchange, up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
     }
 

@@ -31,12 +31,24 @@ import java.util.function.Supplier;
  * @param rejectedControl cluster control messages dropped (malformed, unsigned, wrongly signed)
  * @param rejectedForward forwarded messages dropped for the same reasons
  * @param dkimChecks      whether each DKIM key is published and matches; empty: not checked
+ * @param clusterSigned   whether cluster traffic is signed ({@code cluster-secret}); unsigned is warned of on
+ *                        {@code /health} and the overview
  */
 public record InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
         List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
         Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth,
         Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward,
-        Optional<DkimPublicationChecks> dkimChecks) {
+        Optional<DkimPublicationChecks> dkimChecks, boolean clusterSigned) {
+
+    /** The cluster's traffic signed ({@code cluster-secret} set). */
+    public InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
+            List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
+            Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth,
+            Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward,
+            Optional<DkimPublicationChecks> dkimChecks) {
+        this(serverId, hostname, version, started, ips, links, settingsVersion, relay, editor, peers, outboxDepth, results,
+                rejectedControl, rejectedForward, dkimChecks, true);
+    }
 
     public InstanceInfo {
         ips = List.copyOf(ips);

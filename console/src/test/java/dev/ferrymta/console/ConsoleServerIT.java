@@ -90,7 +90,8 @@ class ConsoleServerIT {
         assertThat(health.headers().firstValue("Content-Type")).contains("application/json");
         assertThat(health.body()).isEqualTo("{\"status\":\"up\",\"server\":\"mail1\",\"version\":\"1.2.3\",\"configVersion\":42,\"links\":["
                 + "{\"name\":\"rabbitmq\",\"address\":\"amqp://guest@127.0.0.1:5672/\",\"state\":\"up\"},"
-                + "{\"name\":\"postgresql\",\"address\":\"postgresql://ferry@127.0.0.1:5432/ferry\",\"state\":\"up\"}]}");
+                + "{\"name\":\"postgresql\",\"address\":\"postgresql://ferry@127.0.0.1:5432/ferry\",\"state\":\"up\"}],"
+                + "\"clusterTraffic\":\"signed\"}");
     }
 
     @Test

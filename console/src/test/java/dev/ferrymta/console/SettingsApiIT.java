@@ -70,7 +70,8 @@ class SettingsApiIT {
         var info = new InstanceInfo("api-test", "api.example", "1.2.3", Instant.now(), List.of(), List.of(), settings::version,
                 Optional::empty, () -> Optional.of(editor), List::of, java.util.OptionalLong::empty,
                 Optional::empty, () -> 0, () -> 0, Optional.of(dkimChecks = new DkimPublicationChecks(
-                        new DnsJavaResolver(Optional.of(HostAndPort.parse(dns.hostPort(), 53)), Duration.ofSeconds(2)), Clock.systemUTC())));
+                        new DnsJavaResolver(Optional.of(HostAndPort.parse(dns.hostPort(), 53)), Duration.ofSeconds(2)), Clock.systemUTC())),
+                false); // no cluster-secret: the pages and /health must say so
         console = new ConsoleServer(config, info, Clock.systemUTC());
         console.start();
         base = "http://127.0.0.1:" + console.port();
@@ -103,6 +104,30 @@ class SettingsApiIT {
         var page = get("/settings").body();
         assertThat(page).contains("published, matches", "TXT record to publish",
                 "pub1._domainkey.published.example TXT &quot;" + published.replace("\"", "&quot;") + "&quot;");
+    }
+
+    @Test
+    void anInstanceWithoutClusterSecretSaysItsClusterTrafficIsUnsigned() throws Exception {
+        var health = JSON.readTree(get("/health").body());
+        assertThat(health.get("clusterTraffic").asText()).isEqualTo("unsigned");
+        assertThat(health.get("warnings").get(0).asText()).startsWith("cluster traffic is unsigned");
+        assertThat(get("/").body()).contains("Warning: cluster traffic is unsigned");
+    }
+
+    @Test
+    void theOverviewListsTheAutomaticActionsInForce() throws Exception {
+        var until = Instant.now().plus(Duration.ofMinutes(10)).toString();
+        var created = send("POST", "/api/settings/pauses", JSON.createObjectNode().put("localIp", "10.9.7.1").put("domain", "auto.example")
+                .put("until", until).put("reason", "automatic: rule 'google-rate-limit' on mail-2 after: 421 4.7.28 unusual rate").toString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        var row = JSON.readTree(created.body());
+        try {
+            var page = get("/").body();
+            assertThat(page).contains("<h2>Automatic actions</h2>", "10.9.7.1", "auto.example", "rule &#39;google-rate-limit&#39; on mail-2");
+        } finally {
+            assertThat(send("DELETE", "/api/settings/pauses/" + row.get("id").asLong() + "?revision=" + row.get("revision").asInt(), "")
+                    .statusCode()).isEqualTo(200);
+        }
     }
 
     @AfterAll
