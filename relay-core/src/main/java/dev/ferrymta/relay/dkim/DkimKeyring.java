@@ -54,6 +54,11 @@ public final class DkimKeyring {
         return version;
     }
 
+    /** Whether the settings hold no usable key at all: then no message needs its author looked up. */
+    public boolean isEmpty() {
+        return keys.isEmpty();
+    }
+
     /** The keys for mail whose author is at {@code domain}: its own, else its closest parent's. */
     public List<SigningKey> forAuthor(Domain domain) {
         var name = domain.name();

@@ -4,6 +4,7 @@ import dev.ferrymta.relay.settings.Settings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,7 +31,8 @@ public final class MessageSigning {
             keyring.set(ring);
         }
         var keys = new ArrayList<>(ownKeys);
-        var author = DkimKeyring.authorDomain(message);
+        // Most senders without keys in the settings: no need to read the From header at all.
+        var author = ring.isEmpty() ? Optional.<dev.ferrymta.relay.mail.Domain>empty() : DkimKeyring.authorDomain(message);
         if (author.isPresent()) {
             for (var key : ring.forAuthor(author.get())) {
                 boolean duplicate = keys.stream().anyMatch(k -> k.domain().equals(key.domain()) && k.selector().equals(key.selector()));

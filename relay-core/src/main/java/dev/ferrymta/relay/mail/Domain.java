@@ -2,7 +2,6 @@ package dev.ferrymta.relay.mail;
 
 import com.ibm.icu.text.IDNA;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * A DNS domain name in its canonical form: lower case, ASCII (internationalised names in their
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
  */
 public record Domain(String name) implements Comparable<Domain> {
 
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
     private static final IDNA UTS46 = IDNA.getUTS46Instance(IDNA.NONTRANSITIONAL_TO_ASCII | IDNA.NONTRANSITIONAL_TO_UNICODE
             | IDNA.USE_STD3_RULES | IDNA.CHECK_BIDI | IDNA.CHECK_CONTEXTJ | IDNA.CHECK_CONTEXTO);
@@ -70,17 +68,33 @@ public record Domain(String name) implements Comparable<Domain> {
         if (name == null || name.isEmpty() || name.length() > 253) {
             return false;
         }
-        var labels = name.split("\\.", -1);
-        if (labels.length < 2) {
-            return false;
-        }
-        for (var label : labels) {
-            if (!LABEL.matcher(label).matches()) {
+        // One pass over the name (it runs for every address of every message): labels of 1 to 63
+        // letters, digits and inner hyphens, lower case (the LDH rule, RFC 5890 section 2.3.1).
+        int labels = 0;
+        int start = 0;
+        boolean lastAllDigits = true;
+        for (int i = 0; i <= name.length(); i++) {
+            if (i == name.length() || name.charAt(i) == '.') {
+                int length = i - start;
+                if (length < 1 || length > 63 || name.charAt(start) == '-' || name.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labels++;
+                start = i + 1;
+                continue;
+            }
+            char c = name.charAt(i);
+            if (i == start) {
+                lastAllDigits = true;
+            }
+            boolean digit = c >= '0' && c <= '9';
+            if (!(digit || (c >= 'a' && c <= 'z') || c == '-')) {
                 return false;
             }
+            lastAllDigits &= digit;
         }
         // An all-numeric last label would make 192.0.2.1 a "domain" (RFC 3696, section 2).
-        return !labels[labels.length - 1].chars().allMatch(Character::isDigit);
+        return labels >= 2 && !lastAllDigits;
     }
 
     @Override

@@ -45,15 +45,17 @@ public enum MailerQProperty {
 
     private final String meaning;
     private final String refusal;
+    private final String key;
 
     MailerQProperty(String meaning, String refusal) {
         this.meaning = meaning;
         this.refusal = refusal;
+        this.key = name().toLowerCase(Locale.ROOT);
     }
 
     /** The property's name in the JSON. */
     public String key() {
-        return name().toLowerCase(Locale.ROOT);
+        return key;
     }
 
     /** What it means, in a few words. */

@@ -50,4 +50,22 @@ class DomainTest {
     void refusesWhatIsNotADomainName(String text) {
         assertThatThrownBy(() -> Domain.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void isValidFollowsTheLdhRuleLabelByLabel() {
+        var label63 = "a".repeat(63);
+        assertThat(Domain.isValid(label63 + ".example")).isTrue();
+        assertThat(Domain.isValid("a".repeat(64) + ".example")).as("a 64-octet label").isFalse();
+        assertThat(Domain.isValid("xn--bcher-kva.example")).isTrue();
+        assertThat(Domain.isValid("a-b.c-d.example")).isTrue();
+        assertThat(Domain.isValid("9.example")).isTrue();
+        assertThat(Domain.isValid("example.123")).as("an all-numeric last label").isFalse();
+        assertThat(Domain.isValid("example.1a")).isTrue();
+        assertThat(Domain.isValid("Example.com")).as("not canonical (upper case)").isFalse();
+        assertThat(Domain.isValid("example.com.")).as("a trailing dot is an empty label").isFalse();
+        assertThat(Domain.isValid(".example.com")).isFalse();
+        assertThat(Domain.isValid("example")).as("one label").isFalse();
+        assertThat(Domain.isValid((label63 + ".").repeat(3) + "a".repeat(61))).as("253 octets").isTrue();
+        assertThat(Domain.isValid((label63 + ".").repeat(3) + "a".repeat(62))).as("254 octets").isFalse();
+    }
 }
