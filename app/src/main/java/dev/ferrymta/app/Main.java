@@ -79,9 +79,20 @@ public final class Main {
             Thread.currentThread().interrupt();
             return EXIT_FATAL;
         } catch (Exception e) {
-            log.error("fatal: {}", e.getMessage(), e);
+            log.error("fatal: {}", describe(e), e);
             return EXIT_FATAL;
         }
+    }
+
+    /** The first message of the exception or its causes (never "null"), with the broker's reason when it gave one. */
+    static String describe(Throwable e) {
+        for (var cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                var broker = dev.ferrymta.relay.broker.QueueArguments.brokerReason(cause);
+                return cause instanceof com.rabbitmq.client.ShutdownSignalException ? broker : cause.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     /** SIGTERM and SIGINT start a clean stop; main returns and exits 0 instead of the JVM's 143. */

@@ -69,4 +69,11 @@ class MainTest {
         assertThat(run(Map.of(), "config.sample")).isEqualTo(2);
         assertThat(stderr()).contains("'config.sample' is not an option");
     }
+
+    @Test
+    void aFatalErrorIsDescribedByTheFirstMessageInItsChainNeverNull() {
+        var wrapped = new RuntimeException((String) null, new java.io.IOException("queue 'q' exists with x-queue-type quorum"));
+        assertThat(Main.describe(wrapped)).isEqualTo("queue 'q' exists with x-queue-type quorum");
+        assertThat(Main.describe(new IllegalStateException())).isEqualTo("IllegalStateException");
+    }
 }

@@ -95,7 +95,12 @@ public final class ClusterNode implements AutoCloseable {
         try (var declarer = declaring.createChannel()) {
             declarer.exchangeDeclare(config.exchange(), BuiltinExchangeType.DIRECT, true);
             var forward = forwardQueue(config.exchange(), self.server());
-            declarer.queueDeclare(forward, true, false, false, null);
+            try {
+                declarer.queueDeclare(forward, true, false, false, null);
+            } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+                throw dev.ferrymta.relay.broker.QueueArguments.mismatch(forward, e, "").orElseThrow(
+                        () -> e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            }
             declarer.queueBind(forward, config.exchange(), forwardKey(self.server()));
             return forward;
         } catch (TimeoutException e) {

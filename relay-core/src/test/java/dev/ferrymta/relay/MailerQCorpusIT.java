@@ -196,8 +196,8 @@ class MailerQCorpusIT {
         var error = org.assertj.core.api.Assertions.catchThrowableOfType(IOException.class, () ->
                 dev.ferrymta.relay.outbox.OutboxTopology.declarePriorityQueue(relay.channel().getConnection(), relay.outbox, 5,
                         "rabbitmq-maxpriority"));
-        assertThat(error).hasMessageStartingWith("queue '" + relay.outbox + "' exists with x-max-priority 10, but rabbitmq-maxpriority asks for 5")
-                .hasMessageContaining("received '5' but current is '10'");
+        assertThat(error).hasMessageStartingWith("queue '" + relay.outbox + "' exists with x-max-priority 10, but Ferry declares it with "
+                + "x-max-priority 5: RabbitMQ cannot change a queue's arguments").hasMessageContaining("or set rabbitmq-maxpriority to match");
     }
 
     private static void check(JsonNode expect, ReceivedMessage received, JsonNode result, JsonNode last, Instant published) {

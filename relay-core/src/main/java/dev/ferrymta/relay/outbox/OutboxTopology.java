@@ -2,6 +2,7 @@ package dev.ferrymta.relay.outbox;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import dev.ferrymta.relay.broker.QueueArguments;
 import dev.ferrymta.relay.config.RelayConfig;
 import java.io.IOException;
 import java.util.Map;
@@ -54,6 +55,8 @@ public final class OutboxTopology {
                     "x-dead-letter-routing-key", tiers.outbox()));
         } catch (TimeoutException e) {
             throw new IOException("closing the channel that declared delay queue " + tiers.queue(tier) + " timed out", e);
+        } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
+            throw QueueArguments.mismatch(tiers.queue(tier), e, "").orElseThrow(() -> asIo(e));
         }
     }
 
@@ -89,35 +92,12 @@ public final class OutboxTopology {
         } catch (TimeoutException e) {
             throw new IOException("closing the channel that declared " + queue + " timed out", e);
         } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
-            var reason = brokerReason(e);
-            if (reason.contains("PRECONDITION_FAILED")) {
-                throw new IOException(inequivalent(queue, maxPriority, key, reason), e);
-            }
-            throw e;
+            throw QueueArguments.mismatch(queue, e, ", or set " + key + " to match").orElseThrow(() -> asIo(e));
         }
     }
 
-    /** What RabbitMQ said when it closed the channel, e.g. "PRECONDITION_FAILED - inequivalent arg ...". */
-    static String brokerReason(Throwable e) {
-        for (var cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof com.rabbitmq.client.ShutdownSignalException signal
-                    && signal.getReason() instanceof com.rabbitmq.client.AMQP.Channel.Close close) {
-                return close.getReplyText();
-            }
-        }
-        return String.valueOf(e.getMessage());
-    }
-
-    /**
-     * The error for a queue that exists with another {@code x-max-priority}: RabbitMQ's text names
-     * both values ("received '10' but current is 'none'").
-     */
-    static String inequivalent(String queue, int wanted, String key, String brokerText) {
-        var values = java.util.regex.Pattern.compile("received '([^']*)' but current is '([^']*)'").matcher(brokerText);
-        var current = values.find() ? values.group(2) : "other";
-        return "queue '" + queue + "' exists with x-max-priority " + ("none".equals(current) ? "unset" : current)
-                + ", but " + key + " asks for " + wanted + ": RabbitMQ cannot change a queue's arguments; drain and delete the queue"
-                + " so Ferry declares it again, or set " + key + " to match (RabbitMQ: " + brokerText + ")";
+    private static IOException asIo(Exception e) {
+        return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
     }
 
     private static void closeQuietly(Channel channel) {
