@@ -160,18 +160,19 @@ class DkimSigningIT {
         relay.dns.txt("own._domainkey.other.test", txt(own));
         relay.start();
         var message = message("ann@sink.test");
-        message.put("mime", "From: sender@ferry.test\r\nSubject: two domains\r\n\r\nhello  world\r\n\r\n");
+        message.put("mime", "From: sender@ferry.test\r\nSubject: two domains\r\nX-Campaign: spring\r\n\r\nhello  world\r\n\r\n");
         var dkim = message.putArray("dkim").addObject();
+        // MailerQ's forms: expire as a time, headers as extra ones signed besides the regular ones.
         dkim.put("domain", "other.test").put("selector", "own").put("key", pem(own)).put("canonicalization", "simple/simple")
-                .put("expire", 3600);
-        dkim.putArray("headers").add("from").add("subject");
+                .put("expire", "2099-01-01 00:00:00");
+        dkim.putArray("headers").add("X-Campaign");
         relay.send(message);
 
         var received = sink.awaitMessages(1, WAIT).getFirst();
         var verdict = verify(received.data());
         assertThat(verdict.passed()).as(verdict.lines().toString()).isTrue();
         assertThat(verdict.lines()).containsExactly("pass d=other.test s=own", "pass d=ferry.test s=rsa2048", "pass d=ferry.test s=ed1");
-        assertThat(received.text()).contains("c=simple/simple", "x=");
+        assertThat(received.text()).contains("c=simple/simple", "x=4070908800", "h=from:from:subject:x-campaign");
     }
 
     @Test

@@ -59,6 +59,11 @@ public final class DkimSigner {
         var out = new ByteArrayOutputStream(message.length + 1024 * keys.size());
         var applied = new ArrayList<Applied>();
         for (var key : keys) {
+            if (!key.signsAt(now)) {
+                // Past its fixed expiry (a retry after the time the message gave): a signature
+                // with x= before t= would never verify (RFC 6376 section 3.5).
+                continue;
+            }
             var bodyHash = bodyHashes.computeIfAbsent(key.bodyCanon(), canon -> base64(sha256(canon.body(body))));
             out.writeBytes(signatureField(key, fields, bodyHash, now));
             applied.add(new Applied(key.domain().name(), key.selector(), key.algorithm().tag()));
@@ -97,6 +102,7 @@ public final class DkimSigner {
         tags.add("s=" + key.selector());
         tags.add("t=" + t);
         key.expire().ifPresent(expiry -> tags.add("x=" + (t + expiry.toSeconds())));
+        key.expiresAt().ifPresent(at -> tags.add("x=" + at.getEpochSecond()));
         tags.add("h=" + String.join(":", signedNames));
         tags.add("bh=" + bodyHash);
         var unsigned = fold("DKIM-Signature: ", tags) + ";\r\n\tb=";

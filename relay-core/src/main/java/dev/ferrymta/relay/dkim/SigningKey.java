@@ -24,9 +24,17 @@ import java.util.Optional;
  * @param bodyCanon        the body canonicalization
  * @param headers          header names to sign, lower case; empty: the default set
  * @param expire           how long after signing the signature expires ({@code x=}); empty: never
+ * @param expiresAt        when the signature expires, a fixed time ({@code x=}, MailerQ's
+ *                         {@code "expire": "YYYY-MM-DD HH:MM:SS"}); a key past it no longer signs
  */
 public record SigningKey(Domain domain, String selector, PrivateKey key, Algorithm algorithm, Canonicalization headerCanon,
-        Canonicalization bodyCanon, List<String> headers, Optional<Duration> expire) {
+        Canonicalization bodyCanon, List<String> headers, Optional<Duration> expire, Optional<java.time.Instant> expiresAt) {
+
+    /** A key whose signatures expire, if at all, a while after signing. */
+    public SigningKey(Domain domain, String selector, PrivateKey key, Algorithm algorithm, Canonicalization headerCanon,
+            Canonicalization bodyCanon, List<String> headers, Optional<Duration> expire) {
+        this(domain, selector, key, algorithm, headerCanon, bodyCanon, headers, expire, Optional.empty());
+    }
 
     /** The DKIM signing algorithms Ferry uses. */
     public enum Algorithm {
@@ -93,7 +101,17 @@ public record SigningKey(Domain domain, String selector, PrivateKey key, Algorit
 
     /** The same key with other signing choices. */
     public SigningKey with(Canonicalization header, Canonicalization body, List<String> signedHeaders, Optional<Duration> expiry) {
-        return new SigningKey(domain, selector, key, algorithm, header, body, signedHeaders, expiry);
+        return new SigningKey(domain, selector, key, algorithm, header, body, signedHeaders, expiry, expiresAt);
+    }
+
+    /** The same key, its signatures expiring at a fixed time. */
+    public SigningKey expiringAt(java.time.Instant at) {
+        return new SigningKey(domain, selector, key, algorithm, headerCanon, bodyCanon, headers, Optional.empty(), Optional.of(at));
+    }
+
+    /** Whether the key may still sign at {@code now}: not past a fixed expiry. */
+    public boolean signsAt(java.time.Instant now) {
+        return expiresAt.map(now::isBefore).orElse(true);
     }
 
     /** Keeps the private key out of logs. */

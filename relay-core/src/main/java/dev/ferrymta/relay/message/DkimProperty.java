@@ -53,9 +53,35 @@ final class DkimProperty {
         return List.copyOf(keys);
     }
 
+    private static final java.util.Set<String> FIELDS = java.util.Set.of("domain", "selector", "key", "headers", "canonicalization",
+            "expire", "protocols", "report");
+
     private static SigningKey one(JsonNode entry, String where) {
         if (!entry.isObject()) {
             throw new IllegalArgumentException(where + " must be an object, not " + MessageParser.kind(entry));
+        }
+        for (var it = entry.fieldNames(); it.hasNext();) {
+            var name = it.next();
+            if (!FIELDS.contains(name)) {
+                throw new IllegalArgumentException(where + "." + name + " is not a DKIM setting Ferry knows "
+                        + "(domain, selector, key, headers, canonicalization, expire)");
+            }
+        }
+        // MailerQ's "protocols" may ask for ARC seals, and "report" for RFC 6651 failure reports:
+        // neither is built, so asking for them is refused rather than signed as plain DKIM.
+        var protocols = entry.get("protocols");
+        if (protocols != null && !protocols.isNull()) {
+            boolean dkimOnly = protocols.isArray() && protocols.size() > 0;
+            for (var protocol : protocols) {
+                dkimOnly &= protocol.isTextual() && protocol.textValue().equalsIgnoreCase("dkim");
+            }
+            if (!dkimOnly) {
+                throw new IllegalArgumentException(where + ".protocols: only [\"dkim\"] is supported by Ferry; ARC signing is not");
+            }
+        }
+        var report = entry.get("report");
+        if (report != null && !report.isNull() && !(report.isBoolean() && !report.booleanValue())) {
+            throw new IllegalArgumentException(where + ".report: DKIM failure reports (RFC 6651) are not supported by Ferry");
         }
         Domain domain;
         try {
@@ -88,30 +114,50 @@ final class DkimProperty {
                 throw new IllegalArgumentException(where + ".canonicalization: " + e.getMessage());
             }
         }
-        var headers = new ArrayList<String>();
+        // MailerQ: the headers named here are signed as well as the regular ones (From, To,
+        // Subject ...), for example Feedback-ID or a header of the sender's own.
+        var extra = new ArrayList<String>();
         var list = entry.get("headers");
         if (list != null && !list.isNull()) {
             if (list.isTextual()) {
-                headers.addAll(List.of(list.textValue().split(":")));
+                extra.addAll(List.of(list.textValue().split(":")));
             } else if (list.isArray()) {
-                list.forEach(h -> headers.add(h.asText()));
+                list.forEach(h -> extra.add(h.asText()));
             } else {
-                throw new IllegalArgumentException(where + ".headers must be an array of header names or a string 'from:to:...'");
+                throw new IllegalArgumentException(where + ".headers must be an array of header names or a string 'x-a:x-b'");
             }
-            headers.removeIf(h -> h.isBlank());
-            if (headers.stream().noneMatch(h -> h.strip().equalsIgnoreCase("from"))) {
-                throw new IllegalArgumentException(where + ".headers must include From (RFC 6376 section 5.4)");
+            extra.removeIf(String::isBlank);
+        }
+        var headers = new ArrayList<String>();
+        if (!extra.isEmpty()) {
+            headers.addAll(dev.ferrymta.relay.dkim.DkimSigner.DEFAULT_HEADERS);
+            for (var name : extra) {
+                var lower = name.strip().toLowerCase(java.util.Locale.ROOT);
+                if (!headers.contains(lower)) {
+                    headers.add(lower);
+                }
             }
         }
         Optional<Duration> expire = Optional.empty();
+        java.time.Instant expiresAt = null;
         var seconds = entry.get("expire");
         if (seconds != null && !seconds.isNull()) {
-            if (!seconds.canConvertToLong() || seconds.asLong() < 1) {
-                throw new IllegalArgumentException(where + ".expire must be a number of seconds, at least 1");
+            if (seconds.isTextual()) {
+                // MailerQ's form: the time the signature expires, "YYYY-MM-DD HH:MM:SS" (UTC).
+                try {
+                    expiresAt = java.time.LocalDateTime.parse(seconds.textValue().strip(), MessageParser.TIME)
+                            .toInstant(java.time.ZoneOffset.UTC);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw new IllegalArgumentException(where + ".expire must be a time \"YYYY-MM-DD HH:MM:SS\" (UTC) or a number of seconds");
+                }
+            } else if (!seconds.canConvertToLong() || seconds.asLong() < 1) {
+                throw new IllegalArgumentException(where + ".expire must be a time \"YYYY-MM-DD HH:MM:SS\" (UTC) or a number of seconds, at least 1");
+            } else {
+                expire = Optional.of(Duration.ofSeconds(seconds.asLong()));
             }
-            expire = Optional.of(Duration.ofSeconds(seconds.asLong()));
         }
-        return key.with(headerCanon, bodyCanon, headers, expire);
+        var configured = key.with(headerCanon, bodyCanon, headers, expire);
+        return expiresAt == null ? configured : configured.expiringAt(expiresAt);
     }
 
     private static String text(JsonNode entry, String field, String where) {
