@@ -9,12 +9,11 @@ import java.util.Locale;
  * sending suspended for a while, on every instance of the cluster.
  *
  * @param name     what the console and the pause's reason call it
- * @param match    which replies: a code prefix, a status prefix, a regular expression (as a
- *                 {@link BounceRule}, whose category is the one the rule is about)
+ * @param match    which replies: a code prefix, a status prefix, a regular expression
  * @param scope    what is suspended
  * @param duration for how long, from the reply
  */
-public record ResponseRule(String name, BounceRule match, Scope scope, Duration duration) {
+public record ResponseRule(String name, ReplyMatch match, Scope scope, Duration duration) {
 
     /** What a rule suspends. */
     public enum Scope {

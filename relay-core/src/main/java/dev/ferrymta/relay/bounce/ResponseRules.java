@@ -61,7 +61,7 @@ public final class ResponseRules {
                 if (name.isEmpty() || name.length() > 100) {
                     throw new IllegalArgumentException("name: 1 to 100 characters");
                 }
-                var match = BounceRule.of("rate-limit", f[1].strip(), f[2].strip(), f[3], f[6].strip());
+                var match = ReplyMatch.of(f[1].strip(), f[2].strip(), f[3]);
                 int minutes;
                 try {
                     minutes = Integer.parseInt(f[5].strip());
