@@ -231,6 +231,22 @@ final class RelayFixture implements AutoCloseable {
         return taken;
     }
 
+    /**
+     * What is on a queue now, taken: each result as its recipient and its last attempt's state,
+     * result and description, for a failure message.
+     */
+    List<String> drain(String queue) throws IOException {
+        var found = new ArrayList<String>();
+        for (var response = channel.basicGet(queue, true); response != null; response = channel.basicGet(queue, true)) {
+            var result = JSON.readTree(response.getBody());
+            var attempts = result.path("results");
+            var last = attempts.isEmpty() ? JSON.createObjectNode() : attempts.get(attempts.size() - 1);
+            found.add(result.path("recipient").asText() + ": " + last.path("state").asText() + "/" + last.path("result").asText()
+                    + " " + last.path("description").asText());
+        }
+        return found;
+    }
+
     /** Waits until a queue exists (the relay declares it). */
     void awaitQueue(String queue, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
