@@ -5,7 +5,7 @@ import dev.ferrymta.cluster.ServerId;
 import dev.ferrymta.console.ConsoleServer;
 import dev.ferrymta.console.InstanceInfo;
 import dev.ferrymta.console.SettingsEditor;
-import dev.ferrymta.db.write.AutomaticPauses;
+import dev.ferrymta.db.write.AutomaticActionWriter;
 import dev.ferrymta.db.DatabasePool;
 import dev.ferrymta.db.JdbcSettingsSource;
 import dev.ferrymta.db.SchemaMigrator;
@@ -59,7 +59,7 @@ final class FerryInstance {
     private volatile Relay relay;
     private volatile ClusterMembership cluster;
     private volatile SettingsEditor editor;
-    private SharedSuspensions suspensions;
+    private SharedAutomaticActions automaticActions;
     private final BrokerLink clusterLink;
     private final Instant started;
     private final IntakeBudget budget = IntakeBudget.fromHeap();
@@ -112,9 +112,9 @@ final class FerryInstance {
                 var membership = cluster;
                 editor = new SettingsEditor(current, new SettingsWriter(database.dataSource(), clock), membership::broadcastReset);
                 relay = startRelay(current, cluster.forwarder());
-                suspensions = new SharedSuspensions(new AutomaticPauses(database.dataSource()), current, membership::broadcastReset,
+                automaticActions = new SharedAutomaticActions(new AutomaticActionWriter(database.dataSource()), current, membership::broadcastReset,
                         config.relay().serverId());
-                relay.responses().shareWith(suspensions);
+                relay.responses().shareWith(automaticActions);
                 outboxConsumer.set(relay.outboxConsumer());
                 cluster.receive(clusterLink, config.relay().prefetch(), relay.forwardHandler(), budget, clock);
                 log.info("DKIM signatures: {}", dev.ferrymta.relay.dkim.SignatureProvider.description());
@@ -133,8 +133,8 @@ final class FerryInstance {
             if (relay != null) {
                 relay.close();
             }
-            if (suspensions != null) {
-                suspensions.close();
+            if (automaticActions != null) {
+                automaticActions.close();
             }
             if (cluster != null) {
                 cluster.close();

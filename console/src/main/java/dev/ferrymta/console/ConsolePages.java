@@ -5,9 +5,11 @@ import static dev.ferrymta.console.Html.escape;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.db.write.FieldError;
+import dev.ferrymta.relay.bounce.Suspension;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResults;
+import dev.ferrymta.relay.settings.BackOff;
 import dev.ferrymta.relay.attempt.AttemptState;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.form.FormData;
@@ -123,27 +125,41 @@ final class ConsolePages {
     }
 
     /**
-     * The automatic actions in force: the pauses response rules made (reason {@code automatic:}),
-     * with what, why, until when and from which instance (in the reason).
+     * The automatic actions in force: the pauses (suspensions) and back-offs response rules made
+     * (reason {@code automatic:}), with what, why, until when and from which instance (in the reason).
      */
     private String automaticActions(java.time.Instant now) {
         var editor = instance.editor().get();
         if (editor.isEmpty()) {
             return "";
         }
-        var active = editor.get().current().pauses().stream()
-                .filter(p -> p.reason().startsWith(dev.ferrymta.relay.bounce.Suspension.REASON_PREFIX))
+        var settings = editor.get().current();
+        var rows = new ArrayList<List<Pages.Cell>>();
+        settings.pauses().stream()
+                .filter(p -> p.reason().startsWith(Suspension.REASON_PREFIX))
                 .filter(p -> p.until().map(now::isBefore).orElse(true))
-                .toList();
-        if (active.isEmpty()) {
-            return "";
-        }
-        return "<h2>Automatic actions</h2>\n" + Pages.table(List.of("Sending from", "To", "Until", "Why"), active.stream()
-                .map(p -> List.of(Pages.Cell.text(p.localIp().map(Object::toString).orElse("any IP")),
+                .forEach(p -> rows.add(List.of(Pages.Cell.text("suspended"), Pages.Cell.text(p.localIp().map(Object::toString).orElse("any IP")),
                         Pages.Cell.text(p.domain().map(d -> d.name()).orElse("any domain")),
                         Pages.Cell.text(p.until().map(Object::toString).orElse("until lifted")),
-                        Pages.Cell.text(p.reason())))
-                .toList(), "") + "<p>Lift one early by deleting its pause under <a href=\"/settings\">Settings</a>.</p>\n";
+                        Pages.Cell.text(p.reason()))));
+        settings.backOffs().stream()
+                .filter(b -> b.reason().startsWith(Suspension.REASON_PREFIX) && now.isBefore(b.until()))
+                .forEach(b -> rows.add(List.of(Pages.Cell.text("slowed to " + caps(b)), Pages.Cell.text(b.localIp().toString()),
+                        Pages.Cell.text(b.domain().map(d -> d.name()).orElse("any domain")), Pages.Cell.text(b.until().toString()),
+                        Pages.Cell.text(b.reason()))));
+        if (rows.isEmpty()) {
+            return "";
+        }
+        return "<h2>Automatic actions</h2>\n" + Pages.table(List.of("Action", "Sending from", "To", "Until", "Why"), rows, "")
+                + "<p>Lift one early by deleting its pause or back-off under <a href=\"/settings\">Settings</a>.</p>\n";
+    }
+
+    /** A back-off's caps in words: {@code 30/min, 1 connection}. */
+    private static String caps(BackOff backOff) {
+        var parts = new ArrayList<String>();
+        backOff.messagesPerMinute().ifPresent(n -> parts.add(n + "/min"));
+        backOff.maxConnections().ifPresent(n -> parts.add(n + (n == 1 ? " connection" : " connections")));
+        return String.join(", ", parts);
     }
 
     void cluster(HttpServerExchange exchange) {

@@ -4,11 +4,13 @@ import static dev.ferrymta.console.Html.escape;
 
 import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.db.write.FieldError;
+import dev.ferrymta.relay.bounce.BounceCategory;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -218,17 +220,32 @@ final class Pages {
                     new Field("tag", "Only messages tagged (empty: all)", "text", false)),
             "ehlo-names", List.of(new Field("localIp", "Local IP", "text", true), new Field("name", "EHLO name", "text", true)),
             "dkim-keys", List.of(new Field("domain", "Domain", "text", true), new Field("selector", "Selector", "text", true),
-                    new Field("privateKey", "Private key (PKCS#8 PEM)", "area", true)));
+                    new Field("privateKey", "Private key (PKCS#8 PEM)", "area", true)),
+            "response-rules", List.of(new Field("name", "Name", "text", true), new Field("code", "Code prefix", "text", false),
+                    new Field("status", "Status prefix", "text", false), new Field("text", "Text (regular expression)", "text", false),
+                    new Field("domain", "Only domain", "text", false),
+                    new Field("action", "Action", "suspend|backoff|temporary|permanent|classify", true),
+                    new Field("scope", "Scope", "ip+domain|ip", false), new Field("minutes", "Minutes", "number", false),
+                    new Field("messagesPerMinute", "Back-off: messages per minute", "number", false),
+                    new Field("maxConnections", "Back-off: connections", "number", false),
+                    new Field("category", "Category", "|" + String.join("|", Arrays.stream(BounceCategory.values()).map(BounceCategory::json).toList()), false),
+                    new Field("note", "Note", "text", false)),
+            "back-offs", List.of(new Field("localIp", "Local IP or network", "text", true), new Field("domain", "Domain", "text", false),
+                    new Field("until", "Until (ISO-8601)", "text", true),
+                    new Field("messagesPerMinute", "Messages per minute", "number", false),
+                    new Field("maxConnections", "Connections", "number", false), new Field("reason", "Reason", "text", false)));
 
     static final Map<String, String> TITLES = Map.of("pools", "IP pools", "throttles", "Throttles", "routes", "Domain routes",
-            "pauses", "Pauses", "ehlo-names", "EHLO names", "dkim-keys", "DKIM keys");
+            "pauses", "Pauses", "ehlo-names", "EHLO names", "dkim-keys", "DKIM keys", "response-rules", "Response rules",
+            "back-offs", "Back-offs");
 
     /** The row whose form is open for a change. */
     record EditTarget(String kind, long id) {
     }
 
     static final Map<String, String> SINGULAR = Map.of("pools", "an IP pool", "throttles", "a throttle", "routes", "a domain route",
-            "pauses", "a pause", "ehlo-names", "an EHLO name", "dkim-keys", "a DKIM key");
+            "pauses", "a pause", "ehlo-names", "an EHLO name", "dkim-keys", "a DKIM key", "response-rules", "a response rule",
+            "back-offs", "a back-off");
 
     /** A form that failed, shown again with what was typed and what is wrong. */
     record FailedForm(String kind, long id, Map<String, String> values, List<FieldError> errors, String message) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferrymta.db.write.BackOffInput;
 import dev.ferrymta.db.write.DkimKeyInput;
 import dev.ferrymta.relay.dkim.DkimPublicationChecks;
 import dev.ferrymta.db.write.EhloNameInput;
@@ -14,6 +15,7 @@ import dev.ferrymta.db.write.FieldError;
 import dev.ferrymta.db.write.InvalidSettingsException;
 import dev.ferrymta.db.write.PauseInput;
 import dev.ferrymta.db.write.PoolInput;
+import dev.ferrymta.db.write.ResponseRuleInput;
 import dev.ferrymta.db.write.RouteInput;
 import dev.ferrymta.db.write.SettingsConflictException;
 import dev.ferrymta.db.write.SettingsNotFoundException;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The shared settings as JSON, under {@code /api/settings}: read them all or one kind, create,
  * replace and delete rows. Kinds: {@code pools}, {@code throttles}, {@code routes},
- * {@code pauses}, {@code ehlo-names}, {@code dkim-keys}. Field names are those of the
+ * {@code pauses}, {@code ehlo-names}, {@code dkim-keys}, {@code response-rules}, {@code back-offs}. Field names are those of the
  * {@code *Input} records of {@code dev.ferrymta.db.write}.
  *
  * <ul>
@@ -103,7 +105,11 @@ final class SettingsApi {
             new Kind<>("ehlo-names", EhloNameInput.class, SettingsWriter::createEhloName, SettingsWriter::updateEhloName,
                     SettingsWriter::deleteEhloName, SettingsApi::ehloNames),
             new Kind<>("dkim-keys", DkimKeyInput.class, SettingsWriter::createDkimKey, SettingsWriter::updateDkimKey,
-                    SettingsWriter::deleteDkimKey, SettingsApi::dkimKeys));
+                    SettingsWriter::deleteDkimKey, SettingsApi::dkimKeys),
+            new Kind<>("response-rules", ResponseRuleInput.class, SettingsWriter::createResponseRule, SettingsWriter::updateResponseRule,
+                    SettingsWriter::deleteResponseRule, SettingsApi::responseRules),
+            new Kind<>("back-offs", BackOffInput.class, SettingsWriter::createBackOff, SettingsWriter::updateBackOff,
+                    SettingsWriter::deleteBackOff, SettingsApi::backOffs));
 
     private final Supplier<Optional<SettingsEditor>> editor;
     private final Optional<DkimPublicationChecks> dkimChecks;
@@ -494,6 +500,43 @@ final class SettingsApi {
             var row = row(key.id(), key.revision());
             row.put("domain", key.domain().name());
             row.put("selector", key.selector());
+            return row;
+        }).toList();
+    }
+
+    private static Integer optional(java.util.OptionalInt value) {
+        return value.isPresent() ? value.getAsInt() : null;
+    }
+
+    private static List<Map<String, Object>> responseRules(Settings settings) {
+        return settings.responseRuleSettings().stream().map(setting -> {
+            var rule = setting.rule();
+            var row = row(setting.id(), setting.revision());
+            row.put("name", rule.name());
+            row.put("code", rule.match().code());
+            row.put("status", rule.match().status());
+            row.put("text", rule.match().text().map(java.util.regex.Pattern::pattern).orElse(""));
+            row.put("domain", rule.domain().map(domain -> domain.name()).orElse(null));
+            row.put("action", rule.action().text());
+            row.put("scope", rule.scope().text());
+            row.put("minutes", rule.action().lasts() ? rule.duration().toMinutes() : null);
+            row.put("messagesPerMinute", optional(rule.messagesPerMinute()));
+            row.put("maxConnections", optional(rule.maxConnections()));
+            row.put("category", rule.category().map(category -> category.json()).orElse(null));
+            row.put("note", setting.note());
+            return row;
+        }).toList();
+    }
+
+    private static List<Map<String, Object>> backOffs(Settings settings) {
+        return settings.backOffs().stream().map(backOff -> {
+            var row = row(backOff.id(), backOff.revision());
+            row.put("localIp", backOff.localIp().toString());
+            row.put("domain", backOff.domain().map(domain -> domain.name()).orElse(null));
+            row.put("until", backOff.until().toString());
+            row.put("messagesPerMinute", optional(backOff.messagesPerMinute()));
+            row.put("maxConnections", optional(backOff.maxConnections()));
+            row.put("reason", backOff.reason());
             return row;
         }).toList();
     }

@@ -1,6 +1,10 @@
 package dev.ferrymta.db;
 
+import dev.ferrymta.relay.bounce.BounceCategory;
+import dev.ferrymta.relay.bounce.ReplyMatch;
+import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.settings.BackOff;
 import dev.ferrymta.relay.settings.DkimKey;
 import dev.ferrymta.relay.settings.DomainRoute;
 import dev.ferrymta.relay.settings.EhloName;
@@ -8,6 +12,7 @@ import dev.ferrymta.relay.settings.IpLiteral;
 import dev.ferrymta.relay.settings.IpPool;
 import dev.ferrymta.relay.settings.IpRange;
 import dev.ferrymta.relay.settings.Pause;
+import dev.ferrymta.relay.settings.ResponseRuleSetting;
 import dev.ferrymta.relay.settings.RouteKind;
 import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.settings.SettingsSource;
@@ -25,12 +30,16 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the shared settings from PostgreSQL: every table in one read-only, repeatable-read
  * transaction, so the snapshot and its {@code config_version} describe one committed state.
  */
 public final class JdbcSettingsSource implements SettingsSource {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcSettingsSource.class);
 
     private final DataSource dataSource;
     private final String where;
@@ -52,7 +61,8 @@ public final class JdbcSettingsSource implements SettingsSource {
             connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
                 var settings = new Settings(version(connection), pools(connection), throttles(connection),
-                        routes(connection), pauses(connection), ehloNames(connection), dkimKeys(connection));
+                        routes(connection), pauses(connection), ehloNames(connection), dkimKeys(connection),
+                        responseRules(connection), backOffs(connection));
                 connection.commit();
                 return settings;
             } catch (SQLException | RuntimeException e) {
@@ -176,6 +186,49 @@ public final class JdbcSettingsSource implements SettingsSource {
             }
         }
         return keys;
+    }
+
+    /**
+     * The operator's response rules, in the order they were made. A row the writer would refuse
+     * (put there by hand, bypassing it) is left out with a warning rather than failing the load.
+     */
+    private List<ResponseRuleSetting> responseRules(Connection connection) throws SQLException {
+        var sql = """
+                SELECT id, revision, name, code, status, pattern, domain, action, scope, minutes,
+                       messages_per_minute, max_connections, category, note
+                  FROM response_rules ORDER BY id""";
+        var rules = new ArrayList<ResponseRuleSetting>();
+        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                try {
+                    var minutes = (Integer) rows.getObject(10);
+                    var category = Optional.ofNullable(rows.getString(13));
+                    var rule = new ResponseRule(rows.getString(3), ReplyMatch.of(rows.getString(4), rows.getString(5), rows.getString(6)),
+                            domain(rows, 7), ResponseRule.Action.parse(rows.getString(8)), ResponseRule.Scope.parse(rows.getString(9)),
+                            Duration.ofMinutes(minutes == null ? 0 : minutes), optionalInt(rows, 11), optionalInt(rows, 12),
+                            category.map(name -> BounceCategory.ofJson(name)
+                                    .orElseThrow(() -> new IllegalArgumentException("category: '" + name + "' is no bounce category"))));
+                    rules.add(new ResponseRuleSetting(rows.getLong(1), rows.getInt(2), rule, rows.getString(14)));
+                } catch (IllegalArgumentException e) {
+                    log.warn("response rule {} in {} is left out: {}", rows.getLong(1), where, e.getMessage());
+                }
+            }
+        }
+        return rules;
+    }
+
+    private static List<BackOff> backOffs(Connection connection) throws SQLException {
+        var sql = """
+                SELECT id, revision, local_ip::text, domain, until, messages_per_minute, max_connections, reason
+                  FROM back_offs ORDER BY id""";
+        var backOffs = new ArrayList<BackOff>();
+        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+            while (rows.next()) {
+                backOffs.add(new BackOff(rows.getLong(1), rows.getInt(2), IpRange.parse(rows.getString(3)), domain(rows, 4),
+                        rows.getTimestamp(5).toInstant(), optionalInt(rows, 6), optionalInt(rows, 7), rows.getString(8)));
+            }
+        }
+        return backOffs;
     }
 
     private static Optional<IpRange> range(ResultSet rows, int column) throws SQLException {

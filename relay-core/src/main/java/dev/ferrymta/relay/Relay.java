@@ -10,7 +10,6 @@ import dev.ferrymta.relay.delivery.DestinationCheck;
 import dev.ferrymta.relay.delivery.LaneContext;
 import dev.ferrymta.relay.delivery.Lanes;
 import dev.ferrymta.relay.delivery.ResponseActions;
-import dev.ferrymta.relay.bounce.ResponseRules;
 import dev.ferrymta.relay.delivery.MxConnector;
 import dev.ferrymta.relay.delivery.RetrySchedule;
 import dev.ferrymta.relay.delivery.SourceIpSelector;
@@ -89,7 +88,7 @@ public final class Relay implements AutoCloseable {
         var destinations = new DestinationCheck(config.smtpIps(),
                 config.allowedDestinations().stream().map(IpRange::parse).toList());
         var connector = new MxConnector(new MxResolver(dns, RandomGenerator.getDefault()), dns, smtp, destinations, clock);
-        this.responses = new ResponseActions(ResponseRules.shipped());
+        this.responses = new ResponseActions();
         this.lanes = new Lanes(new LaneContext(settings, connector, clock, defaultEhlo, Thread.ofVirtual().name("lane-", 0).factory(),
                 new dev.ferrymta.relay.dkim.MessageSigning(), responses));
         int inFlight = Math.max(1_000, 4 * config.prefetch() * config.consumers());

@@ -4,6 +4,11 @@ import static dev.ferrymta.relay.RelayFixture.message;
 import static dev.ferrymta.relay.TestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferrymta.relay.bounce.AutomaticActions;
+import dev.ferrymta.relay.bounce.AutomaticBackOff;
+import dev.ferrymta.relay.bounce.BounceCategory;
+import dev.ferrymta.relay.bounce.ReplyMatch;
+import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.bounce.Suspension;
 import dev.ferrymta.relay.outbox.DelayTiers;
 import dev.ferrymta.testing.broker.TestBroker;
@@ -12,6 +17,8 @@ import dev.ferrymta.testing.smtp.SmtpSink;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A receiver's rate-limit reply, on the real broker and a real sink: the response rule suspends
- * sending from that IP to that domain on this instance before its next message, hands the
- * suspension on to be shared, and leaves the other IPs sending.
+ * sending from that IP to that domain on this instance before its next message (or backs it off),
+ * hands the action on to be shared, and leaves the other IPs sending.
  */
 class AutomaticSuspensionIT {
 
@@ -58,7 +65,7 @@ class AutomaticSuspensionIT {
                 + "address has been temporarily rate limited.");
         relay.start();
         var shared = new CopyOnWriteArrayList<Suspension>();
-        relay.relay().responses().shareWith(shared::add);
+        relay.relay().responses().shareWith(sharing(shared, new CopyOnWriteArrayList<>()));
 
         var first = message("one@limited.test");
         first.putArray("ips").add("127.0.0.2");
@@ -84,6 +91,63 @@ class AutomaticSuspensionIT {
         awaitDeferred(3); // the first message's retry and the two held back
         assertThat(recipientsFromLimitedIp).as("RCPT commands from the limited IP").hasValue(1);
         assertThat(shared).as("shared once").hasSize(1);
+    }
+
+    @Test
+    void aBackOffRuleOfTheSharedSettingsSlowsItsScopeAndEveryMessageStillGoes() throws Exception {
+        var ip = InetAddress.getByName("127.0.0.2");
+        relay.settings(settings().throttle("limited.test", 5, 1)
+                .responseRule(new ResponseRule("operator-slow-down", ReplyMatch.of("421", "", "slow down"), Optional.empty(),
+                        ResponseRule.Action.BACKOFF, ResponseRule.Scope.IP_DOMAIN, Duration.ofMinutes(10), OptionalInt.of(120),
+                        OptionalInt.of(1), Optional.of(BounceCategory.POLICY)))
+                .version(2));
+        sink.script().on(SmtpCommand.RCPT).from(ip).times(1).reply(421, "4.7.0 please slow down");
+        relay.start();
+        var backOffs = new CopyOnWriteArrayList<AutomaticBackOff>();
+        relay.relay().responses().shareWith(sharing(new CopyOnWriteArrayList<>(), backOffs));
+
+        var first = message("first@limited.test");
+        first.putArray("ips").add("127.0.0.2");
+        first.putArray("retries").add(1);
+        relay.send(first);
+        var retry = relay.take(relay.results, 1, WAIT).getFirst().get("results").get(0);
+        assertThat(retry.get("category").asText()).as("the operator's rule sets it").isEqualTo("policy");
+        assertThat(backOffs).singleElement().satisfies(b -> {
+            assertThat(b.rule()).isEqualTo("operator-slow-down");
+            assertThat(b.maxConnections()).hasValue(1);
+            assertThat(b.messagesPerMinute()).hasValue(120);
+        });
+
+        // Six more from the same IP, one message a connection: without the back-off five would go at once.
+        sink.reset();
+        sink.script().on(SmtpCommand.END_OF_DATA).delayed(Duration.ofMillis(200));
+        long start = System.nanoTime();
+        for (int i = 0; i < 6; i++) {
+            var next = message("m" + i + "@limited.test");
+            next.putArray("ips").add("127.0.0.2");
+            relay.send(next);
+        }
+        var delivered = sink.awaitMessages(7, WAIT); // the six and the first one's retry
+        var took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(delivered).hasSize(7);
+        assertThat(sink.maxConcurrentConnectionsFrom(ip)).as("connections from the slowed IP at once").isEqualTo(1);
+        // 120 a minute: one start every half second, so seven starts span three seconds at least.
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(2_900));
+        assertThat(relay.take(relay.success, 7, WAIT)).hasSize(7);
+    }
+
+    private static AutomaticActions sharing(List<Suspension> suspensions, List<AutomaticBackOff> backOffs) {
+        return new AutomaticActions() {
+            @Override
+            public void suspend(Suspension suspension) {
+                suspensions.add(suspension);
+            }
+
+            @Override
+            public void backOff(AutomaticBackOff backOff) {
+                backOffs.add(backOff);
+            }
+        };
     }
 
     /** Waits until the delay queues hold {@code count} messages. */

@@ -1,10 +1,12 @@
 package dev.ferrymta.relay;
 
+import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.mail.Domain;
 import dev.ferrymta.relay.settings.DkimKey;
 import dev.ferrymta.relay.settings.DomainRoute;
 import dev.ferrymta.relay.settings.IpPool;
 import dev.ferrymta.relay.settings.Pause;
+import dev.ferrymta.relay.settings.ResponseRuleSetting;
 import dev.ferrymta.relay.settings.RouteKind;
 import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.settings.Throttle;
@@ -23,6 +25,7 @@ final class TestSettings {
     private final List<Pause> pauses = new ArrayList<>();
     private final List<IpPool> pools = new ArrayList<>();
     private final List<DkimKey> dkimKeys = new ArrayList<>();
+    private final List<ResponseRuleSetting> responseRules = new ArrayList<>();
     private long id;
 
     static TestSettings settings() {
@@ -59,7 +62,13 @@ final class TestSettings {
         return this;
     }
 
+    /** An operator's response rule, before the shipped ones. */
+    TestSettings responseRule(ResponseRule rule) {
+        responseRules.add(new ResponseRuleSetting(++id, 1, rule, ""));
+        return this;
+    }
+
     Settings version(long version) {
-        return new Settings(version, pools, throttles, routes, pauses, List.of(), dkimKeys);
+        return new Settings(version, pools, throttles, routes, pauses, List.of(), dkimKeys, responseRules, List.of());
     }
 }

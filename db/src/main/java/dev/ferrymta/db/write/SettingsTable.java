@@ -7,7 +7,9 @@ public enum SettingsTable {
     DOMAIN_ROUTES("domain_routes", "domain route"),
     PAUSES("pauses", "pause"),
     EHLO_NAMES("ehlo_names", "EHLO name"),
-    DKIM_KEYS("dkim_keys", "DKIM key");
+    DKIM_KEYS("dkim_keys", "DKIM key"),
+    RESPONSE_RULES("response_rules", "response rule"),
+    BACK_OFFS("back_offs", "back-off");
 
     private final String tableName;
     private final String description;

@@ -95,6 +95,44 @@ final class SettingsTables {
                                 "%s already has a key with selector %s".formatted(key.domain(), key.selector()))));
     }
 
+    static RowWriter<Validated.ResponseRule> responseRules(WriteTransaction transaction) {
+        return new RowWriter<>(transaction, SettingsTable.RESPONSE_RULES,
+                List.of(plain("name"), plain("code"), plain("status"), plain("pattern"), plain("domain"), plain("action"), plain("scope"),
+                        plain("minutes"), plain("messages_per_minute"), plain("max_connections"), plain("category"), plain("note")),
+                (statement, rule) -> {
+                    statement.setString(1, rule.name());
+                    statement.setString(2, rule.code());
+                    statement.setString(3, rule.status());
+                    statement.setString(4, rule.text());
+                    statement.setString(5, rule.domain());
+                    statement.setString(6, rule.action());
+                    statement.setString(7, rule.scope());
+                    setInteger(statement, 8, rule.minutes());
+                    setInteger(statement, 9, rule.messagesPerMinute());
+                    setInteger(statement, 10, rule.maxConnections());
+                    statement.setString(11, rule.category());
+                    statement.setString(12, rule.note());
+                },
+                rule -> ConstraintErrors.none()
+                        .on("response_rules_name_key", new FieldError("name", "a response rule named %s exists".formatted(rule.name()))));
+    }
+
+    static RowWriter<Validated.BackOff> backOffs(WriteTransaction transaction) {
+        return new RowWriter<>(transaction, SettingsTable.BACK_OFFS,
+                List.of(cast("local_ip", "cidr"), plain("domain"), plain("until"), plain("messages_per_minute"), plain("max_connections"),
+                        plain("reason")),
+                (statement, backOff) -> {
+                    statement.setString(1, backOff.localIp());
+                    statement.setString(2, backOff.domain());
+                    statement.setObject(3, OffsetDateTime.ofInstant(backOff.until(), ZoneOffset.UTC));
+                    setInteger(statement, 4, backOff.messagesPerMinute());
+                    setInteger(statement, 5, backOff.maxConnections());
+                    statement.setString(6, backOff.reason());
+                },
+                // Back-offs may overlap: each lowers the limits on its own, and each is lifted on its own.
+                backOff -> ConstraintErrors.none());
+    }
+
     private static void setInteger(PreparedStatement statement, int index, Integer value) throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.INTEGER);

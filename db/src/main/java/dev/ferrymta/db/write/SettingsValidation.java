@@ -1,15 +1,22 @@
 package dev.ferrymta.db.write;
 
+import dev.ferrymta.relay.bounce.BounceCategory;
+import dev.ferrymta.relay.bounce.ReplyMatch;
+import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.config.ValueType;
 import dev.ferrymta.relay.settings.IpLiteral;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +33,7 @@ final class SettingsValidation {
     static final int MAX_IDLE_TIMEOUT_SECONDS = 3_600;
     static final int MAX_REASON_LENGTH = 500;
     static final int DEFAULT_PORT = 25;
+    static final int MAX_PATTERN_LENGTH = 1_000;
 
     /** As the schema's check on {@code ip_pools.name}. */
     private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -140,6 +148,142 @@ final class SettingsValidation {
         }
         checks.throwIfAny();
         return new Validated.DkimKey(domain, selector, key);
+    }
+
+    /**
+     * A response rule: each field checked on its own, the regular expression compiled, then the
+     * whole as relay-core's {@link dev.ferrymta.relay.bounce.ResponseRule} takes it.
+     */
+    static Validated.ResponseRule responseRule(ResponseRuleInput input) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var name = checks.required("name", input.name());
+        if (name != null && (name.codePointCount(0, name.length()) > 100 || name.chars().anyMatch(Character::isISOControl))) {
+            checks.add("name", "must be 1 to 100 characters, without control characters");
+            name = null;
+        }
+        var code = blankToEmpty(input.code());
+        var status = blankToEmpty(input.status());
+        var text = input.text() == null || input.text().isBlank() ? "" : input.text();
+        if (text.length() > MAX_PATTERN_LENGTH) {
+            checks.add("text", "is %d characters long; at most %d".formatted(text.length(), MAX_PATTERN_LENGTH));
+        }
+        ReplyMatch match = null;
+        for (var part : List.of("code", "status", "text")) {
+            try {
+                ReplyMatch.of(part.equals("code") ? code : "", part.equals("status") ? status : "", part.equals("text") ? text : "");
+            } catch (IllegalArgumentException e) {
+                if (!e.getMessage().startsWith("a rule needs")) {
+                    checks.add(part, afterField(e.getMessage()));
+                }
+            }
+        }
+        if (code.isEmpty() && status.isEmpty() && text.isEmpty()) {
+            checks.add("text", "a rule needs a code, a status or a text to match");
+        }
+        var domain = checks.optionalDomain("domain", input.domain());
+        ResponseRule.Action action = null;
+        if (checks.required("action", input.action()) != null) {
+            try {
+                action = ResponseRule.Action.parse(input.action());
+            } catch (IllegalArgumentException e) {
+                checks.add("action", afterField(e.getMessage()));
+            }
+        }
+        var scope = ResponseRule.Scope.IP_DOMAIN;
+        if (input.scope() != null && !input.scope().isBlank()) {
+            try {
+                scope = ResponseRule.Scope.parse(input.scope());
+            } catch (IllegalArgumentException e) {
+                checks.add("scope", afterField(e.getMessage()));
+            }
+        }
+        Integer minutes = null;
+        Integer perMinute = null;
+        Integer connections = null;
+        if (action != null && action.lasts()) {
+            if (input.minutes() == null) {
+                checks.add("minutes", "a " + action.text() + " needs a duration: 1 to 10080 minutes");
+            } else {
+                minutes = checks.between("minutes", input.minutes(), 1, 10_080);
+            }
+        }
+        if (action == ResponseRule.Action.BACKOFF) {
+            perMinute = checks.limit("messagesPerMinute", input.messagesPerMinute(), MAX_MESSAGES_PER_MINUTE);
+            connections = checks.limit("maxConnections", input.maxConnections(), MAX_CONNECTIONS);
+            if (input.messagesPerMinute() == null && input.maxConnections() == null) {
+                checks.add("messagesPerMinute", "a backoff caps messages per minute, connections or both");
+            }
+        }
+        String category = null;
+        if (input.category() != null && !input.category().isBlank()) {
+            category = input.category().strip().toLowerCase(Locale.ROOT);
+            if (BounceCategory.ofJson(category).isEmpty()) {
+                checks.add("category", FieldChecks.quote(input.category()) + " is not a bounce category: one of "
+                        + String.join(", ", Arrays.stream(BounceCategory.values()).map(BounceCategory::json).toList()));
+                category = null;
+            }
+        } else if (action == ResponseRule.Action.CLASSIFY) {
+            checks.add("category", "a classify rule sets a category");
+        }
+        var note = input.note() == null ? "" : input.note().strip();
+        if (note.codePointCount(0, note.length()) > MAX_REASON_LENGTH) {
+            checks.add("note", "is %d characters long; at most %d".formatted(note.codePointCount(0, note.length()), MAX_REASON_LENGTH));
+        }
+        checks.throwIfAny();
+        try {
+            match = ReplyMatch.of(code, status, text);
+            new ResponseRule(name, match, Optional.empty(), action, scope,
+                    Duration.ofMinutes(minutes == null ? 0 : minutes), optional(perMinute), optional(connections),
+                    Optional.ofNullable(category).flatMap(BounceCategory::ofJson));
+        } catch (IllegalArgumentException e) {
+            var message = e.getMessage();
+            int colon = message.indexOf(": ");
+            checks.add(colon > 0 && !message.substring(0, colon).contains(" ") ? message.substring(0, colon) : "name", afterField(message));
+            checks.throwIfAny();
+        }
+        return new Validated.ResponseRule(name, code, status, text, domain, action.text(), scope.text(), minutes, perMinute,
+                connections, category, note);
+    }
+
+    /** @param now the clock's time: {@code until} must be after it */
+    static Validated.BackOff backOff(BackOffInput input, Instant now) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        String localIp = null;
+        if (checks.required("localIp", input.localIp()) != null) {
+            localIp = checks.ipOrNetwork("localIp", input.localIp());
+        }
+        var domain = checks.optionalDomain("domain", input.domain());
+        Instant until = null;
+        if (checks.required("until", input.until()) != null) {
+            until = until(checks, input.until(), now);
+        }
+        var perMinute = checks.limit("messagesPerMinute", input.messagesPerMinute(), MAX_MESSAGES_PER_MINUTE);
+        var connections = checks.limit("maxConnections", input.maxConnections(), MAX_CONNECTIONS);
+        if (input.messagesPerMinute() == null && input.maxConnections() == null) {
+            checks.add("messagesPerMinute", "a back-off caps messages per minute, connections or both");
+        }
+        var reason = input.reason() == null ? "" : input.reason().strip();
+        if (reason.codePointCount(0, reason.length()) > MAX_REASON_LENGTH) {
+            checks.add("reason", "is %d characters long; at most %d".formatted(reason.codePointCount(0, reason.length()), MAX_REASON_LENGTH));
+        }
+        checks.throwIfAny();
+        return new Validated.BackOff(localIp, domain, until, perMinute, connections, reason);
+    }
+
+    private static String blankToEmpty(String value) {
+        return value == null ? "" : value.strip();
+    }
+
+    /** The message of an {@code IllegalArgumentException} of relay-core's rules, without its leading {@code "field: "}. */
+    private static String afterField(String message) {
+        int colon = message.indexOf(": ");
+        return colon > 0 && !message.substring(0, colon).contains(" ") ? message.substring(colon + 2) : message;
+    }
+
+    private static OptionalInt optional(Integer value) {
+        return value == null ? OptionalInt.empty() : OptionalInt.of(value);
     }
 
     private static String poolName(FieldChecks checks, String field, String value) {

@@ -31,6 +31,8 @@ public final class SettingsWriter {
     private final RowWriter<Validated.Pause> pauses;
     private final RowWriter<Validated.EhloName> ehloNames;
     private final RowWriter<Validated.DkimKey> dkimKeys;
+    private final RowWriter<Validated.ResponseRule> responseRules;
+    private final RowWriter<Validated.BackOff> backOffs;
 
     /**
      * @param dataSource the shared database, migrated
@@ -45,6 +47,8 @@ public final class SettingsWriter {
         this.pauses = SettingsTables.pauses(transaction);
         this.ehloNames = SettingsTables.ehloNames(transaction);
         this.dkimKeys = SettingsTables.dkimKeys(transaction);
+        this.responseRules = SettingsTables.responseRules(transaction);
+        this.backOffs = SettingsTables.backOffs(transaction);
     }
 
     /** Creates an IP pool with its addresses in the given order. */
@@ -155,5 +159,35 @@ public final class SettingsWriter {
     /** Deletes a DKIM key. */
     public WriteResult deleteDkimKey(long id, int revision) {
         return dkimKeys.delete(id, revision);
+    }
+
+    /** Creates a response rule; names are unique, and the regular expression must compile. */
+    public WriteResult createResponseRule(ResponseRuleInput input) {
+        return responseRules.create(SettingsValidation.responseRule(input));
+    }
+
+    /** Replaces every field of a response rule. */
+    public WriteResult updateResponseRule(long id, int revision, ResponseRuleInput input) {
+        return responseRules.update(id, revision, SettingsValidation.responseRule(input));
+    }
+
+    /** Deletes a response rule. */
+    public WriteResult deleteResponseRule(long id, int revision) {
+        return responseRules.delete(id, revision);
+    }
+
+    /** Creates a back-off; its end must be in the future. */
+    public WriteResult createBackOff(BackOffInput input) {
+        return backOffs.create(SettingsValidation.backOff(input, clock.instant()));
+    }
+
+    /** Replaces every field of a back-off; its end must be in the future. */
+    public WriteResult updateBackOff(long id, int revision, BackOffInput input) {
+        return backOffs.update(id, revision, SettingsValidation.backOff(input, clock.instant()));
+    }
+
+    /** Deletes a back-off, lifting it now. */
+    public WriteResult deleteBackOff(long id, int revision) {
+        return backOffs.delete(id, revision);
     }
 }

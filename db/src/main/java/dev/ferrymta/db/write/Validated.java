@@ -50,4 +50,13 @@ final class Validated {
             return "DkimKey[domain=%s, selector=%s]".formatted(domain, selector);
         }
     }
+
+    /** @param action, scope as the schema spells them; {@code minutes} null for the actions that do not last */
+    record ResponseRule(String name, String code, String status, String text, String domain, String action, String scope,
+            Integer minutes, Integer messagesPerMinute, Integer maxConnections, String category, String note) {
+    }
+
+    /** @param localIp an address or network in CIDR notation */
+    record BackOff(String localIp, String domain, Instant until, Integer messagesPerMinute, Integer maxConnections, String reason) {
+    }
 }

@@ -21,13 +21,22 @@ import java.util.OptionalInt;
  * @param dkim        the DKIM signatures the message went out with, e.g. {@code d=example.com s=s1 a=rsa-sha256}
  * @param session     what the attempt learned of its SMTP session (messages carried, DSN offered,
  *                    TLS cipher and certificate); empty when it ended before a message was sent
+ * @param category    the bounce category a response rule set, as results name it ({@code rate-limit});
+ *                    empty: the shipped bounce rules decide when the result is written
  */
 public record Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from,
         Optional<InetAddress> to, Optional<String> mta, OptionalInt code, Optional<String> status, String description,
-        List<String> dkim, Optional<SessionFacts> session) {
+        List<String> dkim, Optional<SessionFacts> session, Optional<String> category) {
 
     public Attempt {
         dkim = List.copyOf(dkim);
+    }
+
+    /** An attempt whose category the bounce rules decide. */
+    public Attempt(AttemptState state, AttemptResult result, Instant time, Optional<InetAddress> from, Optional<InetAddress> to,
+            Optional<String> mta, OptionalInt code, Optional<String> status, String description, List<String> dkim,
+            Optional<SessionFacts> session) {
+        this(state, result, time, from, to, mta, code, status, description, dkim, session, Optional.empty());
     }
 
     /** An attempt without DKIM signatures. */
@@ -44,12 +53,17 @@ public record Attempt(AttemptState state, AttemptResult result, Instant time, Op
 
     /** The same attempt, with what it learned of its session. */
     public Attempt withSession(SessionFacts facts) {
-        return new Attempt(state, result, time, from, to, mta, code, status, description, dkim, Optional.of(facts));
+        return new Attempt(state, result, time, from, to, mta, code, status, description, dkim, Optional.of(facts), category);
     }
 
     /** The same attempt, saying which DKIM signatures the message carried. */
     public Attempt signedWith(List<String> signatures) {
-        return new Attempt(state, result, time, from, to, mta, code, status, description, signatures, session);
+        return new Attempt(state, result, time, from, to, mta, code, status, description, signatures, session, category);
+    }
+
+    /** The same attempt, with the category a response rule gave it ({@code rate-limit}). */
+    public Attempt withCategory(String name) {
+        return new Attempt(state, result, time, from, to, mta, code, status, description, dkim, session, Optional.of(name));
     }
 
     /** An attempt that ended before any connection: {@code process} or {@code dns}. */

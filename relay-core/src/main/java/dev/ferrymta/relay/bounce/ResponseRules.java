@@ -2,16 +2,20 @@ package dev.ferrymta.relay.bounce;
 
 import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.mail.Domain;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The response rules in order; the first whose reply matches decides. Ferry ships defaults for
  * the rate-limit and block replies the large providers document ({@code response-rules.tsv}
- * beside this class: name, code prefix, status prefix, regular expression, scope, minutes,
- * source; tab separated). A pure function of the attempt.
+ * beside this class: name, code prefix, status prefix, regular expression, action, scope, minutes,
+ * messages per minute, connections, source; tab separated, {@code -} for none); the operator's
+ * rules from the shared settings come before them ({@link #before}). A pure function of the
+ * attempt.
  */
 public final class ResponseRules {
 
@@ -29,9 +33,19 @@ public final class ResponseRules {
         return SHIPPED_RULES;
     }
 
-    /** No rules: nothing is ever suspended automatically. */
+    /** No rules: nothing is ever done automatically. */
     public static ResponseRules none() {
         return new ResponseRules(List.of());
+    }
+
+    /** {@code first}, then these: the operator's rules win over the shipped ones. */
+    public ResponseRules before(List<ResponseRule> first) {
+        if (first.isEmpty()) {
+            return this;
+        }
+        var all = new ArrayList<ResponseRule>(first);
+        all.addAll(rules);
+        return new ResponseRules(all);
     }
 
     /** The rules in order. */
@@ -39,12 +53,20 @@ public final class ResponseRules {
         return rules;
     }
 
-    /** The rule a refusing reply fires; empty for an accepted attempt, one without a reply, or no match. */
-    public Optional<ResponseRule> match(Attempt attempt) {
+    /**
+     * The rule a refusing reply for a recipient of {@code domain} fires; empty for an accepted
+     * attempt, one without a reply, or no match.
+     */
+    public Optional<ResponseRule> match(Attempt attempt, Domain domain) {
         if (attempt.result() == AttemptResult.ACCEPTED || attempt.code().isEmpty()) {
             return Optional.empty();
         }
-        return rules.stream().filter(rule -> rule.matches(attempt)).findFirst();
+        for (var rule : rules) {
+            if (rule.matches(attempt, domain)) {
+                return Optional.of(rule);
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -54,28 +76,35 @@ public final class ResponseRules {
      */
     public static ResponseRules parse(List<String> lines, String origin) {
         var rules = new ArrayList<ResponseRule>();
-        for (var line : RuleLines.of(lines, origin, List.of("name", "code", "status", "text", "scope", "minutes", "source"))) {
+        for (var line : RuleLines.of(lines, origin,
+                List.of("name", "code", "status", "text", "action", "scope", "minutes", "per-minute", "connections", "source"))) {
             var f = line.fields();
             try {
-                var name = f[0].strip();
-                if (name.isEmpty() || name.length() > 100) {
-                    throw new IllegalArgumentException("name: 1 to 100 characters");
-                }
                 var match = ReplyMatch.of(f[1].strip(), f[2].strip(), f[3]);
-                int minutes;
-                try {
-                    minutes = Integer.parseInt(f[5].strip());
-                } catch (NumberFormatException e) {
-                    minutes = -1;
-                }
-                if (minutes < 1 || minutes > 7 * 24 * 60) {
-                    throw new IllegalArgumentException("minutes: '" + f[5] + "' is not a whole number from 1 to 10080");
-                }
-                rules.add(new ResponseRule(name, match, ResponseRule.Scope.parse(f[4]), Duration.ofMinutes(minutes)));
+                var action = ResponseRule.Action.parse(f[4]);
+                int minutes = whole(f[6], "minutes");
+                rules.add(new ResponseRule(f[0].strip(), match, Optional.empty(), action, ResponseRule.Scope.parse(f[5]),
+                        Duration.ofMinutes(Math.max(minutes, 0)), optional(f[7], "per-minute"), optional(f[8], "connections"),
+                        Optional.empty()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(origin + " line " + line.number() + ": " + e.getMessage(), e);
             }
         }
         return new ResponseRules(rules);
+    }
+
+    private static OptionalInt optional(String field, String name) {
+        return field.strip().equals("-") || field.isBlank() ? OptionalInt.empty() : OptionalInt.of(whole(field, name));
+    }
+
+    private static int whole(String field, String name) {
+        if (field.strip().equals("-")) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(field.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + ": '" + field + "' is not a whole number");
+        }
     }
 }

@@ -19,6 +19,11 @@ public record Suspension(InetAddress ip, Optional<Domain> domain, Instant until,
 
     /** The reason a pause shows: starts with {@value #REASON_PREFIX}, names the rule and the reply. */
     public String reason(String instance) {
+        return reason(rule, instance, reply);
+    }
+
+    /** An automatic action's reason: at most 500 characters. */
+    static String reason(String rule, String instance, String reply) {
         var text = REASON_PREFIX + " rule '" + rule + "' on " + instance + " after: " + reply;
         return text.length() > 500 ? text.substring(0, 497) + "..." : text;
     }

@@ -4,6 +4,7 @@ import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
+import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.settings.ThrottleLimits;
@@ -65,6 +66,14 @@ final class DeliveryLane {
         return key;
     }
 
+    /**
+     * The limits the lane obeys at {@code now}: its throttle's, lowered by the back-offs of the
+     * shared settings and by those this instance's response rules just made.
+     */
+    private ThrottleLimits limits(Settings settings, Instant now) {
+        return context.responses().cap(key, settings.limitsFor(key.ip(), key.domain(), now), now);
+    }
+
     /** Takes a message, or says when to bring it back. */
     Admission offer(DeliveryJob job) {
         var settings = context.settings().get();
@@ -79,7 +88,7 @@ final class DeliveryLane {
             return new Admission.Deferred(suspended.get().until(), "sending from " + key + " is suspended by response rule '"
                     + suspended.get().rule() + "'");
         }
-        var limits = settings.limitsFor(key.ip(), key.domain());
+        var limits = limits(settings, now);
         lock.lock();
         try {
             if (stopping) {
@@ -102,7 +111,7 @@ final class DeliveryLane {
 
     /** A new settings snapshot: start the connections a raised limit allows. */
     void settingsChanged() {
-        var limits = context.settings().get().limitsFor(key.ip(), key.domain());
+        var limits = limits(context.settings().get(), context.clock().instant());
         lock.lock();
         try {
             while (!stopping && workers < limits.maxConnections() && queue.size() > idleWorkers + startingWorkers) {
@@ -233,7 +242,7 @@ final class DeliveryLane {
 
         /** The next message, or null when this worker should end. */
         private DeliveryJob next() {
-            var limits = context.settings().get().limitsFor(key.ip(), key.domain());
+            var limits = limits(context.settings().get(), context.clock().instant());
             lock.lock();
             try {
                 if (workers > limits.maxConnections() || (session != null && session.used() >= limits.messagesPerConnection())) {
@@ -298,6 +307,9 @@ final class DeliveryLane {
                             context.clock().instant(), "Ferry failed during the attempt: " + e));
                 }
                 meter.record();
+                if (!(outcome instanceof DeliveryOutcome.Delivered)) {
+                    outcome = react(settings, outcome);
+                }
                 switch (outcome) {
                     case DeliveryOutcome.Delivered d -> delivered.increment();
                     case DeliveryOutcome.TemporaryFailure t -> temporary.increment();
@@ -305,16 +317,22 @@ final class DeliveryLane {
                 }
                 log.debug("attempt {} from {}: {} {}", message.recipient(), key.ip().getHostAddress(),
                         outcome.attempt().state().json(), outcome.attempt().description());
-                if (!(outcome instanceof DeliveryOutcome.Delivered)) {
-                    context.responses().observe(key, outcome.attempt(), context.clock().instant()).ifPresent(suspension ->
-                            log.warn("response rule '{}' suspends sending from {}{} until {} after: {}", suspension.rule(),
-                                    key.ip().getHostAddress(), suspension.domain().map(d -> " to " + d).orElse(" to every domain"),
-                                    suspension.until(), suspension.reply()));
-                }
                 job.completed(outcome);
             } finally {
                 MDC.remove("recipient");
             }
+        }
+
+        /** Holds a failure's reply against the response rules: what they did, logged; the outcome they leave. */
+        private DeliveryOutcome react(Settings settings, DeliveryOutcome outcome) {
+            var reaction = context.responses().observe(settings.responseRules(), key, outcome, context.clock().instant());
+            reaction.suspension().ifPresent(suspension -> log.warn("response rule '{}' suspends sending from {}{} until {} after: {}",
+                    suspension.rule(), key.ip().getHostAddress(), suspension.domain().map(d -> " to " + d).orElse(" to every domain"),
+                    suspension.until(), suspension.reply()));
+            reaction.backOff().ifPresent(backOff -> log.warn("response rule '{}' slows sending from {}{} until {} ({}) after: {}",
+                    backOff.rule(), key.ip().getHostAddress(), backOff.domain().map(d -> " to " + d).orElse(" to every domain"),
+                    backOff.until(), reaction.rule().map(ResponseRule::describe).orElse(""), backOff.reply()));
+            return reaction.outcome();
         }
 
         /**
@@ -394,7 +412,7 @@ final class DeliveryLane {
 
         /** Waits for the next start the messages-per-minute limit allows; false when stopping. */
         private boolean awaitRateSlot(Settings settings) {
-            var rate = settings.limitsFor(key.ip(), key.domain()).messagesPerMinute();
+            var rate = limits(settings, context.clock().instant()).messagesPerMinute();
             if (rate.isEmpty()) {
                 return true;
             }

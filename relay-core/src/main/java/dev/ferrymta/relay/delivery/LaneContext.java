@@ -22,6 +22,6 @@ public record LaneContext(CurrentSettings settings, LaneConnector connector, Clo
     /** Lanes that sign with the keys of the settings and obey the shipped response rules. */
     public LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo, ThreadFactory threads) {
         this(settings, connector, clock, defaultEhlo, threads, new MessageSigning(),
-                new ResponseActions(dev.ferrymta.relay.bounce.ResponseRules.shipped()));
+                new ResponseActions());
     }
 }

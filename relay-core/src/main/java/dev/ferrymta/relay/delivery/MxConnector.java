@@ -164,7 +164,7 @@ public final class MxConnector implements LaneConnector {
         }
         var a = outcome.attempt();
         var described = new Attempt(a.state(), a.result(), a.time(), a.from(), a.to(), a.mta(), a.code(), a.status(),
-                a.description() + " (" + summary + ")", a.dkim(), a.session());
+                a.description() + " (" + summary + ")", a.dkim(), a.session(), a.category());
         return switch (outcome) {
             case DeliveryOutcome.Delivered delivered -> delivered;
             case DeliveryOutcome.TemporaryFailure temporary -> new DeliveryOutcome.TemporaryFailure(described);

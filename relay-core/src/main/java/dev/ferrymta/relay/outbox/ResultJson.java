@@ -1,5 +1,7 @@
 package dev.ferrymta.relay.outbox;
 
+import dev.ferrymta.relay.bounce.BounceCategory;
+import dev.ferrymta.relay.bounce.BounceRules;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -62,7 +64,8 @@ public final class ResultJson {
         attempt.code().ifPresent(code -> node.put("code", code));
         attempt.status().ifPresent(status -> node.put("status", status));
         node.put("description", attempt.description());
-        dev.ferrymta.relay.bounce.BounceRules.shipped().categorize(attempt).ifPresent(category -> node.put("category", category.json()));
+        attempt.category().or(() -> BounceRules.shipped().categorize(attempt).map(BounceCategory::json))
+                .ifPresent(category -> node.put("category", category));
         if (!attempt.dkim().isEmpty()) {
             var dkim = node.putArray("dkim");
             attempt.dkim().forEach(dkim::add);

@@ -1,5 +1,6 @@
 package dev.ferrymta.relay.settings;
 
+import dev.ferrymta.relay.bounce.ResponseRules;
 import dev.ferrymta.relay.mail.Domain;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -16,6 +17,9 @@ import java.util.stream.Collectors;
  */
 public final class Settings {
 
+    /** Before {@link #EMPTY}: class initialisation runs in this order. */
+    private static final ResponseRules SHIPPED_RULES = ResponseRules.shipped();
+
     /** No settings at all, version 0: what an empty database holds. */
     public static final Settings EMPTY = new Settings(0, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
 
@@ -26,12 +30,25 @@ public final class Settings {
     private final List<Pause> pauses;
     private final List<EhloName> ehloNames;
     private final List<DkimKey> dkimKeys;
+    private final List<ResponseRuleSetting> responseRules;
+    private final List<BackOff> backOffs;
+    private final ResponseRules effectiveRules;
     private final Map<String, IpPool> poolsByName;
     private final Map<Domain, DomainRoute> routesByDomain;
     private final Map<InetAddress, String> ehloByIp;
 
     public Settings(long version, List<IpPool> pools, List<Throttle> throttles, List<DomainRoute> routes,
             List<Pause> pauses, List<EhloName> ehloNames, List<DkimKey> dkimKeys) {
+        this(version, pools, throttles, routes, pauses, ehloNames, dkimKeys, List.of(), List.of());
+    }
+
+    /**
+     * @param responseRules the operator's response rules, in order; they come before the shipped ones
+     * @param backOffs      back-offs, automatic or the operator's, ended ones included (they are ignored)
+     */
+    public Settings(long version, List<IpPool> pools, List<Throttle> throttles, List<DomainRoute> routes,
+            List<Pause> pauses, List<EhloName> ehloNames, List<DkimKey> dkimKeys, List<ResponseRuleSetting> responseRules,
+            List<BackOff> backOffs) {
         this.version = version;
         this.pools = List.copyOf(pools);
         // Most specific first, so the first match is the one that applies.
@@ -40,6 +57,9 @@ public final class Settings {
         this.pauses = List.copyOf(pauses);
         this.ehloNames = List.copyOf(ehloNames);
         this.dkimKeys = List.copyOf(dkimKeys);
+        this.responseRules = List.copyOf(responseRules);
+        this.backOffs = List.copyOf(backOffs);
+        this.effectiveRules = SHIPPED_RULES.before(this.responseRules.stream().map(ResponseRuleSetting::rule).toList());
         this.poolsByName = this.pools.stream().collect(Collectors.toUnmodifiableMap(IpPool::name, Function.identity()));
         this.routesByDomain = this.routes.stream().collect(Collectors.toUnmodifiableMap(DomainRoute::domain, Function.identity()));
         this.ehloByIp = this.ehloNames.stream().collect(Collectors.toUnmodifiableMap(EhloName::localIp, EhloName::name));
@@ -58,6 +78,40 @@ public final class Settings {
     /** The limits for sending from {@code ip} to {@code domain}: the most specific throttle's, else the defaults. */
     public ThrottleLimits limitsFor(InetAddress ip, Domain domain) {
         return throttleFor(ip, domain).map(Throttle::limits).orElse(ThrottleLimits.DEFAULTS);
+    }
+
+    /**
+     * The limits for sending from {@code ip} to {@code domain} at {@code now}: the most specific
+     * throttle's (else the defaults), lowered by every back-off in force there.
+     */
+    public ThrottleLimits limitsFor(InetAddress ip, Domain domain, Instant now) {
+        var limits = limitsFor(ip, domain);
+        for (var backOff : backOffs) {
+            if (backOff.holds(ip, domain, now)) {
+                limits = backOff.cap(limits);
+            }
+        }
+        return limits;
+    }
+
+    /** The back-offs slowing sending from {@code ip} to {@code domain} at {@code now}. */
+    public List<BackOff> backOffsFor(InetAddress ip, Domain domain, Instant now) {
+        return backOffs.stream().filter(b -> b.holds(ip, domain, now)).toList();
+    }
+
+    /** The response rules that apply: the operator's, then the shipped ones. */
+    public ResponseRules responseRules() {
+        return effectiveRules;
+    }
+
+    /** The operator's response rules, in order. */
+    public List<ResponseRuleSetting> responseRuleSettings() {
+        return responseRules;
+    }
+
+    /** Every back-off, ended ones included. */
+    public List<BackOff> backOffs() {
+        return backOffs;
     }
 
     /** The pause holding sending from {@code ip} to {@code domain} at {@code now}, if any. */
@@ -117,7 +171,8 @@ public final class Settings {
 
     @Override
     public String toString() {
-        return "Settings[version=%d, %d pools, %d throttles, %d routes, %d pauses, %d EHLO names, %d DKIM keys]"
-                .formatted(version, pools.size(), throttles.size(), routes.size(), pauses.size(), ehloNames.size(), dkimKeys.size());
+        return "Settings[version=%d, %d pools, %d throttles, %d routes, %d pauses, %d EHLO names, %d DKIM keys, %d response rules, %d back-offs]"
+                .formatted(version, pools.size(), throttles.size(), routes.size(), pauses.size(), ehloNames.size(), dkimKeys.size(),
+                        responseRules.size(), backOffs.size());
     }
 }

@@ -5,28 +5,64 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.attempt.DeliveryOutcome;
+import dev.ferrymta.relay.bounce.AutomaticActions;
+import dev.ferrymta.relay.bounce.AutomaticBackOff;
+import dev.ferrymta.relay.bounce.BounceCategory;
+import dev.ferrymta.relay.bounce.ReplyMatch;
+import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.bounce.ResponseRules;
 import dev.ferrymta.relay.bounce.Suspension;
 import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.settings.ThrottleLimits;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Suspensions made by response rules, on a controlled clock. */
+/** What response rules do with replies: suspensions, back-offs, changed outcomes and categories, on a controlled clock. */
 class ResponseActionsTest {
 
     private static final Instant NOON = Instant.parse("2026-11-29T12:00:00Z");
     private static final Domain GMAIL = Domain.parse("gmail.com");
+    private static final Domain YAHOO = Domain.parse("yahoo.com");
     private static final Domain OTHER = Domain.parse("example.org");
+    private static final ThrottleLimits WIDE = new ThrottleLimits(10, OptionalInt.empty(), 100, Duration.ofSeconds(10));
 
-    private final List<Suspension> shared = new ArrayList<>();
-    private final ResponseActions actions = new ResponseActions(ResponseRules.shipped());
+    private final List<Suspension> sharedSuspensions = new ArrayList<>();
+    private final List<AutomaticBackOff> sharedBackOffs = new ArrayList<>();
+    private final ResponseActions actions = new ResponseActions();
+    private final ResponseRules shipped = ResponseRules.shipped();
 
-    private static Attempt reply(int code, String status, String text) {
+    @BeforeEach
+    void share() {
+        actions.shareWith(new AutomaticActions() {
+            @Override
+            public void suspend(Suspension suspension) {
+                sharedSuspensions.add(suspension);
+            }
+
+            @Override
+            public void backOff(AutomaticBackOff backOff) {
+                sharedBackOffs.add(backOff);
+            }
+        });
+    }
+
+    private static DeliveryOutcome temporary(int code, String status, String text) {
+        return new DeliveryOutcome.TemporaryFailure(attempt(code, status, text));
+    }
+
+    private static DeliveryOutcome permanent(int code, String status, String text) {
+        return new DeliveryOutcome.PermanentFailure(attempt(code, status, text));
+    }
+
+    private static Attempt attempt(int code, String status, String text) {
         return new Attempt(AttemptState.RCPTTO, AttemptResult.ERROR, NOON, Optional.empty(), Optional.empty(), Optional.empty(),
                 OptionalInt.of(code), Optional.of(status), text);
     }
@@ -37,41 +73,104 @@ class ResponseActionsTest {
 
     @Test
     void aRateLimitSuspendsItsIpAndDomainAtOnceSharesItOnceAndEndsByItself() throws Exception {
-        actions.shareWith(shared::add);
         var lane = new LaneKey(ip("192.0.2.1"), GMAIL);
-        var limited = reply(421, "4.7.28", "unusual rate of unsolicited mail originating from your IP address");
+        var limited = temporary(421, "4.7.28", "unusual rate of unsolicited mail originating from your IP address");
 
-        var made = actions.observe(lane, limited, NOON).orElseThrow();
+        var made = actions.observe(shipped, lane, limited, NOON).suspension().orElseThrow();
         assertThat(made.until()).isEqualTo(NOON.plusSeconds(600));
         assertThat(actions.holding(ip("192.0.2.1"), GMAIL, NOON.plusSeconds(1))).isPresent();
         assertThat(actions.holding(ip("192.0.2.2"), GMAIL, NOON.plusSeconds(1))).as("another IP").isEmpty();
         assertThat(actions.holding(ip("192.0.2.1"), OTHER, NOON.plusSeconds(1))).as("another domain").isEmpty();
 
         // The same reply again while suspended (another lane's message in flight): not shared again.
-        assertThat(actions.observe(lane, limited, NOON.plusSeconds(2))).isEmpty();
-        assertThat(shared).hasSize(1);
+        var again = actions.observe(shipped, lane, limited, NOON.plusSeconds(2));
+        assertThat(again.rule()).isPresent();
+        assertThat(again.suspension()).isEmpty();
+        assertThat(sharedSuspensions).hasSize(1);
 
         assertThat(actions.holding(ip("192.0.2.1"), GMAIL, NOON.plusSeconds(600))).as("ended by itself").isEmpty();
-        assertThat(actions.observe(lane, limited, NOON.plusSeconds(601))).isPresent();
-        assertThat(shared).hasSize(2);
+        assertThat(actions.observe(shipped, lane, limited, NOON.plusSeconds(601)).suspension()).isPresent();
+        assertThat(sharedSuspensions).hasSize(2);
     }
 
     @Test
     void aBlockListReplySuspendsTheIpForEveryDomain() throws Exception {
-        actions.shareWith(shared::add);
-        var blocked = reply(550, "5.7.1", "part of their network is on our block list (S3150)");
+        var blocked = permanent(550, "5.7.1", "part of their network is on our block list (S3150)");
 
-        actions.observe(new LaneKey(ip("192.0.2.1"), Domain.parse("outlook.com")), blocked, NOON);
+        var reaction = actions.observe(shipped, new LaneKey(ip("192.0.2.1"), Domain.parse("outlook.com")), blocked, NOON);
 
+        assertThat(reaction.outcome()).as("the outcome is the reply's own").isInstanceOf(DeliveryOutcome.PermanentFailure.class);
         assertThat(actions.holding(ip("192.0.2.1"), OTHER, NOON.plusSeconds(60))).isPresent();
-        assertThat(shared).singleElement().satisfies(s -> assertThat(s.domain()).isEmpty());
+        assertThat(sharedSuspensions).singleElement().satisfies(s -> assertThat(s.domain()).isEmpty());
     }
 
     @Test
-    void otherRefusalsSuspendNothing() throws Exception {
-        actions.shareWith(shared::add);
-        assertThat(actions.observe(new LaneKey(ip("192.0.2.1"), GMAIL), reply(550, "5.1.1", "does not exist"), NOON)).isEmpty();
+    void aDeferralBacksOffItsScopeCappingTheLimitsUntilItEnds() throws Exception {
+        var lane = new LaneKey(ip("192.0.2.1"), YAHOO);
+        var deferred = temporary(421, "4.7.0", "[TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume");
+
+        var backOff = actions.observe(shipped, lane, deferred, NOON).backOff().orElseThrow();
+
+        assertThat(backOff.until()).isEqualTo(NOON.plus(Duration.ofMinutes(30)));
+        assertThat(sharedBackOffs).containsExactly(backOff);
+        var capped = actions.cap(lane, WIDE, NOON.plusSeconds(60));
+        assertThat(capped.maxConnections()).isEqualTo(1);
+        assertThat(capped.messagesPerMinute()).hasValue(30);
+        assertThat(capped.messagesPerConnection()).as("not capped").isEqualTo(100);
+        assertThat(actions.cap(new LaneKey(ip("192.0.2.1"), OTHER), WIDE, NOON.plusSeconds(60))).as("another domain").isEqualTo(WIDE);
+        assertThat(actions.cap(new LaneKey(ip("192.0.2.9"), YAHOO), WIDE, NOON.plusSeconds(60))).as("another IP").isEqualTo(WIDE);
+        // A stricter limit already in force stays.
+        var strict = new ThrottleLimits(1, OptionalInt.of(5), 100, Duration.ofSeconds(10));
+        assertThat(actions.cap(lane, strict, NOON.plusSeconds(60))).isEqualTo(strict);
+        // Sending goes on: nothing is suspended.
+        assertThat(actions.holding(ip("192.0.2.1"), YAHOO, NOON.plusSeconds(60))).isEmpty();
+
+        assertThat(actions.observe(shipped, lane, deferred, NOON.plusSeconds(61)).backOff()).as("in force: not again").isEmpty();
+        assertThat(actions.cap(lane, WIDE, NOON.plus(Duration.ofMinutes(30)))).as("ended by itself").isEqualTo(WIDE);
+        assertThat(sharedBackOffs).hasSize(1);
+    }
+
+    @Test
+    void anOperatorsRuleComesFirstAndCanMakeATemporaryReplyPermanentWithItsCategory() throws Exception {
+        var rule = new ResponseRule("mailbox-gone", ReplyMatch.of("4", "", "mailbox (is )?disabled"), Optional.empty(),
+                ResponseRule.Action.PERMANENT, ResponseRule.Scope.IP_DOMAIN, Duration.ZERO, OptionalInt.empty(), OptionalInt.empty(),
+                Optional.of(BounceCategory.INACTIVE_MAILBOX));
+        var rules = shipped.before(List.of(rule));
+
+        var reaction = actions.observe(rules, new LaneKey(ip("192.0.2.1"), OTHER), temporary(450, "4.2.1", "Mailbox disabled"), NOON);
+
+        assertThat(reaction.outcome()).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+        assertThat(reaction.outcome().attempt().category()).hasValue("inactive-mailbox");
+        assertThat(reaction.outcome().attempt().description()).isEqualTo("Mailbox disabled");
+        assertThat(sharedSuspensions).isEmpty();
+        assertThat(sharedBackOffs).isEmpty();
+    }
+
+    @Test
+    void aTemporaryRuleKeepsAPermanentLookingReplyForAnotherTryOnlyForItsDomain() throws Exception {
+        var rule = new ResponseRule("flaky-greylist", ReplyMatch.of("550", "", "greylist"), Optional.of(OTHER),
+                ResponseRule.Action.TEMPORARY, ResponseRule.Scope.IP_DOMAIN, Duration.ZERO, OptionalInt.empty(), OptionalInt.empty(),
+                Optional.empty());
+        var rules = shipped.before(List.of(rule));
+        var greylisted = permanent(550, "5.7.1", "greylisted, try again in 5 minutes");
+
+        assertThat(actions.observe(rules, new LaneKey(ip("192.0.2.1"), OTHER), greylisted, NOON).outcome())
+                .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+        assertThat(actions.observe(rules, new LaneKey(ip("192.0.2.1"), GMAIL), greylisted, NOON).outcome())
+                .as("another domain: the reply's own").isSameAs(greylisted);
+    }
+
+    @Test
+    void otherRefusalsAndDeliveriesDoNothing() throws Exception {
+        var lane = new LaneKey(ip("192.0.2.1"), GMAIL);
+        var unknown = permanent(550, "5.1.1", "does not exist");
+        assertThat(actions.observe(shipped, lane, unknown, NOON).outcome()).isSameAs(unknown);
+        var delivered = new DeliveryOutcome.Delivered(new Attempt(AttemptState.MESSAGE, AttemptResult.ACCEPTED, NOON, Optional.empty(),
+                Optional.empty(), Optional.empty(), OptionalInt.of(250), Optional.empty(), "ok: unusual rate of unsolicited mail"));
+        assertThat(actions.observe(shipped, lane, delivered, NOON).rule()).isEmpty();
         assertThat(actions.holding(ip("192.0.2.1"), GMAIL, NOON)).isEmpty();
-        assertThat(shared).isEmpty();
+        assertThat(actions.cap(lane, WIDE, NOON)).isEqualTo(WIDE);
+        assertThat(sharedSuspensions).isEmpty();
+        assertThat(sharedBackOffs).isEmpty();
     }
 }

@@ -136,4 +136,33 @@ class SettingsTest {
         assertThat(throttle.limits()).isEqualTo(new ThrottleLimits(ThrottleLimits.DEFAULTS.maxConnections(), OptionalInt.of(60), 10,
                 Duration.ofSeconds(3)));
     }
+
+    @ParameterizedTest(name = "{0} -> {1} at +{2} min: {3} connections, {4}/min")
+    @CsvSource({
+            // throttle for example.com: 6 connections, no rate; back-offs: 127.0.0.0/24 any domain to
+            // 100/min until +10; 127.0.0.2 to example.com to 1 connection until +30
+            "127.0.0.2, example.com, 0, 1, 100",
+            "127.0.0.2, example.com, 10, 1, -1",
+            "127.0.0.2, example.com, 30, 6, -1",
+            "127.0.0.9, example.com, 0, 5, 100",
+            "127.0.0.2, gmail.com, 0, 3, 100",
+            "10.0.0.1, example.com, 0, 4, -1",
+    })
+    void backOffsInForceLowerTheThrottlesLimitsNeverRaiseThem(String ip, String domain, int minutes, int connections, int perMinute)
+            throws Exception {
+        var noon = Instant.parse("2026-11-30T12:00:00Z");
+        var backOffs = List.of(
+                new BackOff(20, 1, IpRange.parse("127.0.0.0/24"), Optional.empty(), noon.plus(Duration.ofMinutes(10)), OptionalInt.of(100),
+                        OptionalInt.empty(), "automatic: rule 'x'"),
+                new BackOff(21, 1, IpRange.parse("127.0.0.2"), Optional.of(Domain.parse("example.com")), noon.plus(Duration.ofMinutes(30)),
+                        OptionalInt.empty(), OptionalInt.of(1), "by hand"),
+                new BackOff(22, 1, IpRange.parse("127.0.0.2"), Optional.empty(), noon.minusSeconds(1), OptionalInt.of(1), OptionalInt.of(1),
+                        "ended"));
+        var settings = new Settings(8, List.of(), THROTTLES.throttles(), List.of(), List.of(), List.of(), List.of(), List.of(), backOffs);
+
+        var limits = settings.limitsFor(InetAddress.getByName(ip), Domain.parse(domain), noon.plus(Duration.ofMinutes(minutes)));
+
+        assertThat(limits.maxConnections()).isEqualTo(connections);
+        assertThat(limits.messagesPerMinute().orElse(-1)).isEqualTo(perMinute);
+    }
 }

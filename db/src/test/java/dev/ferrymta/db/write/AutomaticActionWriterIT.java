@@ -1,12 +1,14 @@
 package dev.ferrymta.db.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferrymta.testing.db.TestDatabase;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -15,19 +17,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Automatic pauses of response rules in the real database: one per scope, extended, never duplicated. */
-class AutomaticPausesIT {
+/** Automatic pauses and back-offs of response rules in the real database: one per scope, extended, never duplicated. */
+class AutomaticActionWriterIT {
 
     @RegisterExtension
     static final TestDatabase database = new TestDatabase();
 
     static SettingsDatabase db;
-    static AutomaticPauses pauses;
+    static AutomaticActionWriter pauses;
 
     @BeforeAll
     static void migrate() {
         db = SettingsDatabase.migrated(database);
-        pauses = new AutomaticPauses(db.dataSource());
+        pauses = new AutomaticActionWriter(db.dataSource());
     }
 
     @AfterAll
@@ -107,5 +109,45 @@ class AutomaticPausesIT {
             rows.next();
             assertThat(rows.getLong(1)).as("the operator's pause and the automatic one").isEqualTo(2);
         }
+    }
+
+    @Test
+    void aBackOffIsOnePerScopeExtendedWithTheNewCapsAndLeftAloneWhenItLastsLonger() throws Exception {
+        var ip = InetAddress.getByName("192.0.2.13");
+        var until = Instant.parse("2030-01-01T12:00:00Z");
+        var first = pauses.backOff(ip, Optional.of("yahoo.com"), until, OptionalInt.of(30), OptionalInt.of(1),
+                "automatic: rule 'yahoo-deferred' on a").orElseThrow();
+        long version = db.version();
+        assertThat(first.version()).isEqualTo(version);
+
+        assertThat(pauses.backOff(ip, Optional.of("yahoo.com"), until.minusSeconds(1), OptionalInt.of(10),
+                OptionalInt.empty(), "automatic: rule 'yahoo-deferred' on b")).isEmpty();
+        assertThat(db.version()).isEqualTo(version);
+
+        var extended = pauses.backOff(ip, Optional.of("yahoo.com"), until.plusSeconds(600), OptionalInt.of(10),
+                OptionalInt.empty(), "automatic: rule 'yahoo-deferred' on c").orElseThrow();
+        assertThat(extended.id()).isEqualTo(first.id());
+        try (var connection = db.dataSource().getConnection();
+                var rows = connection.createStatement().executeQuery("SELECT count(*), max(messages_per_minute), max(max_connections),"
+                        + " max(until), max(reason) FROM back_offs WHERE local_ip = '192.0.2.13/32'")) {
+            rows.next();
+            assertThat(rows.getLong(1)).isEqualTo(1);
+            assertThat(rows.getInt(2)).isEqualTo(10);
+            assertThat(rows.getObject(3)).as("the new caps replace the old").isNull();
+            assertThat(rows.getTimestamp(4).toInstant()).isEqualTo(until.plusSeconds(600));
+            assertThat(rows.getString(5)).endsWith("on c");
+        }
+        // A pause of the same scope is another row, in another table.
+        assertThat(count("192.0.2.13/32", "yahoo.com")).isZero();
+    }
+
+    @Test
+    void aBackOffThatCapsNothingOrAReasonNotMarkedAutomaticIsRefused() throws Exception {
+        var ip = InetAddress.getByName("192.0.2.14");
+        var until = Instant.parse("2030-01-01T12:00:00Z");
+        assertThatThrownBy(() -> pauses.backOff(ip, Optional.empty(), until,
+                OptionalInt.empty(), OptionalInt.empty(), "automatic: x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> pauses.backOff(ip, Optional.empty(), until,
+                OptionalInt.of(5), OptionalInt.empty(), "by hand")).isInstanceOf(IllegalArgumentException.class);
     }
 }
