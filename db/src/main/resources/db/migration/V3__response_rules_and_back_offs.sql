@@ -5,7 +5,7 @@ CREATE TABLE response_rules (
     id                  bigserial PRIMARY KEY,
     revision            integer   NOT NULL DEFAULT 1 CHECK (revision > 0),
     name                text      NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 100),
-    code                text      NOT NULL DEFAULT '' CHECK (code ~ '^[245]?[0-9]{0,2}$'),
+    code                text      NOT NULL DEFAULT '' CHECK (code ~ '^([245][0-9]{0,2})?$'),
     status              text      NOT NULL DEFAULT '' CHECK (status ~ '^([245](\.([0-9]{1,3}(\.([0-9]{1,3})?)?)?)?)?$'),
     pattern             text      NOT NULL DEFAULT '' CHECK (length(pattern) <= 1000),
     domain              dns_name,

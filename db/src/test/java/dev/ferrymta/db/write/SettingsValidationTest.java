@@ -280,6 +280,87 @@ class SettingsValidationTest {
                         + " maxConnections: must be at least 1");
     }
 
+    // ---- response rules
+
+    private static ResponseRuleInput rule(String code, String status, String text, String action, Integer minutes, Integer perMinute,
+            Integer connections, String category) {
+        return new ResponseRuleInput("r1", code, status, text, null, action, null, minutes, perMinute, connections, category, null);
+    }
+
+    static Stream<Arguments> goodResponseRules() {
+        return Stream.of(
+                arguments(new ResponseRuleInput(" yahoo-slow ", " 421 ", "4.7.0", "\\b(TSS04|GL01)\\b", " Yahoo.com ", "BackOff",
+                        "ip+domain", 30, 30, 1, "Rate-Limit", " from Yahoo's postmaster pages "),
+                        new Validated.ResponseRule("yahoo-slow", "421", "4.7.0", "\\b(TSS04|GL01)\\b", "yahoo.com", "backoff", "ip+domain",
+                                30, 30, 1, "rate-limit", "from Yahoo's postmaster pages")),
+                arguments(rule("5", "5.7.", "", "suspend", 60, null, null, null),
+                        new Validated.ResponseRule("r1", "5", "5.7.", "", null, "suspend", "ip+domain", 60, null, null, null, "")),
+                // Caps and minutes of an action that does not use them are left out.
+                arguments(rule("", "", "mailbox disabled", "permanent", 5, 10, 1, "inactive-mailbox"),
+                        new Validated.ResponseRule("r1", "", "", "mailbox disabled", null, "permanent", "ip+domain", null, null, null,
+                                "inactive-mailbox", "")),
+                arguments(rule("4", "", "", "classify", null, null, null, "policy"),
+                        new Validated.ResponseRule("r1", "4", "", "", null, "classify", "ip+domain", null, null, null, "policy", "")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("goodResponseRules")
+    void acceptsAResponseRuleInCanonicalForm(ResponseRuleInput input, Validated.ResponseRule expected) {
+        assertThat(SettingsValidation.responseRule(input)).isEqualTo(expected);
+    }
+
+    static Stream<Arguments> badResponseRules() {
+        return Stream.of(
+                arguments(rule("4", "", "(unclosed", "suspend", 5, null, null, null), errors("text", "not a valid regular expression")),
+                arguments(rule("4", "", "a{2,1}", "suspend", 5, null, null, null), errors("text", "not a valid regular expression")),
+                arguments(rule("6", "4.7", "", "suspend", 5, null, null, null), errors("code", "is not a reply code")),
+                arguments(rule("", "4.x", "", "suspend", 5, null, null, null), errors("status", "is not an enhanced status code")),
+                arguments(rule("", "", "", "suspend", 5, null, null, null), errors("text", "needs a code, a status or a text")),
+                arguments(rule("4", "", "", "slow", 5, null, null, null), errors("action", "is none of suspend, backoff")),
+                arguments(rule("4", "", "", null, null, null, null, null), errors("action", "is required")),
+                arguments(rule("4", "", "", "suspend", null, null, null, null), errors("minutes", "needs a duration")),
+                arguments(rule("4", "", "", "backoff", 10081, null, null, null),
+                        errors("minutes", "must be at most 10080", "messagesPerMinute", "caps messages per minute, connections or both")),
+                arguments(rule("4", "", "", "backoff", 10, 0, 1001, null),
+                        errors("messagesPerMinute", "must be at least 1", "maxConnections", "must be at most 1000")),
+                arguments(rule("4", "", "", "classify", null, null, null, null), errors("category", "a classify rule sets a category")),
+                arguments(rule("4", "", "", "classify", null, null, null, "spammy"), errors("category", "is not a bounce category")),
+                arguments(new ResponseRuleInput(" ", "4", "", "x".repeat(1001), "no_domain", "suspend", "everything", 5, null, null, null,
+                        "n".repeat(501)),
+                        errors("name", "is required", "text", "at most 1000", "domain", "is not a domain name", "scope",
+                                "is neither ip nor ip+domain", "note", "at most 500")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badResponseRules")
+    void refusesABadResponseRuleNamingEveryBadField(ResponseRuleInput input, List<FieldError> expected) {
+        assertRefused(() -> SettingsValidation.responseRule(input), expected);
+    }
+
+    // ---- back-offs
+
+    @Test
+    void acceptsABackOffInCanonicalForm() {
+        assertThat(SettingsValidation.backOff(new BackOffInput(" 192.0.2.0/24 ", "Yahoo.com", "2030-01-02T00:00:00Z", 30, null, " slow "), NOW))
+                .isEqualTo(new Validated.BackOff("192.0.2.0/24", "yahoo.com", Instant.parse("2030-01-02T00:00:00Z"), 30, null, "slow"));
+    }
+
+    static Stream<Arguments> badBackOffs() {
+        return Stream.of(
+                arguments(new BackOffInput(null, null, null, 30, null, null), errors("localIp", "is required", "until", "is required")),
+                arguments(new BackOffInput("192.0.2.1", null, "2029-01-01T00:00:00Z", null, null, null),
+                        errors("until", "is not in the future", "messagesPerMinute", "caps messages per minute, connections or both")),
+                arguments(new BackOffInput("192.0.2.1/33", "x", "2031-01-01T00:00:00Z", 0, 0, "r".repeat(501)),
+                        errors("localIp", "is not an IP address", "domain", "is not a domain name", "messagesPerMinute", "at least 1",
+                                "maxConnections", "at least 1", "reason", "at most 500")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badBackOffs")
+    void refusesABadBackOffNamingEveryBadField(BackOffInput input, List<FieldError> expected) {
+        assertRefused(() -> SettingsValidation.backOff(input, NOW), expected);
+    }
+
     // ---- helpers
 
     private static ThrottleInput throttle(String localIp, String domain, Integer maxConnections) {

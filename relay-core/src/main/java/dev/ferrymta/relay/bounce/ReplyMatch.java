@@ -26,7 +26,7 @@ public record ReplyMatch(String code, String status, Optional<Pattern> text) {
      *                                  prefix of one, an invalid expression, nothing to match
      */
     public static ReplyMatch of(String code, String status, String text) {
-        if (!code.matches("[245]?\\d{0,2}")) {
+        if (!code.matches("([245]\\d{0,2})?")) {
             throw new IllegalArgumentException("code: '" + code + "' is not a reply code or a prefix of one (5, 55, 550)");
         }
         if (!status.matches("([245](\\.(\\d{1,3}(\\.(\\d{1,3})?)?)?)?)?")) {

@@ -167,6 +167,8 @@ class BounceRulesTest {
     @CsvSource(delimiter = '|', value = {
             "spam-ish\t\t\tx\tsource | line 1: category: 'spam-ish' is not a bounce category",
             "spam\t5555\t\tx\tsource | line 1: code: '5555' is not a reply code",
+            "spam\t6\t\tx\tsource    | line 1: code: '6' is not a reply code",
+            "spam\t99\t\tx\tsource   | line 1: code: '99' is not a reply code",
             "spam\t\t5.7.x\t\tsource | line 1: status: '5.7.x' is not an enhanced status code",
             "spam\t\t\t(unclosed\tsource | line 1: text: not a valid regular expression",
             "spam\t\t\t\tsource       | line 1: a rule needs a code, a status or a text",
