@@ -130,6 +130,24 @@ class SettingsApiIT {
         }
     }
 
+    @Test
+    void theOverviewListsTheAutomaticBackOffsInForce() throws Exception {
+        var until = Instant.now().plus(Duration.ofMinutes(10)).toString();
+        var created = send("POST", "/api/settings/back-offs", JSON.createObjectNode().put("localIp", "10.9.7.2").put("domain", "slow.example")
+                .put("until", until).put("messagesPerMinute", 30).put("maxConnections", 1)
+                .put("reason", "automatic: rule 'yahoo-deferred' on mail-3 after: 421 4.7.0 [TSS04]").toString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        var row = JSON.readTree(created.body());
+        try {
+            var page = get("/").body();
+            assertThat(page).contains("<h2>Automatic actions</h2>", "slowed to 30/min, 1 connection", "10.9.7.2", "slow.example",
+                    "rule &#39;yahoo-deferred&#39; on mail-3");
+        } finally {
+            assertThat(send("DELETE", "/api/settings/back-offs/" + row.get("id").asLong() + "?revision=" + row.get("revision").asInt(), "")
+                    .statusCode()).isEqualTo(200);
+        }
+    }
+
     @AfterAll
     static void stop() {
         dns.close();
@@ -163,7 +181,14 @@ class SettingsApiIT {
                         "\"spring-sale\""),
                 Arguments.of("ehlo-names", "{\"localIp\":\"10.9.2.1\",\"name\":\"mail1.api.example\"}",
                         "{\"localIp\":\"10.9.2.1\",\"name\":\"mail2.api.example\"}", "name", "\"mail2.api.example\""),
-                Arguments.of("dkim-keys", dkimKey("s1"), dkimKey("s2"), "selector", "\"s2\""));
+                Arguments.of("dkim-keys", dkimKey("s1"), dkimKey("s2"), "selector", "\"s2\""),
+                Arguments.of("response-rules",
+                        "{\"name\":\"api-rule\",\"code\":\"421\",\"text\":\"\\\\bTSS04\\\\b\",\"action\":\"backoff\",\"minutes\":30,\"maxConnections\":1}",
+                        "{\"name\":\"api-rule\",\"code\":\"421\",\"text\":\"\\\\bTSS04\\\\b\",\"action\":\"suspend\",\"scope\":\"ip\",\"minutes\":15,"
+                                + "\"category\":\"rate-limit\"}", "action", "\"suspend\""),
+                Arguments.of("back-offs",
+                        "{\"localIp\":\"10.9.3.0/24\",\"domain\":\"api-slow.example\",\"until\":\"2099-01-01T00:00:00Z\",\"messagesPerMinute\":60}",
+                        "{\"localIp\":\"10.9.3.0/24\",\"until\":\"2099-01-01T00:00:00Z\",\"maxConnections\":2}", "maxConnections", "2"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -214,7 +239,12 @@ class SettingsApiIT {
                 Arguments.of("pools", "{\"name\":\"bad\",\"ips\":[\"10.0.0.1\",\"not an ip\"]}", "ips[1]"),
                 Arguments.of("pauses", "{\"domain\":\"bad.example\",\"until\":\"2001-01-01T00:00:00Z\"}", "until"),
                 Arguments.of("ehlo-names", "{\"localIp\":\"10.0.0.0/8\",\"name\":\"mail.example\"}", "localIp"),
-                Arguments.of("dkim-keys", "{\"domain\":\"bad.example\",\"selector\":\"s\",\"privateKey\":\"nope\"}", "privateKey"));
+                Arguments.of("dkim-keys", "{\"domain\":\"bad.example\",\"selector\":\"s\",\"privateKey\":\"nope\"}", "privateKey"),
+                Arguments.of("response-rules", "{\"name\":\"bad\",\"text\":\"(a+)+(\",\"action\":\"suspend\",\"minutes\":5}", "text"),
+                Arguments.of("response-rules", "{\"name\":\"bad\",\"code\":\"421\",\"action\":\"throttle\"}", "action"),
+                Arguments.of("response-rules", "{\"name\":\"bad\",\"code\":\"421\",\"action\":\"backoff\",\"minutes\":5}",
+                        "messagesPerMinute"),
+                Arguments.of("back-offs", "{\"localIp\":\"10.0.0.1\",\"until\":\"2099-01-01T00:00:00Z\"}", "messagesPerMinute"));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
