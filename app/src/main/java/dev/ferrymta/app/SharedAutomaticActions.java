@@ -7,8 +7,11 @@ import dev.ferrymta.relay.bounce.AutomaticBackOff;
 import dev.ferrymta.relay.bounce.Suspension;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import java.util.function.Supplier;
@@ -40,30 +43,48 @@ final class SharedAutomaticActions implements AutomaticActions, AutoCloseable {
     }
 
     @Override
-    public void suspend(Suspension suspension) {
-        share("suspension", suspension.rule(), suspension.ip().getHostAddress(),
+    public CompletionStage<Boolean> suspend(Suspension suspension) {
+        return share("suspension", suspension.rule(), suspension.ip().getHostAddress(),
                 () -> writes.pause(suspension.ip(), suspension.domain().map(Object::toString), suspension.until(), suspension.reason(instance)));
     }
 
     @Override
-    public void backOff(AutomaticBackOff backOff) {
-        share("back-off", backOff.rule(), backOff.ip().getHostAddress(), () -> writes.backOff(backOff.ip(),
+    public CompletionStage<Boolean> backOff(AutomaticBackOff backOff) {
+        return share("back-off", backOff.rule(), backOff.ip().getHostAddress(), () -> writes.backOff(backOff.ip(),
                 backOff.domain().map(Object::toString), backOff.until(), backOff.messagesPerMinute(), backOff.maxConnections(),
                 backOff.reason(instance)));
     }
 
-    private void share(String what, String rule, String ip, Supplier<Optional<WriteResult>> write) {
-        writer.execute(() -> {
-            try {
-                write.get().ifPresent(written -> {
-                    broadcast.accept(written.version());
-                    settings.reloadIfNewer(written.version());
-                });
-            } catch (RuntimeException e) {
-                log.warn("could not share the {} by response rule '{}' with the cluster ({}); it holds on this instance only: {}",
-                        what, rule, ip, e.getMessage());
-            }
-        });
+    /**
+     * Writes on the writer thread, broadcasts the new version and loads it here.
+     *
+     * @return true once the settings in force here hold the action; false when it could not be written
+     */
+    private CompletionStage<Boolean> share(String what, String rule, String ip, Supplier<Optional<WriteResult>> write) {
+        var held = new CompletableFuture<Boolean>();
+        try {
+            writer.execute(() -> {
+                try {
+                    var written = write.get();
+                    if (written.isPresent()) {
+                        broadcast.accept(written.get().version());
+                        settings.reloadIfNewer(written.get().version());
+                        held.complete(settings.version() >= written.get().version());
+                    } else {
+                        // An automatic one of the scope already lasts as long: make sure it is in force here.
+                        settings.check();
+                        held.complete(true);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("could not share the {} by response rule '{}' with the cluster ({}); it holds on this instance only: {}",
+                            what, rule, ip, e.getMessage());
+                    held.complete(false);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            held.complete(false);
+        }
+        return held;
     }
 
     @Override

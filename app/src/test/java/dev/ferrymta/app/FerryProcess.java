@@ -30,7 +30,9 @@ final class FerryProcess implements AutoCloseable {
 
     private FerryProcess(Process process) {
         this.process = process;
-        this.reader = Thread.ofVirtual().start(() -> {
+        // A platform thread: a blocking read of a pipe holds its carrier, and three instances'
+        // readers on a two-core machine left no carrier for the sink's virtual threads.
+        this.reader = Thread.ofPlatform().daemon().name("ferry-output").start(() -> {
             try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {

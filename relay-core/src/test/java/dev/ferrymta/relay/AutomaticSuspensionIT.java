@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -139,13 +141,15 @@ class AutomaticSuspensionIT {
     private static AutomaticActions sharing(List<Suspension> suspensions, List<AutomaticBackOff> backOffs) {
         return new AutomaticActions() {
             @Override
-            public void suspend(Suspension suspension) {
+            public CompletionStage<Boolean> suspend(Suspension suspension) {
                 suspensions.add(suspension);
+                return CompletableFuture.completedFuture(false);
             }
 
             @Override
-            public void backOff(AutomaticBackOff backOff) {
+            public CompletionStage<Boolean> backOff(AutomaticBackOff backOff) {
                 backOffs.add(backOff);
+                return CompletableFuture.completedFuture(false);
             }
         };
     }

@@ -23,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>{@code suspend} and {@code backoff} hold their scope on this instance at once (before the
  *       next message of any lane of that scope) and are handed to the {@link AutomaticActions},
- *       which share them with the cluster through the shared settings. One already in force for
- *       the scope is not made or shared again;</li>
+ *       which share them with the cluster through the shared settings. Once the settings in force
+ *       here hold one, this instance's own copy is dropped, so lifting the shared one lifts it
+ *       here too. One already in force for the scope is not made or shared again;</li>
  *   <li>{@code temporary} and {@code permanent} change the attempt's outcome;</li>
  *   <li>any rule with a category gives it to the attempt's result.</li>
  * </ul>
@@ -128,7 +129,11 @@ public final class ResponseActions {
                 }
                 var suspension = new Suspension(lane.ip(), scope.domain(), until, rule.name(), reply(attempt));
                 suspensions.put(scope, suspension);
-                shared.suspend(suspension);
+                shared.suspend(suspension).thenAccept(held -> {
+                    if (held) {
+                        suspensions.remove(scope, suspension);
+                    }
+                });
                 yield new Reaction(result, fired, Optional.of(suspension), Optional.empty());
             }
             case BACKOFF -> {
@@ -139,7 +144,11 @@ public final class ResponseActions {
                 var backOff = new AutomaticBackOff(lane.ip(), scope.domain(), until, rule.messagesPerMinute(), rule.maxConnections(),
                         rule.name(), reply(attempt));
                 backOffs.put(scope, backOff);
-                shared.backOff(backOff);
+                shared.backOff(backOff).thenAccept(held -> {
+                    if (held) {
+                        backOffs.remove(scope, backOff);
+                    }
+                });
                 yield new Reaction(result, fired, Optional.empty(), Optional.of(backOff));
             }
             case TEMPORARY, PERMANENT, CLASSIFY -> new Reaction(result, fired, Optional.empty(), Optional.empty());

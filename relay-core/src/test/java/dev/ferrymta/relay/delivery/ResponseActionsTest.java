@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,19 +39,22 @@ class ResponseActionsTest {
     private final List<Suspension> sharedSuspensions = new ArrayList<>();
     private final List<AutomaticBackOff> sharedBackOffs = new ArrayList<>();
     private final ResponseActions actions = new ResponseActions();
+    private boolean heldByTheSharedSettings;
     private final ResponseRules shipped = ResponseRules.shipped();
 
     @BeforeEach
     void share() {
         actions.shareWith(new AutomaticActions() {
             @Override
-            public void suspend(Suspension suspension) {
+            public CompletionStage<Boolean> suspend(Suspension suspension) {
                 sharedSuspensions.add(suspension);
+                return CompletableFuture.completedFuture(heldByTheSharedSettings);
             }
 
             @Override
-            public void backOff(AutomaticBackOff backOff) {
+            public CompletionStage<Boolean> backOff(AutomaticBackOff backOff) {
                 sharedBackOffs.add(backOff);
+                return CompletableFuture.completedFuture(heldByTheSharedSettings);
             }
         });
     }
@@ -172,5 +177,19 @@ class ResponseActionsTest {
         assertThat(actions.cap(lane, WIDE, NOON)).isEqualTo(WIDE);
         assertThat(sharedSuspensions).isEmpty();
         assertThat(sharedBackOffs).isEmpty();
+    }
+
+    @Test
+    void onceTheSharedSettingsHoldTheActionThisInstancesCopyIsDroppedSoLiftingItThereLiftsItHere() throws Exception {
+        heldByTheSharedSettings = true;
+        var lane = new LaneKey(ip("192.0.2.1"), GMAIL);
+        actions.observe(shipped, lane, temporary(421, "4.7.28", "unusual rate of unsolicited mail"), NOON);
+        actions.observe(shipped, new LaneKey(ip("192.0.2.1"), YAHOO), temporary(421, "4.7.0", "[TSS04] deferred"), NOON);
+
+        assertThat(sharedSuspensions).hasSize(1);
+        assertThat(sharedBackOffs).hasSize(1);
+        assertThat(actions.holding(ip("192.0.2.1"), GMAIL, NOON.plusSeconds(1))).as("the shared pause decides").isEmpty();
+        assertThat(actions.cap(new LaneKey(ip("192.0.2.1"), YAHOO), WIDE, NOON.plusSeconds(1))).as("the shared back-off decides")
+                .isEqualTo(WIDE);
     }
 }
