@@ -328,7 +328,7 @@ class SettingsValidationTest {
                 arguments(new ResponseRuleInput(" ", "4", "", "x".repeat(1001), "no_domain", "suspend", "everything", 5, null, null, null,
                         "n".repeat(501)),
                         errors("name", "is required", "text", "at most 1000", "domain", "is not a domain name", "scope",
-                                "is neither ip nor ip+domain", "note", "at most 500")));
+                                "is none of ip+domain, ip+provider, ip", "note", "at most 500")));
     }
 
     @ParameterizedTest

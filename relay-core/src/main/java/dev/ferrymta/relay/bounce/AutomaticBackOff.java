@@ -17,9 +17,10 @@ import java.util.OptionalInt;
  * @param maxConnections    open connections at most; empty: not capped
  * @param rule              the rule's name
  * @param reply             the reply that fired it, as the server sent it (shortened)
+ * @param provider          the provider group whose every domain it slows, instead of {@code domain}
  */
 public record AutomaticBackOff(InetAddress ip, Optional<Domain> domain, Instant until, OptionalInt messagesPerMinute,
-        OptionalInt maxConnections, String rule, String reply) {
+        OptionalInt maxConnections, String rule, String reply, Optional<String> provider) {
 
     /** The reason the shared back-off shows: starts with {@value Suspension#REASON_PREFIX}, names the rule and the reply. */
     public String reason(String instance) {

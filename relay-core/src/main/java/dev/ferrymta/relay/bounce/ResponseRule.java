@@ -21,9 +21,16 @@ import java.util.OptionalInt;
  * @param messagesPerMinute a back-off's cap on messages started per minute; empty: not capped
  * @param maxConnections    a back-off's cap on open connections; empty: not capped
  * @param category          the {@link BounceCategory} the attempt's result gets; empty: the bounce rules decide
+ * @param provider          only replies for recipients of a domain of this provider group; empty: any
  */
 public record ResponseRule(String name, ReplyMatch match, Optional<Domain> domain, Action action, Scope scope, Duration duration,
-        OptionalInt messagesPerMinute, OptionalInt maxConnections, Optional<BounceCategory> category) {
+        OptionalInt messagesPerMinute, OptionalInt maxConnections, Optional<BounceCategory> category, Optional<String> provider) {
+
+    /** A rule for any provider. */
+    public ResponseRule(String name, ReplyMatch match, Optional<Domain> domain, Action action, Scope scope, Duration duration,
+            OptionalInt messagesPerMinute, OptionalInt maxConnections, Optional<BounceCategory> category) {
+        this(name, match, domain, action, scope, duration, messagesPerMinute, maxConnections, category, Optional.empty());
+    }
 
     /** The longest a suspension or back-off may last: a week. */
     public static final Duration MAX_DURATION = Duration.ofDays(7);
@@ -66,12 +73,21 @@ public record ResponseRule(String name, ReplyMatch match, Optional<Domain> domai
     public enum Scope {
         /** Sending from the local IP that got the reply, to the recipient's domain. */
         IP_DOMAIN,
+        /**
+         * Sending from the local IP that got the reply, to every domain of the recipient domain's
+         * provider group; to the recipient's domain alone when it belongs to none.
+         */
+        IP_PROVIDER,
         /** Sending from the local IP that got the reply, to any domain. */
         IP;
 
-        /** The name in the rules file: {@code ip+domain}, {@code ip}. */
+        /** The name in the rules file: {@code ip+domain}, {@code ip+provider}, {@code ip}. */
         public String text() {
-            return this == IP ? "ip" : "ip+domain";
+            return switch (this) {
+                case IP -> "ip";
+                case IP_DOMAIN -> "ip+domain";
+                case IP_PROVIDER -> "ip+provider";
+            };
         }
 
         /** @throws IllegalArgumentException naming the field {@code scope} */
@@ -79,7 +95,8 @@ public record ResponseRule(String name, ReplyMatch match, Optional<Domain> domai
             return switch (text.strip().toLowerCase(Locale.ROOT)) {
                 case "ip" -> IP;
                 case "ip+domain" -> IP_DOMAIN;
-                default -> throw new IllegalArgumentException("scope: '" + text + "' is neither ip nor ip+domain");
+                case "ip+provider" -> IP_PROVIDER;
+                default -> throw new IllegalArgumentException("scope: '" + text + "' is none of ip+domain, ip+provider, ip");
             };
         }
     }
@@ -96,6 +113,7 @@ public record ResponseRule(String name, ReplyMatch match, Optional<Domain> domai
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(category, "category");
+        Objects.requireNonNull(provider, "provider");
         if (name == null || name.isBlank() || name.length() > 100) {
             throw new IllegalArgumentException("name: 1 to 100 characters");
         }
@@ -131,9 +149,15 @@ public record ResponseRule(String name, ReplyMatch match, Optional<Domain> domai
                 OptionalInt.empty(), Optional.empty());
     }
 
-    /** Whether a refusing reply for a recipient of {@code recipientDomain} matches the rule. */
+    /** Whether a refusing reply for a recipient of {@code recipientDomain} (of no known provider) matches the rule. */
     public boolean matches(Attempt attempt, Domain recipientDomain) {
-        if (attempt.code().isEmpty() || domain.map(d -> !d.equals(recipientDomain)).orElse(false)) {
+        return matches(attempt, recipientDomain, Optional.empty());
+    }
+
+    /** Whether a refusing reply for a recipient of {@code recipientDomain}, a domain of {@code recipientProvider}, matches. */
+    public boolean matches(Attempt attempt, Domain recipientDomain, Optional<String> recipientProvider) {
+        if (attempt.code().isEmpty() || domain.map(d -> !d.equals(recipientDomain)).orElse(false)
+                || provider.map(p -> !recipientProvider.map(p::equals).orElse(false)).orElse(false)) {
             return false;
         }
         var text = attempt.description().length() > BounceRules.MAX_TEXT

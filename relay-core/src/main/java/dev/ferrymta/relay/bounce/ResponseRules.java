@@ -58,11 +58,16 @@ public final class ResponseRules {
      * attempt, one without a reply, or no match.
      */
     public Optional<ResponseRule> match(Attempt attempt, Domain domain) {
+        return match(attempt, domain, Optional.empty());
+    }
+
+    /** The same, for a recipient domain of {@code provider}. */
+    public Optional<ResponseRule> match(Attempt attempt, Domain domain, Optional<String> provider) {
         if (attempt.result() == AttemptResult.ACCEPTED || attempt.code().isEmpty()) {
             return Optional.empty();
         }
         for (var rule : rules) {
-            if (rule.matches(attempt, domain)) {
+            if (rule.matches(attempt, domain, provider)) {
                 return Optional.of(rule);
             }
         }

@@ -14,8 +14,14 @@ import java.util.Optional;
  * @param until  when it ends by itself
  * @param rule   the rule's name
  * @param reply  the reply that fired it, as the server sent it (shortened)
+ * @param provider the provider group whose every domain it holds, instead of {@code domain}
  */
-public record Suspension(InetAddress ip, Optional<Domain> domain, Instant until, String rule, String reply) {
+public record Suspension(InetAddress ip, Optional<Domain> domain, Instant until, String rule, String reply, Optional<String> provider) {
+
+    /** A suspension of one domain, or of every domain. */
+    public Suspension(InetAddress ip, Optional<Domain> domain, Instant until, String rule, String reply) {
+        this(ip, domain, until, rule, reply, Optional.empty());
+    }
 
     /** The reason a pause shows: starts with {@value #REASON_PREFIX}, names the rule and the reply. */
     public String reason(String instance) {

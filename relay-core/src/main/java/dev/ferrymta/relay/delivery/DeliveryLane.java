@@ -6,6 +6,7 @@ import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.message.Security;
+import dev.ferrymta.relay.settings.ProviderLimits;
 import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.settings.ThrottleLimits;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -55,6 +57,15 @@ final class DeliveryLane {
     private int startingWorkers;
     private final RatePacer pacer = new RatePacer();
     private boolean stopping;
+    /** The destination's provider group, as last looked up, and when. */
+    private volatile Optional<String> provider = Optional.empty();
+    private volatile Instant providerCheckedAt = Instant.MIN;
+
+    /** How often a lane asks again which provider its domain belongs to (the DNS answer is cached for its TTL). */
+    private static final Duration PROVIDER_RECHECK = Duration.ofMinutes(1);
+
+    /** How long a worker waits for a connection of its provider to close before it hands its message back. */
+    private static final Duration PERMIT_PATIENCE = Duration.ofSeconds(2);
 
     DeliveryLane(LaneKey key, LaneContext context) {
         this.key = key;
@@ -71,19 +82,37 @@ final class DeliveryLane {
      * shared settings and by those this instance's response rules just made.
      */
     private ThrottleLimits limits(Settings settings, Instant now) {
-        return context.responses().cap(key, settings.limitsFor(key.ip(), key.domain(), now), now);
+        var of = provider;
+        return context.responses().cap(key, of, settings.limitsFor(key.ip(), key.domain(), of, now), now);
+    }
+
+    /**
+     * The provider group of the lane's domain: looked up now and then on a worker's thread (never
+     * on the thread that offers messages, which must not wait for DNS).
+     */
+    private Optional<String> lookUpProvider(Settings settings, Instant now) {
+        if (key.via().isEmpty() && !now.isBefore(providerCheckedAt.plus(PROVIDER_RECHECK))) {
+            providerCheckedAt = now;
+            var found = context.connector().provider(key, settings);
+            if (!found.equals(provider)) {
+                log.debug("lane {} belongs to provider {}", key, found.orElse("(none)"));
+                provider = found;
+            }
+        }
+        return provider;
     }
 
     /** Takes a message, or says when to bring it back. */
     Admission offer(DeliveryJob job) {
         var settings = context.settings().get();
         var now = context.clock().instant();
-        var pause = settings.pauseFor(key.ip(), key.domain(), job.message().tags(), now);
+        var of = provider;
+        var pause = settings.pauseFor(key.ip(), key.domain(), of, job.message().tags(), now);
         if (pause.isPresent()) {
             return new Admission.Deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key
                     + " is paused" + (pause.get().reason().isBlank() ? "" : ": " + pause.get().reason()));
         }
-        var suspended = context.responses().holding(key.ip(), key.domain(), now);
+        var suspended = context.responses().holding(key.ip(), key.domain(), of, now);
         if (suspended.isPresent()) {
             return new Admission.Deferred(suspended.get().until(), "sending from " + key + " is suspended by response rule '"
                     + suspended.get().rule() + "'");
@@ -206,6 +235,8 @@ final class DeliveryLane {
     private final class Worker implements Runnable {
 
         private LaneSession session;
+        /** The provider gate whose connection permit this worker holds, if it holds one. */
+        private ProviderGates.Gate permit;
 
         @Override
         public void run() {
@@ -225,6 +256,10 @@ final class DeliveryLane {
                 log.error("a worker of lane {} failed", key, e);
             } finally {
                 closeSession();
+                if (permit != null) {
+                    permit.close();
+                    permit = null;
+                }
                 lock.lock();
                 try {
                     workers--;
@@ -272,19 +307,36 @@ final class DeliveryLane {
         private void deliver(DeliveryJob job) {
             var settings = context.settings().get();
             var now = context.clock().instant();
-            var pause = settings.pauseFor(key.ip(), key.domain(), job.message().tags(), now);
+            var of = lookUpProvider(settings, now);
+            var pause = settings.pauseFor(key.ip(), key.domain(), of, job.message().tags(), now);
             if (pause.isPresent()) {
                 job.deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key + " is paused"
                         + pause.get().tag().map(tag -> " for messages tagged '" + tag + "'").orElse(""));
                 return;
             }
-            var suspended = context.responses().holding(key.ip(), key.domain(), now);
+            var suspended = context.responses().holding(key.ip(), key.domain(), of, now);
             if (suspended.isPresent()) {
                 job.deferred(suspended.get().until(), "sending from " + key + " is suspended by response rule '"
                         + suspended.get().rule() + "'");
                 return;
             }
-            if (!awaitRateSlot(settings)) {
+            var providerLimits = of.flatMap(name -> settings.providerLimitsFor(key.ip(), name, now));
+            if (permit == null && providerLimits.isPresent() && providerLimits.get().maxConnections().isPresent()) {
+                var gate = context.gates().gate(key.ip(), of.get());
+                try {
+                    if (!gate.open(providerLimits.get(), PERMIT_PATIENCE)) {
+                        job.deferred(now.plus(FULL_RETRY), "sending from " + key.ip().getHostAddress() + " to provider " + of.get()
+                                + " has its " + providerLimits.get().maxConnections().getAsInt() + " connections open");
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    job.abandoned();
+                    return;
+                }
+                permit = gate;
+            }
+            if (!awaitRateSlot(settings, of, providerLimits)) {
                 job.abandoned();
                 return;
             }
@@ -308,7 +360,7 @@ final class DeliveryLane {
                 }
                 meter.record();
                 if (!(outcome instanceof DeliveryOutcome.Delivered)) {
-                    outcome = react(settings, outcome);
+                    outcome = react(settings, of, outcome);
                 }
                 switch (outcome) {
                     case DeliveryOutcome.Delivered d -> delivered.increment();
@@ -324,15 +376,19 @@ final class DeliveryLane {
         }
 
         /** Holds a failure's reply against the response rules: what they did, logged; the outcome they leave. */
-        private DeliveryOutcome react(Settings settings, DeliveryOutcome outcome) {
-            var reaction = context.responses().observe(settings.responseRules(), key, outcome, context.clock().instant());
+        private DeliveryOutcome react(Settings settings, Optional<String> of, DeliveryOutcome outcome) {
+            var reaction = context.responses().observe(settings.responseRules(), key, of, outcome, context.clock().instant());
             reaction.suspension().ifPresent(suspension -> log.warn("response rule '{}' suspends sending from {}{} until {} after: {}",
-                    suspension.rule(), key.ip().getHostAddress(), suspension.domain().map(d -> " to " + d).orElse(" to every domain"),
+                    suspension.rule(), key.ip().getHostAddress(), target(suspension.domain(), suspension.provider()),
                     suspension.until(), suspension.reply()));
             reaction.backOff().ifPresent(backOff -> log.warn("response rule '{}' slows sending from {}{} until {} ({}) after: {}",
-                    backOff.rule(), key.ip().getHostAddress(), backOff.domain().map(d -> " to " + d).orElse(" to every domain"),
+                    backOff.rule(), key.ip().getHostAddress(), target(backOff.domain(), backOff.provider()),
                     backOff.until(), reaction.rule().map(ResponseRule::describe).orElse(""), backOff.reply()));
             return reaction.outcome();
+        }
+
+        private static String target(Optional<dev.ferrymta.relay.mail.Domain> domain, Optional<String> provider) {
+            return domain.map(d -> " to " + d).or(() -> provider.map(p -> " to every domain of provider " + p)).orElse(" to every domain");
         }
 
         /**
@@ -410,19 +466,29 @@ final class DeliveryLane {
                             || (attempt.code().isPresent() && attempt.code().getAsInt() == 421));
         }
 
-        /** Waits for the next start the messages-per-minute limit allows; false when stopping. */
-        private boolean awaitRateSlot(Settings settings) {
+        /**
+         * Waits for the next start the messages-per-minute limits allow, the lane's and its
+         * provider's (shared by every lane of the provider from this IP); false when stopping.
+         */
+        private boolean awaitRateSlot(Settings settings, Optional<String> of, Optional<ProviderLimits> providerLimits) {
             var rate = limits(settings, context.clock().instant()).messagesPerMinute();
-            if (rate.isEmpty()) {
+            var providerRate = providerLimits.flatMap(l -> l.messagesPerMinute().isPresent()
+                    ? Optional.of(l.messagesPerMinute().getAsInt()) : Optional.empty());
+            if (rate.isEmpty() && providerRate.isEmpty()) {
                 return true;
             }
-            Instant slot;
-            lock.lock();
-            try {
-                var now = context.clock().instant();
-                slot = pacer.reserve(now, rate.getAsInt());
-            } finally {
-                lock.unlock();
+            Instant slot = Instant.MIN;
+            if (rate.isPresent()) {
+                lock.lock();
+                try {
+                    slot = pacer.reserve(context.clock().instant(), rate.getAsInt());
+                } finally {
+                    lock.unlock();
+                }
+            }
+            if (providerRate.isPresent()) {
+                var shared = context.gates().gate(key.ip(), of.get()).reserve(providerRate.get());
+                slot = shared.isAfter(slot) ? shared : slot;
             }
             while (true) {
                 var wait = Duration.between(context.clock().instant(), slot);

@@ -3,6 +3,7 @@ package dev.ferrymta.relay.delivery;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.settings.Settings;
+import java.util.Optional;
 
 /**
  * What a lane needs to reach a destination: a plan of the servers one attempt may try, and a
@@ -10,6 +11,16 @@ import dev.ferrymta.relay.settings.Settings;
  * the lane's unit tests script their own.
  */
 public interface LaneConnector {
+
+    /**
+     * The provider group of the lane's destination: the one whose patterns the most preferred
+     * host of its route or MX answer matches (DNS answers are cached for their TTL). Empty for
+     * a message's own smarthost, a domain of no known provider, or a connector that does not know.
+     */
+    default Optional<String> provider(LaneKey lane, Settings settings) {
+        return Optional.empty();
+    }
+
 
     /** A plan, or why there is none. */
     sealed interface Planned {

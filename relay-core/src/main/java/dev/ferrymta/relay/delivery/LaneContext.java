@@ -14,14 +14,20 @@ import java.util.concurrent.ThreadFactory;
  * @param defaultEhlo the EHLO name for IPs the settings name none for
  * @param threads     makes the lanes' worker threads (virtual threads in production)
  * @param signing     signs each message with DKIM just before it is sent
- * @param responses   the response rules and the suspensions they made
+ * @param responses   the response rules and the suspensions and back-offs they made
+ * @param gates       the connections and pace each local IP shares across the domains of a provider group
  */
 public record LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo,
-        ThreadFactory threads, MessageSigning signing, ResponseActions responses) {
+        ThreadFactory threads, MessageSigning signing, ResponseActions responses, ProviderGates gates) {
 
-    /** Lanes that sign with the keys of the settings and obey the shipped response rules. */
+    /** Lanes that sign with the keys of the settings and obey the response rules. */
     public LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo, ThreadFactory threads) {
-        this(settings, connector, clock, defaultEhlo, threads, new MessageSigning(),
-                new ResponseActions());
+        this(settings, connector, clock, defaultEhlo, threads, new MessageSigning(), new ResponseActions(), new ProviderGates(clock));
+    }
+
+    /** Lanes with these signing and response actions. */
+    public LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo, ThreadFactory threads,
+            MessageSigning signing, ResponseActions responses) {
+        this(settings, connector, clock, defaultEhlo, threads, signing, responses, new ProviderGates(clock));
     }
 }

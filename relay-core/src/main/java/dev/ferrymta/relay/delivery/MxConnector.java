@@ -52,6 +52,18 @@ public final class MxConnector implements LaneConnector {
     }
 
     @Override
+    public Optional<String> provider(LaneKey lane, Settings settings) {
+        if (lane.via().isPresent()) {
+            return Optional.empty();
+        }
+        return switch (mxResolver.resolve(lane.domain(), settings.routeFor(lane.domain()))) {
+            case Destination.Hosts hosts -> settings.providers().providerOf(hosts.targets().stream().map(MxTarget::host).toList());
+            case Destination.NoMail noMail -> Optional.empty();
+            case Destination.Unavailable unavailable -> Optional.empty();
+        };
+    }
+
+    @Override
     public Planned plan(LaneKey lane, Settings settings) {
         List<MxTarget> hosts;
         var destination = lane.via().isPresent()

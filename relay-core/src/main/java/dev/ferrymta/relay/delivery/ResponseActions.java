@@ -12,6 +12,7 @@ import dev.ferrymta.relay.settings.BackOff;
 import dev.ferrymta.relay.settings.ThrottleLimits;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ResponseActions {
 
-    private record Scope(InetAddress ip, Optional<Domain> domain) {
+    /** An IP, and a domain or a provider or neither (every domain). */
+    private record Scope(InetAddress ip, Optional<Domain> domain, Optional<String> provider) {
     }
 
     /**
@@ -63,7 +65,15 @@ public final class ResponseActions {
 
     /** The suspension this instance's rules made that holds sending from {@code ip} to {@code domain} at {@code now}, if any. */
     public Optional<Suspension> holding(InetAddress ip, Domain domain, Instant now) {
-        for (var scope : scopes(ip, domain)) {
+        return holding(ip, domain, Optional.empty(), now);
+    }
+
+    /** The same, for a domain of {@code provider}. */
+    public Optional<Suspension> holding(InetAddress ip, Domain domain, Optional<String> provider, Instant now) {
+        if (suspensions.isEmpty()) {
+            return Optional.empty();
+        }
+        for (var scope : scopes(ip, domain, provider)) {
             var suspension = suspensions.get(scope);
             if (suspension != null) {
                 if (now.isBefore(suspension.until())) {
@@ -77,10 +87,18 @@ public final class ResponseActions {
 
     /** {@code limits} lowered by the back-offs this instance's rules made for the lane's scope, in force at {@code now}. */
     public ThrottleLimits cap(LaneKey lane, ThrottleLimits limits, Instant now) {
+        return cap(lane, Optional.empty(), limits, now);
+    }
+
+    /**
+     * The same, for a lane to a domain of {@code provider}. A provider back-off caps each of the
+     * provider's lanes until the shared one, which holds across them all, is in force.
+     */
+    public ThrottleLimits cap(LaneKey lane, Optional<String> provider, ThrottleLimits limits, Instant now) {
         if (backOffs.isEmpty()) {
             return limits;
         }
-        for (var scope : scopes(lane.ip(), lane.domain())) {
+        for (var scope : scopes(lane.ip(), lane.domain(), provider)) {
             var backOff = backOffs.get(scope);
             if (backOff != null) {
                 if (now.isBefore(backOff.until())) {
@@ -100,11 +118,19 @@ public final class ResponseActions {
      * @param outcome the attempt's outcome; a delivered one is returned as it is
      */
     public Reaction observe(ResponseRules rules, LaneKey lane, DeliveryOutcome outcome, Instant now) {
+        return observe(rules, lane, Optional.empty(), outcome, now);
+    }
+
+    /**
+     * The same, for a lane to a domain of {@code provider}: rules limited to a provider, and
+     * actions of scope {@code ip+provider}, hold for it.
+     */
+    public Reaction observe(ResponseRules rules, LaneKey lane, Optional<String> provider, DeliveryOutcome outcome, Instant now) {
         if (outcome instanceof DeliveryOutcome.Delivered) {
             return Reaction.none(outcome);
         }
         var attempt = outcome.attempt();
-        var fired = rules.match(attempt, lane.domain());
+        var fired = rules.match(attempt, lane.domain(), provider);
         if (fired.isEmpty()) {
             return Reaction.none(outcome);
         }
@@ -119,7 +145,13 @@ public final class ResponseActions {
                 case DeliveryOutcome.Delivered d -> d;
             };
         };
-        var scope = new Scope(lane.ip(), rule.scope() == ResponseRule.Scope.IP ? Optional.empty() : Optional.of(lane.domain()));
+        var scope = switch (rule.scope()) {
+            case IP -> new Scope(lane.ip(), Optional.empty(), Optional.empty());
+            case IP_DOMAIN -> new Scope(lane.ip(), Optional.of(lane.domain()), Optional.empty());
+            // A domain of no known provider: its own domain is the narrowest honest scope.
+            case IP_PROVIDER -> provider.isPresent() ? new Scope(lane.ip(), Optional.empty(), provider)
+                    : new Scope(lane.ip(), Optional.of(lane.domain()), Optional.empty());
+        };
         var until = now.plus(rule.duration());
         return switch (rule.action()) {
             case SUSPEND -> {
@@ -127,7 +159,7 @@ public final class ResponseActions {
                 if (before != null && now.isBefore(before.until())) {
                     yield new Reaction(result, fired, Optional.empty(), Optional.empty());
                 }
-                var suspension = new Suspension(lane.ip(), scope.domain(), until, rule.name(), reply(attempt));
+                var suspension = new Suspension(lane.ip(), scope.domain(), until, rule.name(), reply(attempt), scope.provider());
                 suspensions.put(scope, suspension);
                 shared.suspend(suspension).thenAccept(held -> {
                     if (held) {
@@ -142,7 +174,7 @@ public final class ResponseActions {
                     yield new Reaction(result, fired, Optional.empty(), Optional.empty());
                 }
                 var backOff = new AutomaticBackOff(lane.ip(), scope.domain(), until, rule.messagesPerMinute(), rule.maxConnections(),
-                        rule.name(), reply(attempt));
+                        rule.name(), reply(attempt), scope.provider());
                 backOffs.put(scope, backOff);
                 shared.backOff(backOff).thenAccept(held -> {
                     if (held) {
@@ -155,8 +187,10 @@ public final class ResponseActions {
         };
     }
 
-    private static Scope[] scopes(InetAddress ip, Domain domain) {
-        return new Scope[] {new Scope(ip, Optional.of(domain)), new Scope(ip, Optional.empty())};
+    private static List<Scope> scopes(InetAddress ip, Domain domain, Optional<String> provider) {
+        var any = new Scope(ip, Optional.empty(), Optional.empty());
+        var own = new Scope(ip, Optional.of(domain), Optional.empty());
+        return provider.isEmpty() ? List.of(own, any) : List.of(own, new Scope(ip, Optional.empty(), provider), any);
     }
 
     /** The reply as the server sent it, shortened to 200 characters. */

@@ -20,13 +20,27 @@ import java.util.OptionalInt;
  * @param messagesPerMinute messages started per minute at most; empty: not capped
  * @param maxConnections    open connections at most; empty: not capped
  * @param reason            why, for the console; an automatic one starts with {@code automatic:}
+ * @param provider          the destination provider group instead of a domain: its caps hold across
+ *                          every domain it hosts, per local IP
  */
 public record BackOff(long id, int revision, IpRange localIp, Optional<Domain> domain, Instant until, OptionalInt messagesPerMinute,
-        OptionalInt maxConnections, String reason) {
+        OptionalInt maxConnections, String reason, Optional<String> provider) {
+
+    /** A back-off of a domain, or of any domain. */
+    public BackOff(long id, int revision, IpRange localIp, Optional<Domain> domain, Instant until, OptionalInt messagesPerMinute,
+            OptionalInt maxConnections, String reason) {
+        this(id, revision, localIp, domain, until, messagesPerMinute, maxConnections, reason, Optional.empty());
+    }
 
     /** Whether it slows sending from {@code ip} to {@code to} at {@code now}. */
     public boolean holds(InetAddress ip, Domain to, Instant now) {
-        return localIp.contains(ip) && domain.map(to::equals).orElse(true) && now.isBefore(until);
+        return holds(ip, to, Optional.empty(), now);
+    }
+
+    /** Whether it slows sending from {@code ip} to {@code to}, a domain of {@code toProvider}, at {@code now}. */
+    public boolean holds(InetAddress ip, Domain to, Optional<String> toProvider, Instant now) {
+        return localIp.contains(ip) && domain.map(to::equals).orElse(true)
+                && provider.map(p -> toProvider.map(p::equals).orElse(false)).orElse(true) && now.isBefore(until);
     }
 
     /** {@code limits}, each lowered to this back-off's cap where it has one. */

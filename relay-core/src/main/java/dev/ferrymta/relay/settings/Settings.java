@@ -33,6 +33,8 @@ public final class Settings {
     private final List<ResponseRuleSetting> responseRules;
     private final List<BackOff> backOffs;
     private final ResponseRules effectiveRules;
+    private final List<Provider> providerRows;
+    private final Providers providers;
     private final Map<String, IpPool> poolsByName;
     private final Map<Domain, DomainRoute> routesByDomain;
     private final Map<InetAddress, String> ehloByIp;
@@ -49,6 +51,15 @@ public final class Settings {
     public Settings(long version, List<IpPool> pools, List<Throttle> throttles, List<DomainRoute> routes,
             List<Pause> pauses, List<EhloName> ehloNames, List<DkimKey> dkimKeys, List<ResponseRuleSetting> responseRules,
             List<BackOff> backOffs) {
+        this(version, pools, throttles, routes, pauses, ehloNames, dkimKeys, responseRules, backOffs, List.of());
+    }
+
+    /**
+     * @param providers the shared settings' provider groups; they replace the shipped ones of the same name
+     */
+    public Settings(long version, List<IpPool> pools, List<Throttle> throttles, List<DomainRoute> routes,
+            List<Pause> pauses, List<EhloName> ehloNames, List<DkimKey> dkimKeys, List<ResponseRuleSetting> responseRules,
+            List<BackOff> backOffs, List<Provider> providers) {
         this.version = version;
         this.pools = List.copyOf(pools);
         // Most specific first, so the first match is the one that applies.
@@ -60,6 +71,8 @@ public final class Settings {
         this.responseRules = List.copyOf(responseRules);
         this.backOffs = List.copyOf(backOffs);
         this.effectiveRules = SHIPPED_RULES.before(this.responseRules.stream().map(ResponseRuleSetting::rule).toList());
+        this.providerRows = List.copyOf(providers);
+        this.providers = Providers.with(this.providerRows);
         this.poolsByName = this.pools.stream().collect(Collectors.toUnmodifiableMap(IpPool::name, Function.identity()));
         this.routesByDomain = this.routes.stream().collect(Collectors.toUnmodifiableMap(DomainRoute::domain, Function.identity()));
         this.ehloByIp = this.ehloNames.stream().collect(Collectors.toUnmodifiableMap(EhloName::localIp, EhloName::name));
@@ -72,7 +85,17 @@ public final class Settings {
 
     /** The throttle that applies to sending from {@code ip} to {@code domain}, if any does. */
     public Optional<Throttle> throttleFor(InetAddress ip, Domain domain) {
-        return throttles.stream().filter(t -> t.matches(ip, domain)).findFirst();
+        return throttleFor(ip, domain, Optional.empty());
+    }
+
+    /** The most specific throttle that applies to sending from {@code ip} to {@code domain}, a domain of {@code provider}. */
+    public Optional<Throttle> throttleFor(InetAddress ip, Domain domain, Optional<String> provider) {
+        for (var throttle : throttles) {
+            if (throttle.matches(ip, domain, provider)) {
+                return Optional.of(throttle);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The limits for sending from {@code ip} to {@code domain}: the most specific throttle's, else the defaults. */
@@ -82,21 +105,46 @@ public final class Settings {
 
     /**
      * The limits for sending from {@code ip} to {@code domain} at {@code now}: the most specific
-     * throttle's (else the defaults), lowered by every back-off in force there.
+     * throttle's (else the defaults), lowered by every back-off in force.
      */
     public ThrottleLimits limitsFor(InetAddress ip, Domain domain, Instant now) {
-        var limits = limitsFor(ip, domain);
+        return limitsFor(ip, domain, Optional.empty(), now);
+    }
+
+    /**
+     * The limits one lane (one local IP, one domain of {@code provider}) obeys at {@code now}: the
+     * most specific throttle's (else the defaults), lowered by every back-off in force there.
+     */
+    public ThrottleLimits limitsFor(InetAddress ip, Domain domain, Optional<String> provider, Instant now) {
+        var limits = throttleFor(ip, domain, provider).map(Throttle::limits).orElse(ThrottleLimits.DEFAULTS);
         for (var backOff : backOffs) {
-            if (backOff.holds(ip, domain, now)) {
+            if (backOff.holds(ip, domain, provider, now)) {
                 limits = backOff.cap(limits);
             }
         }
         return limits;
     }
 
-    /** The back-offs slowing sending from {@code ip} to {@code domain} at {@code now}. */
-    public List<BackOff> backOffsFor(InetAddress ip, Domain domain, Instant now) {
-        return backOffs.stream().filter(b -> b.holds(ip, domain, now)).toList();
+    /**
+     * What holds across every domain of {@code provider} from {@code ip} at {@code now}: the most
+     * specific provider throttle's connections and messages per minute, lowered by the provider's
+     * back-offs; empty when neither exists (each domain's lane then only obeys its own limits).
+     */
+    public Optional<ProviderLimits> providerLimitsFor(InetAddress ip, String provider, Instant now) {
+        var scope = Optional.of(provider);
+        Optional<ProviderLimits> limits = Optional.empty();
+        for (var throttle : throttles) {
+            if (throttle.provider().equals(scope) && throttle.localIp().map(range -> range.contains(ip)).orElse(true)) {
+                limits = Optional.of(new ProviderLimits(throttle.maxConnections(), throttle.messagesPerMinute()));
+                break;
+            }
+        }
+        for (var backOff : backOffs) {
+            if (backOff.provider().equals(scope) && backOff.localIp().contains(ip) && now.isBefore(backOff.until())) {
+                limits = Optional.of(limits.orElse(ProviderLimits.NONE).cap(backOff.maxConnections(), backOff.messagesPerMinute()));
+            }
+        }
+        return limits;
     }
 
     /** The response rules that apply: the operator's, then the shipped ones. */
@@ -114,6 +162,16 @@ public final class Settings {
         return backOffs;
     }
 
+    /** The provider groups in force: the shipped ones and the shared settings' rows. */
+    public Providers providers() {
+        return providers;
+    }
+
+    /** The shared settings' own provider rows. */
+    public List<Provider> providerRows() {
+        return providerRows;
+    }
+
     /** The pause holding sending from {@code ip} to {@code domain} at {@code now}, if any. */
     public Optional<Pause> pauseFor(InetAddress ip, Domain domain, Instant now) {
         return pauses.stream().filter(p -> p.holds(ip, domain, now)).findFirst();
@@ -121,7 +179,17 @@ public final class Settings {
 
     /** The first pause holding a message with these tags from {@code ip} to {@code domain}, tagged or not. */
     public Optional<Pause> pauseFor(InetAddress ip, Domain domain, List<String> tags, Instant now) {
-        return pauses.stream().filter(p -> p.holds(ip, domain, tags, now)).findFirst();
+        return pauseFor(ip, domain, Optional.empty(), tags, now);
+    }
+
+    /** The first pause holding a message with these tags from {@code ip} to {@code domain}, a domain of {@code provider}. */
+    public Optional<Pause> pauseFor(InetAddress ip, Domain domain, Optional<String> provider, List<String> tags, Instant now) {
+        for (var pause : pauses) {
+            if (pause.holds(ip, domain, provider, tags, now)) {
+                return Optional.of(pause);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The IPs of a pool; empty when there is no such pool. */
@@ -171,8 +239,8 @@ public final class Settings {
 
     @Override
     public String toString() {
-        return "Settings[version=%d, %d pools, %d throttles, %d routes, %d pauses, %d EHLO names, %d DKIM keys, %d response rules, %d back-offs]"
-                .formatted(version, pools.size(), throttles.size(), routes.size(), pauses.size(), ehloNames.size(), dkimKeys.size(),
-                        responseRules.size(), backOffs.size());
+        return ("Settings[version=%d, %d pools, %d throttles, %d routes, %d pauses, %d EHLO names, %d DKIM keys, %d response rules,"
+                + " %d back-offs, %d providers]").formatted(version, pools.size(), throttles.size(), routes.size(), pauses.size(),
+                        ehloNames.size(), dkimKeys.size(), responseRules.size(), backOffs.size(), providerRows.size());
     }
 }

@@ -55,7 +55,7 @@ class ResponseRulesTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "r\t4\t\tx\tsuspend\tip+domain\t0\t-\t-\ts   | line 1: minutes: a suspend lasts from 1 to 10080 minutes",
-            "r\t4\t\tx\tsuspend\tprovider\t5\t-\t-\ts  | line 1: scope: 'provider' is neither ip nor ip+domain",
+            "r\t4\t\tx\tsuspend\tprovider\t5\t-\t-\ts  | line 1: scope: 'provider' is none of ip+domain, ip+provider, ip",
             "r\t4\t\t(x\tsuspend\tip\t5\t-\t-\ts       | line 1: text: not a valid regular expression",
             "r\t4\t\tx\tslow\tip\t5\t-\t-\ts          | line 1: action: 'slow' is none of suspend, backoff",
             "r\t4\t\tx\tbackoff\tip\t5\t-\t-\ts       | line 1: messagesPerMinute: a backoff caps messages per minute, connections or both",

@@ -192,4 +192,37 @@ class ResponseActionsTest {
         assertThat(actions.cap(new LaneKey(ip("192.0.2.1"), YAHOO), WIDE, NOON.plusSeconds(1))).as("the shared back-off decides")
                 .isEqualTo(WIDE);
     }
+
+    @Test
+    void aProviderScopedRuleHoldsEveryDomainOfTheProviderFromThatIp() throws Exception {
+        var rule = new ResponseRule("google-wide", ReplyMatch.of("421", "4.7.28", ""), Optional.empty(), ResponseRule.Action.SUSPEND,
+                ResponseRule.Scope.IP_PROVIDER, Duration.ofMinutes(10), OptionalInt.empty(), OptionalInt.empty(), Optional.empty(),
+                Optional.of("google"));
+        var rules = shipped.before(List.of(rule));
+        var ip = ip("192.0.2.1");
+        var google = Optional.of("google");
+
+        var made = actions.observe(rules, new LaneKey(ip, GMAIL), google, temporary(421, "4.7.28", "unusual rate"), NOON)
+                .suspension().orElseThrow();
+
+        assertThat(made.provider()).isEqualTo(google);
+        assertThat(made.domain()).isEmpty();
+        assertThat(actions.holding(ip, Domain.parse("workspace.example"), google, NOON.plusSeconds(1))).isPresent();
+        assertThat(actions.holding(ip, YAHOO, Optional.of("yahoo"), NOON.plusSeconds(1))).isEmpty();
+        assertThat(actions.holding(ip("192.0.2.2"), GMAIL, google, NOON.plusSeconds(1))).isEmpty();
+        // Limited to google: the same reply for a domain of another provider is the shipped rule's.
+        var other = actions.observe(rules, new LaneKey(ip("192.0.2.3"), OTHER), Optional.empty(), temporary(421, "4.7.28",
+                "unusual rate of unsolicited mail"), NOON);
+        assertThat(other.rule().orElseThrow().name()).isEqualTo("google-rate-limit");
+    }
+
+    @Test
+    void aProviderScopeForADomainOfNoKnownProviderHoldsThatDomainOnly() throws Exception {
+        var rule = new ResponseRule("wide", ReplyMatch.of("421", "", "slow"), Optional.empty(), ResponseRule.Action.SUSPEND,
+                ResponseRule.Scope.IP_PROVIDER, Duration.ofMinutes(10), OptionalInt.empty(), OptionalInt.empty(), Optional.empty());
+        var made = actions.observe(ResponseRules.none().before(List.of(rule)), new LaneKey(ip("192.0.2.1"), OTHER), Optional.empty(),
+                temporary(421, "4.7.0", "slow down"), NOON).suspension().orElseThrow();
+        assertThat(made.domain()).contains(OTHER);
+        assertThat(made.provider()).isEmpty();
+    }
 }

@@ -165,4 +165,63 @@ class SettingsTest {
         assertThat(limits.maxConnections()).isEqualTo(connections);
         assertThat(limits.messagesPerMinute().orElse(-1)).isEqualTo(perMinute);
     }
+
+    private static Throttle providerThrottle(long id, String ip, String provider, int maxConnections, Integer perMinute) {
+        return new Throttle(id, 1, Optional.ofNullable(ip).map(IpRange::parse), Optional.empty(), OptionalInt.of(maxConnections),
+                perMinute == null ? OptionalInt.empty() : OptionalInt.of(perMinute), OptionalInt.empty(), Optional.empty(),
+                Optional.of(provider));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} ({2}): throttle {3}")
+    @CsvSource({
+            // a domain beats a provider, which beats any destination; then the source
+            "127.0.0.2, example.com, google, 6",
+            "127.0.0.2, gmail.com, google, 31",
+            "127.0.0.9, gmail.com, google, 30",
+            "127.0.0.2, yahoo.com, yahoo, 3",
+            "127.0.0.2, gmail.com, '', 3",
+    })
+    void aProviderThrottleSitsBetweenTheDomainsAndAnyDomain(String ip, String domain, String provider, long expected) throws Exception {
+        var all = new java.util.ArrayList<>(THROTTLES.throttles());
+        all.add(providerThrottle(30, null, "google", 20, null));
+        all.add(providerThrottle(31, "127.0.0.2", "google", 10, null));
+        var settings = new Settings(9, List.of(), all, List.of(), List.of(), List.of(), List.of());
+
+        assertThat(settings.throttleFor(InetAddress.getByName(ip), Domain.parse(domain), Optional.of(provider).filter(p -> !p.isEmpty())))
+                .map(Throttle::id).contains(expected);
+    }
+
+    @Test
+    void theProvidersLimitsComeFromItsThrottleLoweredByItsBackOffs() throws Exception {
+        var noon = Instant.parse("2026-11-30T12:00:00Z");
+        var ip = InetAddress.getByName("127.0.0.2");
+        var throttles = List.of(providerThrottle(30, null, "google", 20, 600));
+        var backOffs = List.of(new BackOff(40, 1, IpRange.parse("127.0.0.0/24"), Optional.empty(), noon.plusSeconds(600), OptionalInt.of(60),
+                OptionalInt.of(30), "automatic: rule 'x'", Optional.of("google")));
+        var settings = new Settings(9, List.of(), throttles, List.of(), List.of(), List.of(), List.of(), List.of(), backOffs);
+
+        assertThat(settings.providerLimitsFor(ip, "google", noon)).contains(new ProviderLimits(OptionalInt.of(20), OptionalInt.of(60)));
+        assertThat(settings.providerLimitsFor(ip, "google", noon.plusSeconds(600))).as("the back-off ended")
+                .contains(new ProviderLimits(OptionalInt.of(20), OptionalInt.of(600)));
+        assertThat(settings.providerLimitsFor(ip, "yahoo", noon)).isEmpty();
+        var onlyBackOff = new Settings(9, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), backOffs);
+        assertThat(onlyBackOff.providerLimitsFor(ip, "google", noon)).contains(new ProviderLimits(OptionalInt.of(30), OptionalInt.of(60)));
+        // The back-off lowers each lane of the provider too.
+        assertThat(settings.limitsFor(ip, Domain.parse("gmail.com"), Optional.of("google"), noon).maxConnections()).isEqualTo(20);
+        assertThat(settings.limitsFor(ip, Domain.parse("gmail.com"), Optional.of("google"), noon).messagesPerMinute()).hasValue(60);
+        assertThat(settings.limitsFor(ip, Domain.parse("gmail.com"), Optional.empty(), noon).messagesPerMinute()).isEmpty();
+    }
+
+    @Test
+    void aProviderPauseHoldsEveryDomainOfTheProviderAndNoOther() throws Exception {
+        var noon = Instant.parse("2026-11-30T12:00:00Z");
+        var pause = new Pause(50, 1, Optional.of(IpRange.parse("127.0.0.2")), Optional.empty(), Optional.of(noon.plusSeconds(60)),
+                "automatic: x", Optional.empty(), Optional.of("google"));
+        var settings = new Settings(9, List.of(), List.of(), List.of(), List.of(pause), List.of(), List.of());
+        var ip = InetAddress.getByName("127.0.0.2");
+        assertThat(settings.pauseFor(ip, Domain.parse("gmail.com"), Optional.of("google"), List.of(), noon)).isPresent();
+        assertThat(settings.pauseFor(ip, Domain.parse("workspace.example"), Optional.of("google"), List.of(), noon)).isPresent();
+        assertThat(settings.pauseFor(ip, Domain.parse("yahoo.com"), Optional.of("yahoo"), List.of(), noon)).isEmpty();
+        assertThat(settings.pauseFor(ip, Domain.parse("gmail.com"), Optional.empty(), List.of(), noon)).as("provider unknown").isEmpty();
+    }
 }
