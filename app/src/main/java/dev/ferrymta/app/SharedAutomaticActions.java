@@ -45,13 +45,14 @@ final class SharedAutomaticActions implements AutomaticActions, AutoCloseable {
     @Override
     public CompletionStage<Boolean> suspend(Suspension suspension) {
         return share("suspension", suspension.rule(), suspension.ip().getHostAddress(),
-                () -> writes.pause(suspension.ip(), suspension.domain().map(Object::toString), suspension.until(), suspension.reason(instance)));
+                () -> writes.pause(suspension.ip(), suspension.domain().map(Object::toString), suspension.provider(), suspension.until(),
+                        suspension.reason(instance)));
     }
 
     @Override
     public CompletionStage<Boolean> backOff(AutomaticBackOff backOff) {
         return share("back-off", backOff.rule(), backOff.ip().getHostAddress(), () -> writes.backOff(backOff.ip(),
-                backOff.domain().map(Object::toString), backOff.until(), backOff.messagesPerMinute(), backOff.maxConnections(),
+                backOff.domain().map(Object::toString), backOff.provider(), backOff.until(), backOff.messagesPerMinute(), backOff.maxConnections(),
                 backOff.reason(instance)));
     }
 

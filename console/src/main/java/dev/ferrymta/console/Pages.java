@@ -211,13 +211,15 @@ final class Pages {
                     new Field("maxConnections", "Max connections", "number", false),
                     new Field("messagesPerMinute", "Messages per minute", "number", false),
                     new Field("messagesPerConnection", "Messages per connection", "number", false),
-                    new Field("idleTimeoutSeconds", "Idle timeout (s)", "number", false)),
+                    new Field("idleTimeoutSeconds", "Idle timeout (s)", "number", false),
+                    new Field("provider", "Or provider (all its domains)", "text", false)),
             "routes", List.of(new Field("domain", "Domain", "text", true), new Field("kind", "Kind", "mx|smarthost", true),
                     new Field("host", "Host", "text", true), new Field("port", "Port", "number", false)),
             "pauses", List.of(new Field("localIp", "Local IP or network", "text", false), new Field("domain", "Domain", "text", false),
                     new Field("until", "Until (ISO-8601, empty: until removed)", "text", false),
                     new Field("reason", "Reason", "text", false),
-                    new Field("tag", "Only messages tagged (empty: all)", "text", false)),
+                    new Field("tag", "Only messages tagged (empty: all)", "text", false),
+                    new Field("provider", "Or provider (all its domains)", "text", false)),
             "ehlo-names", List.of(new Field("localIp", "Local IP", "text", true), new Field("name", "EHLO name", "text", true)),
             "dkim-keys", List.of(new Field("domain", "Domain", "text", true), new Field("selector", "Selector", "text", true),
                     new Field("privateKey", "Private key (PKCS#8 PEM)", "area", true)),
@@ -225,7 +227,8 @@ final class Pages {
                     new Field("status", "Status prefix", "text", false), new Field("text", "Text (regular expression)", "text", false),
                     new Field("domain", "Only domain", "text", false),
                     new Field("action", "Action", "suspend|backoff|temporary|permanent|classify", true),
-                    new Field("scope", "Scope", "ip+domain|ip", false), new Field("minutes", "Minutes", "number", false),
+                    new Field("provider", "Only provider", "text", false),
+                    new Field("scope", "Scope", "ip+domain|ip+provider|ip", false), new Field("minutes", "Minutes", "number", false),
                     new Field("messagesPerMinute", "Back-off: messages per minute", "number", false),
                     new Field("maxConnections", "Back-off: connections", "number", false),
                     new Field("category", "Category", "|" + String.join("|", Arrays.stream(BounceCategory.values()).map(BounceCategory::json).toList()), false),
@@ -233,11 +236,14 @@ final class Pages {
             "back-offs", List.of(new Field("localIp", "Local IP or network", "text", true), new Field("domain", "Domain", "text", false),
                     new Field("until", "Until (ISO-8601)", "text", true),
                     new Field("messagesPerMinute", "Messages per minute", "number", false),
-                    new Field("maxConnections", "Connections", "number", false), new Field("reason", "Reason", "text", false)));
+                    new Field("maxConnections", "Connections", "number", false), new Field("reason", "Reason", "text", false),
+                    new Field("provider", "Or provider (all its domains)", "text", false)),
+            "providers", List.of(new Field("name", "Name", "text", true),
+                    new Field("mxPatterns", "MX host patterns (*.example.net or a host, comma-separated)", "list", true)));
 
     static final Map<String, String> TITLES = Map.of("pools", "IP pools", "throttles", "Throttles", "routes", "Domain routes",
             "pauses", "Pauses", "ehlo-names", "EHLO names", "dkim-keys", "DKIM keys", "response-rules", "Response rules",
-            "back-offs", "Back-offs");
+            "back-offs", "Back-offs", "providers", "Provider groups");
 
     /** The row whose form is open for a change. */
     record EditTarget(String kind, long id) {
@@ -245,7 +251,7 @@ final class Pages {
 
     static final Map<String, String> SINGULAR = Map.of("pools", "an IP pool", "throttles", "a throttle", "routes", "a domain route",
             "pauses", "a pause", "ehlo-names", "an EHLO name", "dkim-keys", "a DKIM key", "response-rules", "a response rule",
-            "back-offs", "a back-off");
+            "back-offs", "a back-off", "providers", "a provider group");
 
     /** A form that failed, shown again with what was typed and what is wrong. */
     record FailedForm(String kind, long id, Map<String, String> values, List<FieldError> errors, String message) {

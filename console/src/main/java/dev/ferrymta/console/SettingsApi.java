@@ -15,6 +15,7 @@ import dev.ferrymta.db.write.FieldError;
 import dev.ferrymta.db.write.InvalidSettingsException;
 import dev.ferrymta.db.write.PauseInput;
 import dev.ferrymta.db.write.PoolInput;
+import dev.ferrymta.db.write.ProviderInput;
 import dev.ferrymta.db.write.ResponseRuleInput;
 import dev.ferrymta.db.write.RouteInput;
 import dev.ferrymta.db.write.SettingsConflictException;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The shared settings as JSON, under {@code /api/settings}: read them all or one kind, create,
  * replace and delete rows. Kinds: {@code pools}, {@code throttles}, {@code routes},
- * {@code pauses}, {@code ehlo-names}, {@code dkim-keys}, {@code response-rules}, {@code back-offs}. Field names are those of the
+ * {@code pauses}, {@code ehlo-names}, {@code dkim-keys}, {@code response-rules}, {@code back-offs},
+ * {@code providers}. Field names are those of the
  * {@code *Input} records of {@code dev.ferrymta.db.write}.
  *
  * <ul>
@@ -109,7 +111,9 @@ final class SettingsApi {
             new Kind<>("response-rules", ResponseRuleInput.class, SettingsWriter::createResponseRule, SettingsWriter::updateResponseRule,
                     SettingsWriter::deleteResponseRule, SettingsApi::responseRules),
             new Kind<>("back-offs", BackOffInput.class, SettingsWriter::createBackOff, SettingsWriter::updateBackOff,
-                    SettingsWriter::deleteBackOff, SettingsApi::backOffs));
+                    SettingsWriter::deleteBackOff, SettingsApi::backOffs),
+            new Kind<>("providers", ProviderInput.class, SettingsWriter::createProvider, SettingsWriter::updateProvider,
+                    SettingsWriter::deleteProvider, SettingsApi::providers));
 
     private final Supplier<Optional<SettingsEditor>> editor;
     private final Optional<DkimPublicationChecks> dkimChecks;
@@ -459,6 +463,7 @@ final class SettingsApi {
             row.put("messagesPerConnection",
                     throttle.messagesPerConnection().isPresent() ? throttle.messagesPerConnection().getAsInt() : null);
             row.put("idleTimeoutSeconds", throttle.idleTimeout().map(timeout -> timeout.toSeconds()).orElse(null));
+            row.put("provider", throttle.provider().orElse(null));
             return row;
         }).toList();
     }
@@ -482,6 +487,7 @@ final class SettingsApi {
             row.put("until", pause.until().map(Object::toString).orElse(null));
             row.put("reason", pause.reason());
             row.put("tag", pause.tag().orElse(null));
+            row.put("provider", pause.provider().orElse(null));
             return row;
         }).toList();
     }
@@ -524,6 +530,7 @@ final class SettingsApi {
             row.put("maxConnections", optional(rule.maxConnections()));
             row.put("category", rule.category().map(category -> category.json()).orElse(null));
             row.put("note", setting.note());
+            row.put("provider", rule.provider().orElse(null));
             return row;
         }).toList();
     }
@@ -537,6 +544,16 @@ final class SettingsApi {
             row.put("messagesPerMinute", optional(backOff.messagesPerMinute()));
             row.put("maxConnections", optional(backOff.maxConnections()));
             row.put("reason", backOff.reason());
+            row.put("provider", backOff.provider().orElse(null));
+            return row;
+        }).toList();
+    }
+
+    private static List<Map<String, Object>> providers(Settings settings) {
+        return settings.providerRows().stream().map(provider -> {
+            var row = row(provider.id(), provider.revision());
+            row.put("name", provider.name());
+            row.put("mxPatterns", provider.mxPatterns());
             return row;
         }).toList();
     }

@@ -188,7 +188,13 @@ class SettingsApiIT {
                                 + "\"category\":\"rate-limit\"}", "action", "\"suspend\""),
                 Arguments.of("back-offs",
                         "{\"localIp\":\"10.9.3.0/24\",\"domain\":\"api-slow.example\",\"until\":\"2099-01-01T00:00:00Z\",\"messagesPerMinute\":60}",
-                        "{\"localIp\":\"10.9.3.0/24\",\"until\":\"2099-01-01T00:00:00Z\",\"maxConnections\":2}", "maxConnections", "2"));
+                        "{\"localIp\":\"10.9.3.0/24\",\"until\":\"2099-01-01T00:00:00Z\",\"maxConnections\":2}", "maxConnections", "2"),
+                Arguments.of("providers", "{\"name\":\"api-hosting\",\"mxPatterns\":[\"*.mx.api-hosting.example\"]}",
+                        "{\"name\":\"api-hosting\",\"mxPatterns\":[\"*.mx.api-hosting.example\",\"mx9.api-hosting.example\"]}",
+                        "mxPatterns", "[\"*.mx.api-hosting.example\",\"mx9.api-hosting.example\"]"),
+                // A throttle for every domain Google hosts, from each IP.
+                Arguments.of("throttles", "{\"provider\":\"google\",\"maxConnections\":20}",
+                        "{\"provider\":\"google\",\"maxConnections\":10,\"messagesPerMinute\":600}", "maxConnections", "10"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -244,7 +250,10 @@ class SettingsApiIT {
                 Arguments.of("response-rules", "{\"name\":\"bad\",\"code\":\"421\",\"action\":\"throttle\"}", "action"),
                 Arguments.of("response-rules", "{\"name\":\"bad\",\"code\":\"421\",\"action\":\"backoff\",\"minutes\":5}",
                         "messagesPerMinute"),
-                Arguments.of("back-offs", "{\"localIp\":\"10.0.0.1\",\"until\":\"2099-01-01T00:00:00Z\"}", "messagesPerMinute"));
+                Arguments.of("back-offs", "{\"localIp\":\"10.0.0.1\",\"until\":\"2099-01-01T00:00:00Z\"}", "messagesPerMinute"),
+                Arguments.of("throttles", "{\"provider\":\"gogle\",\"maxConnections\":2}", "provider"),
+                Arguments.of("pauses", "{\"provider\":\"google\",\"domain\":\"gmail.com\"}", "provider"),
+                Arguments.of("providers", "{\"name\":\"x\",\"mxPatterns\":[\"*.com\"]}", "mxPatterns[0]"));
     }
 
     @ParameterizedTest(name = "{0}: {1}")

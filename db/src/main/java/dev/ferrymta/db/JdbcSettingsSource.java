@@ -12,6 +12,7 @@ import dev.ferrymta.relay.settings.IpLiteral;
 import dev.ferrymta.relay.settings.IpPool;
 import dev.ferrymta.relay.settings.IpRange;
 import dev.ferrymta.relay.settings.Pause;
+import dev.ferrymta.relay.settings.Provider;
 import dev.ferrymta.relay.settings.ResponseRuleSetting;
 import dev.ferrymta.relay.settings.RouteKind;
 import dev.ferrymta.relay.settings.Settings;
@@ -62,7 +63,7 @@ public final class JdbcSettingsSource implements SettingsSource {
             try {
                 var settings = new Settings(version(connection), pools(connection), throttles(connection),
                         routes(connection), pauses(connection), ehloNames(connection), dkimKeys(connection),
-                        responseRules(connection), backOffs(connection));
+                        responseRules(connection), backOffs(connection), providers(connection));
                 connection.commit();
                 return settings;
             } catch (SQLException | RuntimeException e) {
@@ -127,14 +128,14 @@ public final class JdbcSettingsSource implements SettingsSource {
     private static List<Throttle> throttles(Connection connection) throws SQLException {
         var sql = """
                 SELECT id, revision, local_ip::text, domain, max_connections, messages_per_minute,
-                       messages_per_connection, idle_timeout_seconds
+                       messages_per_connection, idle_timeout_seconds, provider
                   FROM throttles ORDER BY id""";
         var throttles = new ArrayList<Throttle>();
         try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
             while (rows.next()) {
                 throttles.add(new Throttle(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
                         optionalInt(rows, 5), optionalInt(rows, 6), optionalInt(rows, 7),
-                        Optional.ofNullable((Integer) rows.getObject(8)).map(Duration::ofSeconds)));
+                        Optional.ofNullable((Integer) rows.getObject(8)).map(Duration::ofSeconds), Optional.ofNullable(rows.getString(9))));
             }
         }
         return throttles;
@@ -155,12 +156,12 @@ public final class JdbcSettingsSource implements SettingsSource {
     private static List<Pause> pauses(Connection connection) throws SQLException {
         var pauses = new ArrayList<Pause>();
         try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason, tag FROM pauses ORDER BY id")) {
+                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason, tag, provider FROM pauses ORDER BY id")) {
             while (rows.next()) {
                 var until = rows.getTimestamp(5);
                 pauses.add(new Pause(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
                         Optional.ofNullable(until).map(java.sql.Timestamp::toInstant), rows.getString(6),
-                        Optional.ofNullable(rows.getString(7))));
+                        Optional.ofNullable(rows.getString(7)), Optional.ofNullable(rows.getString(8))));
             }
         }
         return pauses;
@@ -195,7 +196,7 @@ public final class JdbcSettingsSource implements SettingsSource {
     private List<ResponseRuleSetting> responseRules(Connection connection) throws SQLException {
         var sql = """
                 SELECT id, revision, name, code, status, pattern, domain, action, scope, minutes,
-                       messages_per_minute, max_connections, category, note
+                       messages_per_minute, max_connections, category, note, provider
                   FROM response_rules ORDER BY id""";
         var rules = new ArrayList<ResponseRuleSetting>();
         try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
@@ -207,7 +208,8 @@ public final class JdbcSettingsSource implements SettingsSource {
                             domain(rows, 7), ResponseRule.Action.parse(rows.getString(8)), ResponseRule.Scope.parse(rows.getString(9)),
                             Duration.ofMinutes(minutes == null ? 0 : minutes), optionalInt(rows, 11), optionalInt(rows, 12),
                             category.map(name -> BounceCategory.ofJson(name)
-                                    .orElseThrow(() -> new IllegalArgumentException("category: '" + name + "' is no bounce category"))));
+                                    .orElseThrow(() -> new IllegalArgumentException("category: '" + name + "' is no bounce category"))),
+                            Optional.ofNullable(rows.getString(15)));
                     rules.add(new ResponseRuleSetting(rows.getLong(1), rows.getInt(2), rule, rows.getString(14)));
                 } catch (IllegalArgumentException e) {
                     log.warn("response rule {} in {} is left out: {}", rows.getLong(1), where, e.getMessage());
@@ -219,16 +221,34 @@ public final class JdbcSettingsSource implements SettingsSource {
 
     private static List<BackOff> backOffs(Connection connection) throws SQLException {
         var sql = """
-                SELECT id, revision, local_ip::text, domain, until, messages_per_minute, max_connections, reason
+                SELECT id, revision, local_ip::text, domain, until, messages_per_minute, max_connections, reason, provider
                   FROM back_offs ORDER BY id""";
         var backOffs = new ArrayList<BackOff>();
         try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
             while (rows.next()) {
                 backOffs.add(new BackOff(rows.getLong(1), rows.getInt(2), IpRange.parse(rows.getString(3)), domain(rows, 4),
-                        rows.getTimestamp(5).toInstant(), optionalInt(rows, 6), optionalInt(rows, 7), rows.getString(8)));
+                        rows.getTimestamp(5).toInstant(), optionalInt(rows, 6), optionalInt(rows, 7), rows.getString(8),
+                        Optional.ofNullable(rows.getString(9))));
             }
         }
         return backOffs;
+    }
+
+    /** The shared settings' provider groups; a row the writer would refuse is left out with a warning. */
+    private List<Provider> providers(Connection connection) throws SQLException {
+        var providers = new ArrayList<Provider>();
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT id, revision, name, mx_patterns FROM providers ORDER BY id")) {
+            while (rows.next()) {
+                try {
+                    providers.add(new Provider(rows.getLong(1), rows.getInt(2), rows.getString(3),
+                            List.of(rows.getString(4).strip().split("\\s+"))));
+                } catch (IllegalArgumentException e) {
+                    log.warn("provider {} in {} is left out: {}", rows.getLong(1), where, e.getMessage());
+                }
+            }
+        }
+        return providers;
     }
 
     private static Optional<IpRange> range(ResultSet rows, int column) throws SQLException {

@@ -44,11 +44,11 @@ class SchemaMigratorIT {
 
     @Test
     void migratesAnEmptyDatabaseAndIsANoOpTheSecondTime() throws Exception {
-        assertThat(SchemaMigrator.migrate(pool.dataSource())).isEqualTo("3");
-        assertThat(SchemaMigrator.migrate(pool.dataSource())).isEqualTo("3");
+        assertThat(SchemaMigrator.migrate(pool.dataSource())).isEqualTo("4");
+        assertThat(SchemaMigrator.migrate(pool.dataSource())).isEqualTo("4");
 
         assertThat(tables()).containsExactly("back_offs", "config_version", "dkim_keys", "domain_routes", "ehlo_names",
-                "ferry_schema_history", "ip_pool_ips", "ip_pools", "pauses", "response_rules", "throttles");
+                "ferry_schema_history", "ip_pool_ips", "ip_pools", "pauses", "providers", "response_rules", "throttles");
         try (var connection = database.connect();
                 var rows = connection.createStatement().executeQuery("SELECT version FROM config_version")) {
             assertThat(rows.next()).isTrue();
@@ -68,7 +68,7 @@ class SchemaMigratorIT {
         try {
             assertThatThrownBy(() -> SchemaMigrator.migrate(pool.dataSource()))
                     .isInstanceOf(DatabaseTooNewException.class)
-                    .hasMessage("the database schema is at version 99, newer than this Ferry knows (up to 3): "
+                    .hasMessage("the database schema is at version 99, newer than this Ferry knows (up to 4): "
                             + "upgrade Ferry to the version the other instances run");
         } finally {
             try (var connection = database.connect(); var statement = connection.createStatement()) {

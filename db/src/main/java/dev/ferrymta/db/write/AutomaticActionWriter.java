@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the automatic actions of response rules into the shared settings: a suspension as a pause,
- * a back-off as a back-off, one row per scope (a local IP, and a domain or any domain) whose reason
+ * a back-off as a back-off, one row per scope (a local IP, and a domain, a provider or any domain) whose reason
  * starts with {@value #REASON_PREFIX}. Many instances hitting the same reply at once give one row,
  * extended rather than duplicated: the writes of one scope are serialized by a transaction-level
  * advisory lock, an automatic row of the scope that exists is extended to the later end, and one
@@ -44,7 +44,12 @@ public final class AutomaticActionWriter {
      * @throws SettingsWriteFailedException when the database refuses or cannot be reached
      */
     public Optional<WriteResult> pause(InetAddress ip, Optional<String> domain, Instant until, String reason) {
-        return write(Kind.PAUSE, ip, domain, until, OptionalInt.empty(), OptionalInt.empty(), reason);
+        return pause(ip, domain, Optional.empty(), until, reason);
+    }
+
+    /** The same, for every domain of a provider group when {@code provider} is given (and {@code domain} is not). */
+    public Optional<WriteResult> pause(InetAddress ip, Optional<String> domain, Optional<String> provider, Instant until, String reason) {
+        return write(Kind.PAUSE, ip, domain, provider, until, OptionalInt.empty(), OptionalInt.empty(), reason);
     }
 
     /**
@@ -58,10 +63,16 @@ public final class AutomaticActionWriter {
      */
     public Optional<WriteResult> backOff(InetAddress ip, Optional<String> domain, Instant until, OptionalInt messagesPerMinute,
             OptionalInt maxConnections, String reason) {
+        return backOff(ip, domain, Optional.empty(), until, messagesPerMinute, maxConnections, reason);
+    }
+
+    /** The same, for every domain of a provider group when {@code provider} is given (and {@code domain} is not). */
+    public Optional<WriteResult> backOff(InetAddress ip, Optional<String> domain, Optional<String> provider, Instant until,
+            OptionalInt messagesPerMinute, OptionalInt maxConnections, String reason) {
         if (messagesPerMinute.isEmpty() && maxConnections.isEmpty()) {
             throw new IllegalArgumentException("a back-off caps messages per minute, connections or both");
         }
-        return write(Kind.BACK_OFF, ip, domain, until, messagesPerMinute, maxConnections, reason);
+        return write(Kind.BACK_OFF, ip, domain, provider, until, messagesPerMinute, maxConnections, reason);
     }
 
     private enum Kind {
@@ -79,8 +90,11 @@ public final class AutomaticActionWriter {
         }
     }
 
-    private Optional<WriteResult> write(Kind kind, InetAddress ip, Optional<String> domain, Instant until, OptionalInt perMinute,
-            OptionalInt connections, String reason) {
+    private Optional<WriteResult> write(Kind kind, InetAddress ip, Optional<String> domain, Optional<String> provider, Instant until,
+            OptionalInt perMinute, OptionalInt connections, String reason) {
+        if (domain.isPresent() && provider.isPresent()) {
+            throw new IllegalArgumentException("an automatic " + kind.word + " holds a domain or a provider, not both");
+        }
         if (!reason.startsWith(REASON_PREFIX) || reason.length() > 500) {
             throw new IllegalArgumentException("an automatic " + kind.word + "'s reason starts with '" + REASON_PREFIX
                     + "' and has at most 500 characters");
@@ -91,10 +105,10 @@ public final class AutomaticActionWriter {
             connection.setAutoCommit(false);
             try {
                 try (var lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-                    lock.setString(1, "ferry automatic " + kind.word + " " + network + " " + domain.orElse("*"));
+                    lock.setString(1, "ferry automatic " + kind.word + " " + network + " " + domain.orElse("*") + " " + provider.orElse("*"));
                     lock.execute();
                 }
-                var written = extendOrInsert(connection, kind, network, domain, until, perMinute, connections, reason);
+                var written = extendOrInsert(connection, kind, network, domain, provider, until, perMinute, connections, reason);
                 if (written.isEmpty()) {
                     connection.rollback();
                     return Optional.empty();
@@ -102,7 +116,7 @@ public final class AutomaticActionWriter {
                 long version = VersionBump.bump(connection);
                 connection.commit();
                 log.info("settings: {} automatic {} {} ({} to {} until {}), config version {}", written.get().action(), kind.word,
-                        written.get().id(), network, domain.orElse("any domain"), until, version);
+                        written.get().id(), network, domain.or(() -> provider.map(p -> "provider " + p)).orElse("any domain"), until, version);
                 return Optional.of(new WriteResult(written.get().id(), written.get().revision(), version));
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -120,14 +134,15 @@ public final class AutomaticActionWriter {
     }
 
     private static Optional<Written> extendOrInsert(Connection connection, Kind kind, String network, Optional<String> domain,
-            Instant until, OptionalInt perMinute, OptionalInt connections, String reason) throws SQLException {
+            Optional<String> provider, Instant until, OptionalInt perMinute, OptionalInt connections, String reason) throws SQLException {
         long id = 0;
         Instant existing = null;
         try (var find = connection.prepareStatement("SELECT id, until FROM " + kind.table + " WHERE local_ip = ?::cidr"
-                + " AND domain IS NOT DISTINCT FROM ?::dns_name" + kind.extraCondition
+                + " AND domain IS NOT DISTINCT FROM ?::dns_name AND provider IS NOT DISTINCT FROM ?" + kind.extraCondition
                 + " AND reason LIKE 'automatic:%' ORDER BY until DESC NULLS FIRST LIMIT 1")) {
             find.setString(1, network);
             find.setString(2, domain.orElse(null));
+            find.setString(3, provider.orElse(null));
             try (var rows = find.executeQuery()) {
                 if (rows.next()) {
                     id = rows.getLong(1);
@@ -158,16 +173,18 @@ public final class AutomaticActionWriter {
                 }
             }
         }
-        var sql = "INSERT INTO " + kind.table + " (local_ip, domain, until, reason" + (backOff ? ", messages_per_minute, max_connections" : "")
-                + ") VALUES (?::cidr, ?::dns_name, ?, ?" + (backOff ? ", ?, ?" : "") + ") RETURNING id, revision";
+        var sql = "INSERT INTO " + kind.table + " (local_ip, domain, provider, until, reason"
+                + (backOff ? ", messages_per_minute, max_connections" : "") + ") VALUES (?::cidr, ?::dns_name, ?, ?, ?"
+                + (backOff ? ", ?, ?" : "") + ") RETURNING id, revision";
         try (var insert = connection.prepareStatement(sql)) {
             insert.setString(1, network);
             insert.setString(2, domain.orElse(null));
-            insert.setTimestamp(3, Timestamp.from(until));
-            insert.setString(4, reason);
+            insert.setString(3, provider.orElse(null));
+            insert.setTimestamp(4, Timestamp.from(until));
+            insert.setString(5, reason);
             if (backOff) {
-                setInt(insert, 5, perMinute);
-                setInt(insert, 6, connections);
+                setInt(insert, 6, perMinute);
+                setInt(insert, 7, connections);
             }
             try (var rows = insert.executeQuery()) {
                 rows.next();

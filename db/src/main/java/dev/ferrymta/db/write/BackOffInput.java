@@ -10,7 +10,13 @@ package dev.ferrymta.db.write;
  * @param messagesPerMinute messages per minute at most
  * @param maxConnections    open connections at most; at least one of the two caps is given
  * @param reason            why, for the console; at most 500 characters
+ * @param provider          a provider group instead of a domain: the caps hold across every domain it hosts
  */
 public record BackOffInput(String localIp, String domain, String until, Integer messagesPerMinute, Integer maxConnections,
-        String reason) {
+        String reason, String provider) {
+
+    /** A back-off of a domain, or of any domain. */
+    public BackOffInput(String localIp, String domain, String until, Integer messagesPerMinute, Integer maxConnections, String reason) {
+        this(localIp, domain, until, messagesPerMinute, maxConnections, reason, null);
+    }
 }

@@ -10,11 +10,17 @@ package dev.ferrymta.db.write;
  * @param reason  why, for the console; at most 500 characters
  * @param tag     holds only messages carrying this tag (MailerQ's {@code "tags"}), at most 200
  *                characters; null or blank: every message of the scope
+ * @param provider a provider group instead of a domain: every domain it hosts
  */
-public record PauseInput(String localIp, String domain, String until, String reason, String tag) {
+public record PauseInput(String localIp, String domain, String until, String reason, String tag, String provider) {
 
     /** A pause of every message of its scope. */
     public PauseInput(String localIp, String domain, String until, String reason) {
-        this(localIp, domain, until, reason, null);
+        this(localIp, domain, until, reason, null, null);
+    }
+
+    /** A pause of a domain, or of any domain. */
+    public PauseInput(String localIp, String domain, String until, String reason, String tag) {
+        this(localIp, domain, until, reason, tag, null);
     }
 }

@@ -11,13 +11,21 @@ package dev.ferrymta.db.write;
  * @param text              a regular expression (Java syntax, case-insensitive) found in the reply text; blank: any
  * @param domain            only replies for recipients of this domain; blank: any domain
  * @param action            {@code suspend}, {@code backoff}, {@code temporary}, {@code permanent} or {@code classify}
- * @param scope             what a suspension or back-off holds: {@code ip+domain} (default) or {@code ip}
+ * @param scope             what a suspension or back-off holds: {@code ip+domain} (default), {@code ip+provider}
+ *                          (every domain of the recipient domain's provider group) or {@code ip}
  * @param minutes           how long a suspension or back-off lasts, 1 to 10080; required for those two
  * @param messagesPerMinute a back-off's cap on messages per minute
  * @param maxConnections    a back-off's cap on open connections
  * @param category          the bounce category the result gets ({@code rate-limit}); required for {@code classify}
  * @param note              the operator's note, at most 500 characters
+ * @param provider          only replies for recipients of a domain of this provider group; blank: any
  */
 public record ResponseRuleInput(String name, String code, String status, String text, String domain, String action, String scope,
-        Integer minutes, Integer messagesPerMinute, Integer maxConnections, String category, String note) {
+        Integer minutes, Integer messagesPerMinute, Integer maxConnections, String category, String note, String provider) {
+
+    /** A rule for any provider. */
+    public ResponseRuleInput(String name, String code, String status, String text, String domain, String action, String scope,
+            Integer minutes, Integer messagesPerMinute, Integer maxConnections, String category, String note) {
+        this(name, code, status, text, domain, action, scope, minutes, messagesPerMinute, maxConnections, category, note, null);
+    }
 }

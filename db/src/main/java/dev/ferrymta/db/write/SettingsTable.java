@@ -9,7 +9,8 @@ public enum SettingsTable {
     EHLO_NAMES("ehlo_names", "EHLO name"),
     DKIM_KEYS("dkim_keys", "DKIM key"),
     RESPONSE_RULES("response_rules", "response rule"),
-    BACK_OFFS("back_offs", "back-off");
+    BACK_OFFS("back_offs", "back-off"),
+    PROVIDERS("providers", "provider");
 
     private final String tableName;
     private final String description;

@@ -23,7 +23,7 @@ final class SettingsTables {
     static RowWriter<Validated.Throttle> throttles(WriteTransaction transaction) {
         return new RowWriter<>(transaction, SettingsTable.THROTTLES,
                 List.of(cast("local_ip", "cidr"), plain("domain"), plain("max_connections"), plain("messages_per_minute"),
-                        plain("messages_per_connection"), plain("idle_timeout_seconds")),
+                        plain("messages_per_connection"), plain("idle_timeout_seconds"), plain("provider")),
                 (statement, throttle) -> {
                     statement.setString(1, throttle.localIp());
                     statement.setString(2, throttle.domain());
@@ -31,10 +31,12 @@ final class SettingsTables {
                     setInteger(statement, 4, throttle.messagesPerMinute());
                     setInteger(statement, 5, throttle.messagesPerConnection());
                     setInteger(statement, 6, throttle.idleTimeoutSeconds());
+                    statement.setString(7, throttle.provider());
                 },
                 throttle -> {
-                    var message = "another throttle already applies to local IP %s and domain %s"
-                            .formatted(orAny(throttle.localIp()), orAny(throttle.domain()));
+                    var message = "another throttle already applies to local IP %s and %s"
+                            .formatted(orAny(throttle.localIp()), throttle.provider() != null ? "provider " + throttle.provider()
+                                    : "domain " + orAny(throttle.domain()));
                     return ConstraintErrors.none()
                             .on("throttles_scope", new FieldError("localIp", message), new FieldError("domain", message));
                 });
@@ -55,8 +57,9 @@ final class SettingsTables {
 
     static RowWriter<Validated.Pause> pauses(WriteTransaction transaction) {
         return new RowWriter<>(transaction, SettingsTable.PAUSES,
-                List.of(cast("local_ip", "cidr"), plain("domain"), plain("until"), plain("reason"), plain("tag")),
+                List.of(cast("local_ip", "cidr"), plain("domain"), plain("until"), plain("reason"), plain("tag"), plain("provider")),
                 (statement, pause) -> {
+                    statement.setString(6, pause.provider());
                     statement.setString(1, pause.localIp());
                     statement.setString(2, pause.domain());
                     if (pause.until() == null) {
@@ -98,8 +101,10 @@ final class SettingsTables {
     static RowWriter<Validated.ResponseRule> responseRules(WriteTransaction transaction) {
         return new RowWriter<>(transaction, SettingsTable.RESPONSE_RULES,
                 List.of(plain("name"), plain("code"), plain("status"), plain("pattern"), plain("domain"), plain("action"), plain("scope"),
-                        plain("minutes"), plain("messages_per_minute"), plain("max_connections"), plain("category"), plain("note")),
+                        plain("minutes"), plain("messages_per_minute"), plain("max_connections"), plain("category"), plain("note"),
+                        plain("provider")),
                 (statement, rule) -> {
+                    statement.setString(13, rule.provider());
                     statement.setString(1, rule.name());
                     statement.setString(2, rule.code());
                     statement.setString(3, rule.status());
@@ -120,8 +125,9 @@ final class SettingsTables {
     static RowWriter<Validated.BackOff> backOffs(WriteTransaction transaction) {
         return new RowWriter<>(transaction, SettingsTable.BACK_OFFS,
                 List.of(cast("local_ip", "cidr"), plain("domain"), plain("until"), plain("messages_per_minute"), plain("max_connections"),
-                        plain("reason")),
+                        plain("reason"), plain("provider")),
                 (statement, backOff) -> {
+                    statement.setString(7, backOff.provider());
                     statement.setString(1, backOff.localIp());
                     statement.setString(2, backOff.domain());
                     statement.setObject(3, OffsetDateTime.ofInstant(backOff.until(), ZoneOffset.UTC));
@@ -131,6 +137,16 @@ final class SettingsTables {
                 },
                 // Back-offs may overlap: each lowers the limits on its own, and each is lifted on its own.
                 backOff -> ConstraintErrors.none());
+    }
+
+    static RowWriter<Validated.Provider> providers(WriteTransaction transaction) {
+        return new RowWriter<>(transaction, SettingsTable.PROVIDERS, List.of(plain("name"), plain("mx_patterns")),
+                (statement, provider) -> {
+                    statement.setString(1, provider.name());
+                    statement.setString(2, provider.mxPatterns());
+                },
+                provider -> ConstraintErrors.none()
+                        .on("providers_name_key", new FieldError("name", "a provider named %s exists".formatted(provider.name()))));
     }
 
     private static void setInteger(PreparedStatement statement, int index, Integer value) throws SQLException {

@@ -4,6 +4,7 @@ import dev.ferrymta.relay.bounce.BounceCategory;
 import dev.ferrymta.relay.bounce.ReplyMatch;
 import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.config.ValueType;
+import dev.ferrymta.relay.settings.Provider;
 import dev.ferrymta.relay.settings.IpLiteral;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -79,13 +80,15 @@ final class SettingsValidation {
     static Validated.Throttle throttle(ThrottleInput input) {
         Objects.requireNonNull(input, "input");
         var checks = new FieldChecks();
+        var localIp = checks.ipOrNetwork("localIp", input.localIp());
         var throttle = new Validated.Throttle(
-                checks.ipOrNetwork("localIp", input.localIp()),
+                localIp,
                 checks.optionalDomain("domain", input.domain()),
                 checks.limit("maxConnections", input.maxConnections(), MAX_CONNECTIONS),
                 checks.limit("messagesPerMinute", input.messagesPerMinute(), MAX_MESSAGES_PER_MINUTE),
                 checks.limit("messagesPerConnection", input.messagesPerConnection(), MAX_MESSAGES_PER_CONNECTION),
-                checks.limit("idleTimeoutSeconds", input.idleTimeoutSeconds(), MAX_IDLE_TIMEOUT_SECONDS));
+                checks.limit("idleTimeoutSeconds", input.idleTimeoutSeconds(), MAX_IDLE_TIMEOUT_SECONDS),
+                provider(checks, input.domain(), input.provider()));
         checks.throwIfAny();
         return throttle;
     }
@@ -117,8 +120,9 @@ final class SettingsValidation {
         if (tag != null && (tag.codePointCount(0, tag.length()) > 200 || tag.chars().anyMatch(Character::isISOControl))) {
             checks.add("tag", "must be at most 200 characters, without control characters");
         }
+        var provider = provider(checks, input.domain(), input.provider());
         checks.throwIfAny();
-        return new Validated.Pause(localIp, domain, until, reason, tag);
+        return new Validated.Pause(localIp, domain, until, reason, tag, provider);
     }
 
     static Validated.EhloName ehloName(EhloNameInput input) {
@@ -182,6 +186,7 @@ final class SettingsValidation {
             checks.add("text", "a rule needs a code, a status or a text to match");
         }
         var domain = checks.optionalDomain("domain", input.domain());
+        var provider = provider(checks, input.domain(), input.provider());
         ResponseRule.Action action = null;
         if (checks.required("action", input.action()) != null) {
             try {
@@ -243,7 +248,7 @@ final class SettingsValidation {
             checks.throwIfAny();
         }
         return new Validated.ResponseRule(name, code, status, text, domain, action.text(), scope.text(), minutes, perMinute,
-                connections, category, note);
+                connections, category, note, provider);
     }
 
     /** @param now the clock's time: {@code until} must be after it */
@@ -268,8 +273,60 @@ final class SettingsValidation {
         if (reason.codePointCount(0, reason.length()) > MAX_REASON_LENGTH) {
             checks.add("reason", "is %d characters long; at most %d".formatted(reason.codePointCount(0, reason.length()), MAX_REASON_LENGTH));
         }
+        var provider = provider(checks, input.domain(), input.provider());
         checks.throwIfAny();
-        return new Validated.BackOff(localIp, domain, until, perMinute, connections, reason);
+        return new Validated.BackOff(localIp, domain, until, perMinute, connections, reason, provider);
+    }
+
+    /** A provider group: its name and MX host patterns, as relay-core's {@link Provider} takes them. */
+    static Validated.Provider provider(ProviderInput input) {
+        Objects.requireNonNull(input, "input");
+        var checks = new FieldChecks();
+        var name = checks.required("name", input.name());
+        if (name != null && !Provider.NAME.matcher(name).matches()) {
+            checks.add("name", FieldChecks.quote(name) + " is not a provider name: 1 to 63 lower-case letters, digits or '-'");
+            name = null;
+        }
+        var patterns = new ArrayList<String>();
+        var given = input.mxPatterns() == null ? List.<String>of() : input.mxPatterns();
+        for (int i = 0; i < given.size(); i++) {
+            var pattern = given.get(i) == null ? "" : given.get(i).strip().toLowerCase(Locale.ROOT);
+            if (!Provider.isPattern(pattern)) {
+                checks.add("mxPatterns[" + i + "]", FieldChecks.quote(given.get(i) == null ? "" : given.get(i))
+                        + " is neither a host name nor *. and a domain, such as *.google.com");
+            } else if (!patterns.contains(pattern)) {
+                patterns.add(pattern);
+            }
+        }
+        if (given.isEmpty()) {
+            checks.add("mxPatterns", "a provider needs at least one MX host pattern, such as *.google.com");
+        }
+        var joined = String.join(" ", patterns);
+        if (joined.length() > 2000) {
+            checks.add("mxPatterns", "are " + joined.length() + " characters together; at most 2000");
+        }
+        checks.throwIfAny();
+        return new Validated.Provider(name, joined);
+    }
+
+    /**
+     * A provider group's name where a scope may name one instead of a domain; null when blank.
+     * Whether such a provider exists is the writer's to check.
+     */
+    private static String provider(FieldChecks checks, String domain, String value) {
+        var name = FieldChecks.blankToNull(value);
+        if (name == null) {
+            return null;
+        }
+        if (!Provider.NAME.matcher(name).matches()) {
+            checks.add("provider", FieldChecks.quote(name) + " is not a provider name: 1 to 63 lower-case letters, digits or '-'");
+            return null;
+        }
+        if (FieldChecks.blankToNull(domain) != null) {
+            checks.add("provider", "a scope names a domain or a provider, not both");
+            return null;
+        }
+        return name;
     }
 
     private static String blankToEmpty(String value) {

@@ -1,6 +1,10 @@
 package dev.ferrymta.db.write;
 
+import dev.ferrymta.relay.settings.Providers;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -33,6 +37,8 @@ public final class SettingsWriter {
     private final RowWriter<Validated.DkimKey> dkimKeys;
     private final RowWriter<Validated.ResponseRule> responseRules;
     private final RowWriter<Validated.BackOff> backOffs;
+    private final RowWriter<Validated.Provider> providers;
+    private final DataSource dataSource;
 
     /**
      * @param dataSource the shared database, migrated
@@ -49,6 +55,8 @@ public final class SettingsWriter {
         this.dkimKeys = SettingsTables.dkimKeys(transaction);
         this.responseRules = SettingsTables.responseRules(transaction);
         this.backOffs = SettingsTables.backOffs(transaction);
+        this.providers = SettingsTables.providers(transaction);
+        this.dataSource = dataSource;
     }
 
     /** Creates an IP pool with its addresses in the given order. */
@@ -88,12 +96,12 @@ public final class SettingsWriter {
 
     /** Creates a throttle; at most one throttle may exist per local IP and domain. */
     public WriteResult createThrottle(ThrottleInput input) {
-        return throttles.create(SettingsValidation.throttle(input));
+        return throttles.create(known(SettingsValidation.throttle(input), Validated.Throttle::provider));
     }
 
     /** Replaces every field of a throttle. */
     public WriteResult updateThrottle(long id, int revision, ThrottleInput input) {
-        return throttles.update(id, revision, SettingsValidation.throttle(input));
+        return throttles.update(id, revision, known(SettingsValidation.throttle(input), Validated.Throttle::provider));
     }
 
     /** Deletes a throttle. */
@@ -118,12 +126,12 @@ public final class SettingsWriter {
 
     /** Creates a pause; its end, when given, must be in the future. */
     public WriteResult createPause(PauseInput input) {
-        return pauses.create(SettingsValidation.pause(input, clock.instant()));
+        return pauses.create(known(SettingsValidation.pause(input, clock.instant()), Validated.Pause::provider));
     }
 
     /** Replaces every field of a pause; its end, when given, must be in the future. */
     public WriteResult updatePause(long id, int revision, PauseInput input) {
-        return pauses.update(id, revision, SettingsValidation.pause(input, clock.instant()));
+        return pauses.update(id, revision, known(SettingsValidation.pause(input, clock.instant()), Validated.Pause::provider));
     }
 
     /** Deletes a pause, ending it now. */
@@ -163,12 +171,12 @@ public final class SettingsWriter {
 
     /** Creates a response rule; names are unique, and the regular expression must compile. */
     public WriteResult createResponseRule(ResponseRuleInput input) {
-        return responseRules.create(SettingsValidation.responseRule(input));
+        return responseRules.create(known(SettingsValidation.responseRule(input), Validated.ResponseRule::provider));
     }
 
     /** Replaces every field of a response rule. */
     public WriteResult updateResponseRule(long id, int revision, ResponseRuleInput input) {
-        return responseRules.update(id, revision, SettingsValidation.responseRule(input));
+        return responseRules.update(id, revision, known(SettingsValidation.responseRule(input), Validated.ResponseRule::provider));
     }
 
     /** Deletes a response rule. */
@@ -178,16 +186,56 @@ public final class SettingsWriter {
 
     /** Creates a back-off; its end must be in the future. */
     public WriteResult createBackOff(BackOffInput input) {
-        return backOffs.create(SettingsValidation.backOff(input, clock.instant()));
+        return backOffs.create(known(SettingsValidation.backOff(input, clock.instant()), Validated.BackOff::provider));
     }
 
     /** Replaces every field of a back-off; its end must be in the future. */
     public WriteResult updateBackOff(long id, int revision, BackOffInput input) {
-        return backOffs.update(id, revision, SettingsValidation.backOff(input, clock.instant()));
+        return backOffs.update(id, revision, known(SettingsValidation.backOff(input, clock.instant()), Validated.BackOff::provider));
     }
 
     /** Deletes a back-off, lifting it now. */
     public WriteResult deleteBackOff(long id, int revision) {
         return backOffs.delete(id, revision);
+    }
+
+    /** Creates a provider group; one named like a shipped provider replaces it. */
+    public WriteResult createProvider(ProviderInput input) {
+        return providers.create(SettingsValidation.provider(input));
+    }
+
+    /** Replaces the name and MX host patterns of a provider group. */
+    public WriteResult updateProvider(long id, int revision, ProviderInput input) {
+        return providers.update(id, revision, SettingsValidation.provider(input));
+    }
+
+    /** Deletes a provider group (a shipped one of the same name is in force again). */
+    public WriteResult deleteProvider(long id, int revision) {
+        return providers.delete(id, revision);
+    }
+
+    /**
+     * {@code value}, when the provider it names (if any) is one Ferry ships or the database holds;
+     * else refused on the field {@code provider}, so a typo cannot save a throttle that holds nothing.
+     */
+    private <V> V known(V value, Function<V, String> provider) {
+        var name = provider.apply(value);
+        if (name == null || Providers.shipped().has(name)) {
+            return value;
+        }
+        try (var connection = dataSource.getConnection();
+                var statement = connection.prepareStatement("SELECT 1 FROM providers WHERE name = ?")) {
+            statement.setString(1, name);
+            try (var rows = statement.executeQuery()) {
+                if (rows.next()) {
+                    return value;
+                }
+            }
+        } catch (SQLException e) {
+            throw new SettingsWriteFailedException("the provider '" + name + "' could not be looked up: " + e.getMessage(), e);
+        }
+        throw new InvalidSettingsException(List.of(new FieldError("provider", FieldChecks.quote(name)
+                + " is no provider group; the shipped ones are " + String.join(", ", Providers.shipped().all().stream()
+                        .map(dev.ferrymta.relay.settings.Provider::name).toList()) + ", and the providers settings add more")));
     }
 }

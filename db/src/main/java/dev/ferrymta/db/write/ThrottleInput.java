@@ -10,7 +10,15 @@ package dev.ferrymta.db.write;
  * @param messagesPerMinute     messages per minute at most
  * @param messagesPerConnection messages over one connection at most
  * @param idleTimeoutSeconds    seconds an idle connection is kept open
+ * @param provider              a provider group instead of a domain: the limits hold across every
+ *                              domain it hosts, per local IP (connections and messages per minute summed)
  */
 public record ThrottleInput(String localIp, String domain, Integer maxConnections, Integer messagesPerMinute,
-        Integer messagesPerConnection, Integer idleTimeoutSeconds) {
+        Integer messagesPerConnection, Integer idleTimeoutSeconds, String provider) {
+
+    /** A throttle of a domain, or of any domain. */
+    public ThrottleInput(String localIp, String domain, Integer maxConnections, Integer messagesPerMinute,
+            Integer messagesPerConnection, Integer idleTimeoutSeconds) {
+        this(localIp, domain, maxConnections, messagesPerMinute, messagesPerConnection, idleTimeoutSeconds, null);
+    }
 }

@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import dev.ferrymta.relay.settings.ProviderLimits;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterAll;
@@ -131,5 +133,33 @@ class ResponseRulesAndBackOffsIT {
 
         writer.deleteBackOff(created.id(), 1);
         assertThat(source.load().limitsFor(ip, yahoo, NOW.plusSeconds(60)).maxConnections()).as("lifted").isEqualTo(5);
+    }
+
+    @Test
+    void aProviderWrittenJoinsTheShippedOnesAndScopesThrottlesPausesAndBackOffsToEveryDomainItHosts() throws Exception {
+        var unique = "acme-" + db.unique("p").toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        var name = unique.substring(0, Math.min(unique.length(), 60));
+        var created = writer.createProvider(new ProviderInput(name, List.of("*.mx.acme.test")));
+        writer.createThrottle(new ThrottleInput(null, null, 3, 120, null, null, name));
+        writer.createBackOff(new BackOffInput("192.0.2.0/24", null, "2030-01-01T01:00:00Z", 60, null, "by hand", name));
+        writer.createPause(new PauseInput("192.0.2.9", null, null, "held", null, name));
+
+        var settings = source.load();
+        assertThat(settings.providers().providerOf(List.of("in1.mx.acme.test"))).contains(name);
+        assertThat(settings.providers().providerOf(List.of("aspmx.l.google.com"))).as("the shipped ones stay").contains("google");
+        var ip = InetAddress.getByName("192.0.2.7");
+        assertThat(settings.providerLimitsFor(ip, name, NOW)).contains(new ProviderLimits(OptionalInt.of(3), OptionalInt.of(60)));
+        assertThat(settings.pauseFor(InetAddress.getByName("192.0.2.9"), Domain.parse("customer.example"), Optional.of(name), List.of(), NOW))
+                .isPresent();
+        assertThat(settings.pauseFor(InetAddress.getByName("192.0.2.9"), Domain.parse("customer.example"), Optional.empty(), List.of(), NOW))
+                .isEmpty();
+
+        // A provider nobody knows is refused on the field, so a typo cannot save a throttle that holds nothing.
+        assertRefused(() -> writer.createThrottle(new ThrottleInput(null, null, 3, null, null, null, "gogle")),
+                errors("provider", "'gogle' is no provider group"));
+        assertRefused(() -> writer.createProvider(new ProviderInput(name, List.of("*.other.test"))),
+                errors("name", "a provider named " + name + " exists"));
+        writer.deleteProvider(created.id(), 1);
+        assertThat(source.load().providers().providerOf(List.of("in1.mx.acme.test"))).isEmpty();
     }
 }

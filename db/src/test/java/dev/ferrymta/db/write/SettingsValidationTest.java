@@ -114,6 +114,9 @@ class SettingsValidationTest {
                 arguments(new ThrottleInput(null, null, null, null, 100_001, null), errors("messagesPerConnection", "must be at most 100000")),
                 arguments(new ThrottleInput(null, null, null, null, null, 0), errors("idleTimeoutSeconds", "must be at least 1")),
                 arguments(new ThrottleInput(null, null, null, null, null, 3601), errors("idleTimeoutSeconds", "must be at most 3600")),
+                arguments(new ThrottleInput(null, "gmail.com", null, null, null, null, "google"),
+                        errors("provider", "a scope names a domain or a provider, not both")),
+                arguments(new ThrottleInput(null, null, 5, null, null, null, "Google Mail"), errors("provider", "is not a provider name")),
                 arguments(new ThrottleInput("x", "y", -1, -1, -1, -1), errors(
                         "localIp", "is not an IP address", "domain", "is not a domain name", "maxConnections", "at least 1",
                         "messagesPerMinute", "at least 1", "messagesPerConnection", "at least 1", "idleTimeoutSeconds", "at least 1")));
@@ -335,6 +338,29 @@ class SettingsValidationTest {
     @MethodSource("badResponseRules")
     void refusesABadResponseRuleNamingEveryBadField(ResponseRuleInput input, List<FieldError> expected) {
         assertRefused(() -> SettingsValidation.responseRule(input), expected);
+    }
+
+    // ---- provider groups
+
+    @Test
+    void acceptsAProviderInCanonicalForm() {
+        assertThat(SettingsValidation.provider(new ProviderInput("acme-mail", List.of(" *.MX.Acme.test ", "mx1.acme.test", "*.mx.acme.test"))))
+                .isEqualTo(new Validated.Provider("acme-mail", "*.mx.acme.test mx1.acme.test"));
+    }
+
+    static Stream<Arguments> badProviders() {
+        return Stream.of(
+                arguments(new ProviderInput(null, List.of("*.x.test")), errors("name", "is required")),
+                arguments(new ProviderInput("Acme", List.of("*.x.test")), errors("name", "is not a provider name")),
+                arguments(new ProviderInput("acme", List.of()), errors("mxPatterns", "at least one MX host pattern")),
+                arguments(new ProviderInput("acme", List.of("*.test", "mx_1.acme.test", "*acme.test")),
+                        errors("mxPatterns[0]", "is neither a host name nor", "mxPatterns[1]", "is neither", "mxPatterns[2]", "is neither")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badProviders")
+    void refusesABadProviderNamingEveryBadField(ProviderInput input, List<FieldError> expected) {
+        assertRefused(() -> SettingsValidation.provider(input), expected);
     }
 
     // ---- back-offs
