@@ -6,6 +6,7 @@ import dev.ferrymta.relay.settings.DkimKey;
 import dev.ferrymta.relay.settings.DomainRoute;
 import dev.ferrymta.relay.settings.IpPool;
 import dev.ferrymta.relay.settings.Pause;
+import dev.ferrymta.relay.settings.Provider;
 import dev.ferrymta.relay.settings.ResponseRuleSetting;
 import dev.ferrymta.relay.settings.RouteKind;
 import dev.ferrymta.relay.settings.Settings;
@@ -26,6 +27,7 @@ final class TestSettings {
     private final List<IpPool> pools = new ArrayList<>();
     private final List<DkimKey> dkimKeys = new ArrayList<>();
     private final List<ResponseRuleSetting> responseRules = new ArrayList<>();
+    private final List<Provider> providers = new ArrayList<>();
     private long id;
 
     static TestSettings settings() {
@@ -68,7 +70,20 @@ final class TestSettings {
         return this;
     }
 
+    /** A provider group of the shared settings. */
+    TestSettings provider(String name, String... mxPatterns) {
+        providers.add(new Provider(++id, 1, name, List.of(mxPatterns)));
+        return this;
+    }
+
+    /** A throttle of every domain of {@code provider}, from any IP. */
+    TestSettings providerThrottle(String provider, int maxConnections, int messagesPerConnection) {
+        throttles.add(new Throttle(++id, 1, Optional.empty(), Optional.empty(), OptionalInt.of(maxConnections), OptionalInt.empty(),
+                OptionalInt.of(messagesPerConnection), Optional.of(Duration.ofSeconds(5)), Optional.of(provider)));
+        return this;
+    }
+
     Settings version(long version) {
-        return new Settings(version, pools, throttles, routes, pauses, List.of(), dkimKeys, responseRules, List.of());
+        return new Settings(version, pools, throttles, routes, pauses, List.of(), dkimKeys, responseRules, List.of(), providers);
     }
 }

@@ -60,6 +60,7 @@ final class DeliveryLane {
     /** The destination's provider group, as last looked up, and when. */
     private volatile Optional<String> provider = Optional.empty();
     private volatile Instant providerCheckedAt = Instant.MIN;
+    private final ReentrantLock providerLock = new ReentrantLock();
 
     /** How often a lane asks again which provider its domain belongs to (the DNS answer is cached for its TTL). */
     private static final Duration PROVIDER_RECHECK = Duration.ofMinutes(1);
@@ -91,15 +92,24 @@ final class DeliveryLane {
      * on the thread that offers messages, which must not wait for DNS).
      */
     private Optional<String> lookUpProvider(Settings settings, Instant now) {
-        if (key.via().isEmpty() && !now.isBefore(providerCheckedAt.plus(PROVIDER_RECHECK))) {
-            providerCheckedAt = now;
-            var found = context.connector().provider(key, settings);
-            if (!found.equals(provider)) {
-                log.debug("lane {} belongs to provider {}", key, found.orElse("(none)"));
-                provider = found;
-            }
+        if (key.via().isPresent() || now.isBefore(providerCheckedAt.plus(PROVIDER_RECHECK))) {
+            return provider;
         }
-        return provider;
+        // One worker looks up; the others of the lane wait for its answer rather than go on without one.
+        providerLock.lock();
+        try {
+            if (!now.isBefore(providerCheckedAt.plus(PROVIDER_RECHECK))) {
+                var found = context.connector().provider(key, settings);
+                if (!found.equals(provider)) {
+                    log.debug("lane {} belongs to provider {}", key, found.orElse("(none)"));
+                    provider = found;
+                }
+                providerCheckedAt = now;
+            }
+            return provider;
+        } finally {
+            providerLock.unlock();
+        }
     }
 
     /** Takes a message, or says when to bring it back. */
