@@ -42,6 +42,11 @@ final class ConnectionGauge {
         return total.max;
     }
 
+    synchronized int open(InetAddress client) {
+        Count count = byClient.get(client);
+        return count == null ? 0 : count.open;
+    }
+
     synchronized int maxOpen(InetAddress client) {
         Count count = byClient.get(client);
         return count == null ? 0 : count.max;

@@ -162,6 +162,11 @@ public final class SmtpSink implements AutoCloseable {
         return gauge.maxOpen();
     }
 
+    /** How many connections from this client (source) address are open now, the one being greeted included. */
+    public int openConnectionsFrom(InetAddress client) {
+        return gauge.open(client);
+    }
+
     /** The most connections from this client (source) address that were open at once. */
     public int maxConcurrentConnectionsFrom(InetAddress client) {
         return gauge.maxOpen(client);
