@@ -138,6 +138,33 @@ class AutomaticSuspensionIT {
         assertThat(relay.take(relay.success, 7, WAIT)).hasSize(7);
     }
 
+    @Test
+    void aReceiverLimitingSessionsIsBackedOffByTheShippedRuleAndEveryMessageArrivesOnce() throws Exception {
+        // Comcast-style: two sessions at once from an IP; a third is greeted with 421 RL000001.
+        var client = InetAddress.getByName("127.0.0.2");
+        var refused = new AtomicInteger();
+        relay.settings(settings().throttle("limited.test", 20, 1000).version(2));
+        sink.script().on(SmtpCommand.GREETING).from(client).matching(line -> sink.openConnectionsFrom(client) > 2
+                && refused.incrementAndGet() > 0).reply(421, "4.7.0 too many sessions from 127.0.0.2, see "
+                + "http://postmaster.comcast.net/smtp-error-codes.php#RL000001");
+        relay.start();
+        int count = 300;
+        for (int i = 0; i < count; i++) {
+            var message = message("u" + i + "@limited.test");
+            message.putArray("ips").add("127.0.0.2");
+            message.putArray("retries").add(1);
+            relay.send(message);
+        }
+
+        var delivered = sink.awaitMessages(count, WAIT);
+        assertThat(delivered.stream().map(m -> m.recipients().getFirst()).distinct()).hasSize(count);
+        // The first burst of up to 20 connections meets the limit; after the back-off to one
+        // connection there are no more refusals. (Before a lane's surplus workers stopped
+        // replacing each other, a lowered limit kept them starting and ending without end.)
+        assertThat(refused.get()).as("sessions refused").isBetween(1, 20);
+        assertThat(relay.relay().status().counts().delivered()).isEqualTo(count);
+    }
+
     private static AutomaticActions sharing(List<Suspension> suspensions, List<AutomaticBackOff> backOffs) {
         return new AutomaticActions() {
             @Override

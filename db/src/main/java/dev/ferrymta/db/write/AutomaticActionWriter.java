@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * starts with {@value #REASON_PREFIX}. Many instances hitting the same reply at once give one row,
  * extended rather than duplicated: the writes of one scope are serialized by a transaction-level
  * advisory lock, an automatic row of the scope that exists is extended to the later end, and one
- * that already lasts as long is left alone (no new version). The operator's own rows are never
+ * that already lasts as long, or nearly ({@link #MIN_EXTENSION}), is left alone (no new version). The operator's own rows are never
  * touched; the operator lifts an automatic one early by deleting it.
  */
 public final class AutomaticActionWriter {
@@ -29,6 +29,13 @@ public final class AutomaticActionWriter {
     public static final String REASON_PREFIX = "automatic:";
 
     private static final Logger log = LoggerFactory.getLogger(AutomaticActionWriter.class);
+
+    /**
+     * An automatic action of the scope that would end less than this much later is left as it is:
+     * replies that keep coming while it holds (messages in flight on several instances) do not each
+     * make a new settings version for a few milliseconds more.
+     */
+    static final java.time.Duration MIN_EXTENSION = java.time.Duration.ofSeconds(10);
 
     private final DataSource dataSource;
 
@@ -40,7 +47,7 @@ public final class AutomaticActionWriter {
      * Pauses sending from {@code ip} (to {@code domain}, or to any domain) until {@code until}.
      *
      * @param reason starts with {@value #REASON_PREFIX}; at most 500 characters
-     * @return the write; empty when an automatic pause of the scope already lasts that long
+     * @return the write; empty when an automatic pause of the scope already lasts that long, or less than 10 s less
      * @throws SettingsWriteFailedException when the database refuses or cannot be reached
      */
     public Optional<WriteResult> pause(InetAddress ip, Optional<String> domain, Instant until, String reason) {
@@ -58,7 +65,7 @@ public final class AutomaticActionWriter {
      * where given (one at least). Extending an automatic back-off of the scope takes the new caps.
      *
      * @param reason starts with {@value #REASON_PREFIX}; at most 500 characters
-     * @return the write; empty when an automatic back-off of the scope already lasts that long
+     * @return the write; empty when an automatic back-off of the scope already lasts that long, or less than 10 s less
      * @throws SettingsWriteFailedException when the database refuses or cannot be reached
      */
     public Optional<WriteResult> backOff(InetAddress ip, Optional<String> domain, Instant until, OptionalInt messagesPerMinute,
@@ -151,7 +158,7 @@ public final class AutomaticActionWriter {
                 }
             }
         }
-        if (existing != null && !existing.isBefore(until)) {
+        if (existing != null && existing.isAfter(until.minus(MIN_EXTENSION))) {
             return Optional.empty();
         }
         boolean backOff = kind == Kind.BACK_OFF;

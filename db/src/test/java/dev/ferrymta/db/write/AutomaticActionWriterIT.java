@@ -87,6 +87,7 @@ class AutomaticActionWriterIT {
 
         assertThat(pauses.pause(ip, Optional.empty(), until, "automatic: rule 'x' on b")).isEmpty();
         assertThat(pauses.pause(ip, Optional.empty(), until.minusSeconds(60), "automatic: rule 'x' on c")).isEmpty();
+        assertThat(pauses.pause(ip, Optional.empty(), until.plusMillis(9_999), "automatic: rule 'x' on c")).as("not 10 s longer").isEmpty();
         assertThat(db.version()).isEqualTo(version);
         assertThat(count("192.0.2.11/32", null)).isEqualTo(1);
 

@@ -270,11 +270,14 @@ final class DeliveryLane {
                     permit.close();
                     permit = null;
                 }
+                var limits = limits(context.settings().get(), context.clock().instant());
                 lock.lock();
                 try {
                     workers--;
-                    if (!stopping && !queue.isEmpty() && idleWorkers == 0) {
-                        // Messages arrived while this worker was ending.
+                    // Messages arrived while this worker was ending: a successor, unless the lane has
+                    // as many as its limit allows (a worker ending because the limit went down must
+                    // not start another that ends for the same reason, and so on without end).
+                    if (!stopping && !queue.isEmpty() && idleWorkers == 0 && workers < limits.maxConnections()) {
                         startWorker();
                     }
                     work.signalAll();
