@@ -5,6 +5,7 @@ import static dev.ferrymta.console.Html.escape;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.db.write.FieldError;
+import dev.ferrymta.db.write.WriteOutcome;
 import dev.ferrymta.relay.bounce.Suspension;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import dev.ferrymta.relay.outbox.RecentResult;
@@ -206,15 +207,15 @@ final class ConsolePages {
         }
         var operation = delete ? SettingsApi.Operation.DELETE : id > 0 ? SettingsApi.Operation.UPDATE : SettingsApi.Operation.CREATE;
         switch (settingsApi.submit(kind, operation, id, body)) {
-            case SettingsApi.Outcome.Written written -> ConsoleAuth.redirect(exchange, "/settings?saved=" + written.result().version());
-            case SettingsApi.Outcome.Invalid invalid -> renderSettings(exchange, StatusCodes.BAD_REQUEST, Optional.empty(),
+            case WriteOutcome.Written written -> ConsoleAuth.redirect(exchange, "/settings?saved=" + written.result().version());
+            case WriteOutcome.Invalid invalid -> renderSettings(exchange, StatusCodes.BAD_REQUEST, Optional.empty(),
                     Optional.of(new Pages.FailedForm(kind, delete ? 0 : id, values, invalid.errors(), "Nothing was saved: "
                             + String.join("; ", invalid.errors().stream().map(Object::toString).toList()))), Optional.empty());
-            case SettingsApi.Outcome.NotFound notFound -> renderSettings(exchange, StatusCodes.NOT_FOUND, Optional.empty(),
+            case WriteOutcome.NotFound notFound -> renderSettings(exchange, StatusCodes.NOT_FOUND, Optional.empty(),
                     Optional.of(new Pages.FailedForm(kind, 0, values, List.of(), notFound.message())), Optional.empty());
-            case SettingsApi.Outcome.Conflict conflict -> renderSettings(exchange, StatusCodes.CONFLICT, Optional.empty(),
+            case WriteOutcome.Conflict conflict -> renderSettings(exchange, StatusCodes.CONFLICT, Optional.empty(),
                     Optional.of(new Pages.FailedForm(kind, 0, values, List.of(), conflict.message())), Optional.empty());
-            case SettingsApi.Outcome.Unavailable unavailable -> renderSettings(exchange, StatusCodes.SERVICE_UNAVAILABLE,
+            case WriteOutcome.Unavailable unavailable -> renderSettings(exchange, StatusCodes.SERVICE_UNAVAILABLE,
                     Optional.empty(), Optional.of(new Pages.FailedForm(kind, 0, values, List.of(), unavailable.message())), Optional.empty());
         }
     }

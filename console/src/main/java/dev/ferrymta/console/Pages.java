@@ -4,6 +4,8 @@ import static dev.ferrymta.console.Html.escape;
 
 import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.db.write.FieldError;
+import dev.ferrymta.db.write.SettingsKind;
+import dev.ferrymta.db.write.SettingsKinds;
 import dev.ferrymta.relay.bounce.BounceCategory;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The console's HTML: plain server-rendered pages, no script, every value escaped with
@@ -204,7 +207,12 @@ final class Pages {
     record Field(String name, String label, String type, boolean required) {
     }
 
-    /** The fields of each kind's form, in the API's names; {@code type}: text, number, list, area, or a choice "a|b". */
+    /**
+     * The fields of each kind's form, in the API's names (the components of the kind's input
+     * record); {@code type}: text, number, list, area, or a choice "a|b". {@code PagesTest} holds
+     * them to the registry: every kind has a form, every field is a component of its input, and a
+     * number is an {@code Integer}, a list a {@code List}, the rest {@code String}s.
+     */
     static final Map<String, List<Field>> FIELDS = Map.of(
             "pools", List.of(new Field("name", "Name", "text", true), new Field("ips", "IPs (comma-separated, in order)", "list", false)),
             "throttles", List.of(new Field("localIp", "Local IP or network", "text", false), new Field("domain", "Domain", "text", false),
@@ -241,17 +249,17 @@ final class Pages {
             "providers", List.of(new Field("name", "Name", "text", true),
                     new Field("mxPatterns", "MX host patterns (*.example.net or a host, comma-separated)", "list", true)));
 
-    static final Map<String, String> TITLES = Map.of("pools", "IP pools", "throttles", "Throttles", "routes", "Domain routes",
-            "pauses", "Pauses", "ehlo-names", "EHLO names", "dkim-keys", "DKIM keys", "response-rules", "Response rules",
-            "back-offs", "Back-offs", "providers", "Provider groups");
+    /** Each kind's heading, from the registry. */
+    static final Map<String, String> TITLES = SettingsKinds.ALL.stream()
+            .collect(Collectors.toUnmodifiableMap(SettingsKind::path, SettingsKind::title));
 
     /** The row whose form is open for a change. */
     record EditTarget(String kind, long id) {
     }
 
-    static final Map<String, String> SINGULAR = Map.of("pools", "an IP pool", "throttles", "a throttle", "routes", "a domain route",
-            "pauses", "a pause", "ehlo-names", "an EHLO name", "dkim-keys", "a DKIM key", "response-rules", "a response rule",
-            "back-offs", "a back-off", "providers", "a provider group");
+    /** One row of each kind in words, from the registry. */
+    static final Map<String, String> SINGULAR = SettingsKinds.ALL.stream()
+            .collect(Collectors.toUnmodifiableMap(SettingsKind::path, SettingsKind::singular));
 
     /** A form that failed, shown again with what was typed and what is wrong. */
     record FailedForm(String kind, long id, Map<String, String> values, List<FieldError> errors, String message) {

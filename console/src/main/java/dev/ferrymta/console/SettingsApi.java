@@ -7,24 +7,13 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferrymta.db.write.BackOffInput;
-import dev.ferrymta.db.write.DkimKeyInput;
 import dev.ferrymta.relay.dkim.DkimPublicationChecks;
-import dev.ferrymta.db.write.EhloNameInput;
 import dev.ferrymta.db.write.FieldError;
 import dev.ferrymta.db.write.InvalidSettingsException;
-import dev.ferrymta.db.write.PauseInput;
-import dev.ferrymta.db.write.PoolInput;
-import dev.ferrymta.db.write.ProviderInput;
-import dev.ferrymta.db.write.ResponseRuleInput;
-import dev.ferrymta.db.write.RouteInput;
-import dev.ferrymta.db.write.SettingsConflictException;
-import dev.ferrymta.db.write.SettingsNotFoundException;
-import dev.ferrymta.db.write.SettingsWriteFailedException;
+import dev.ferrymta.db.write.SettingsKind;
+import dev.ferrymta.db.write.SettingsKinds;
 import dev.ferrymta.db.write.SettingsWriter;
-import dev.ferrymta.db.write.ThrottleInput;
-import dev.ferrymta.db.write.WriteResult;
-import dev.ferrymta.relay.settings.IpRange;
+import dev.ferrymta.db.write.WriteOutcome;
 import dev.ferrymta.relay.settings.Settings;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
@@ -38,10 +27,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,41 +67,6 @@ final class SettingsApi {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    /** One kind of settings row: how it is read from the JSON and written. */
-    private record Kind<I>(String path, Class<I> input, BiFunction<SettingsWriter, I, WriteResult> create,
-            Updater<I> update, Deleter delete, Function<Settings, List<Map<String, Object>>> rows) {
-    }
-
-    @FunctionalInterface
-    private interface Updater<I> {
-        WriteResult update(SettingsWriter writer, long id, int revision, I input);
-    }
-
-    @FunctionalInterface
-    private interface Deleter {
-        WriteResult delete(SettingsWriter writer, long id, int revision);
-    }
-
-    private static final List<Kind<?>> KINDS = List.of(
-            new Kind<>("pools", PoolInput.class, SettingsWriter::createPool, SettingsWriter::updatePool,
-                    SettingsWriter::deletePool, SettingsApi::pools),
-            new Kind<>("throttles", ThrottleInput.class, SettingsWriter::createThrottle, SettingsWriter::updateThrottle,
-                    SettingsWriter::deleteThrottle, SettingsApi::throttles),
-            new Kind<>("routes", RouteInput.class, SettingsWriter::createRoute, SettingsWriter::updateRoute,
-                    SettingsWriter::deleteRoute, SettingsApi::routes),
-            new Kind<>("pauses", PauseInput.class, SettingsWriter::createPause, SettingsWriter::updatePause,
-                    SettingsWriter::deletePause, SettingsApi::pauses),
-            new Kind<>("ehlo-names", EhloNameInput.class, SettingsWriter::createEhloName, SettingsWriter::updateEhloName,
-                    SettingsWriter::deleteEhloName, SettingsApi::ehloNames),
-            new Kind<>("dkim-keys", DkimKeyInput.class, SettingsWriter::createDkimKey, SettingsWriter::updateDkimKey,
-                    SettingsWriter::deleteDkimKey, SettingsApi::dkimKeys),
-            new Kind<>("response-rules", ResponseRuleInput.class, SettingsWriter::createResponseRule, SettingsWriter::updateResponseRule,
-                    SettingsWriter::deleteResponseRule, SettingsApi::responseRules),
-            new Kind<>("back-offs", BackOffInput.class, SettingsWriter::createBackOff, SettingsWriter::updateBackOff,
-                    SettingsWriter::deleteBackOff, SettingsApi::backOffs),
-            new Kind<>("providers", ProviderInput.class, SettingsWriter::createProvider, SettingsWriter::updateProvider,
-                    SettingsWriter::deleteProvider, SettingsApi::providers));
-
     private final Supplier<Optional<SettingsEditor>> editor;
     private final Optional<DkimPublicationChecks> dkimChecks;
 
@@ -145,7 +97,7 @@ final class SettingsApi {
         var settings = current.get().current();
         var body = new LinkedHashMap<String, Object>();
         body.put("configVersion", settings.version());
-        for (var kind : KINDS) {
+        for (var kind : SettingsKinds.ALL) {
             body.put(kind.path(), rowsOf(kind, settings));
         }
         Responses.json(exchange, StatusCodes.OK, body);
@@ -185,25 +137,26 @@ final class SettingsApi {
                 throw new InvalidSettingsException(List.of(new FieldError("revision",
                         "the revision the row was read at is needed: ?revision=N")));
             }
-            return writer -> kind.delete().delete(writer, id, parsed);
+            return writer -> kind.delete(writer, id, parsed);
         });
     }
 
     @FunctionalInterface
     private interface WritePlan {
-        Function<SettingsWriter, WriteResult> plan(Kind<?> kind, long id, ObjectNode body) throws JsonProcessingException;
+        Function<SettingsWriter, WriteOutcome> plan(SettingsKind<?> kind, long id, ObjectNode body) throws JsonProcessingException;
     }
 
-    private static <I> Function<SettingsWriter, WriteResult> createWith(Kind<I> kind, ObjectNode body)
+    /** The body bound to the kind's input record, strictly (Jackson's errors name the field), and its create. */
+    private static <I extends Record> Function<SettingsWriter, WriteOutcome> createWith(SettingsKind<I> kind, ObjectNode body)
             throws JsonProcessingException {
         var input = JSON.treeToValue(body, kind.input());
-        return writer -> kind.create().apply(writer, input);
+        return writer -> kind.create(writer, input);
     }
 
-    private static <I> Function<SettingsWriter, WriteResult> updateWith(Kind<I> kind, long id, int revision, ObjectNode body)
-            throws JsonProcessingException {
+    private static <I extends Record> Function<SettingsWriter, WriteOutcome> updateWith(SettingsKind<I> kind, long id, int revision,
+            ObjectNode body) throws JsonProcessingException {
         var input = JSON.treeToValue(body, kind.input());
-        return writer -> kind.update().update(writer, id, revision, input);
+        return writer -> kind.update(writer, id, revision, input);
     }
 
     /** Checks, parses, writes and answers; every refusal is one of the documented errors. */
@@ -256,42 +209,24 @@ final class SettingsApi {
             }
         }
         switch (apply(current.get(), kind.get(), plan, id, body)) {
-            case Outcome.Written written -> {
+            case WriteOutcome.Written written -> {
                 var answer = new LinkedHashMap<String, Object>();
                 answer.put("id", written.result().id());
                 answer.put("revision", written.result().revision());
                 answer.put("configVersion", written.result().version());
                 Responses.json(exchange, success, answer);
             }
-            case Outcome.Invalid invalid -> invalid(exchange, invalid.errors());
-            case Outcome.NotFound notFound -> Responses.error(exchange, StatusCodes.NOT_FOUND, "not found", notFound.message());
-            case Outcome.Conflict conflict -> {
+            case WriteOutcome.Invalid invalid -> invalid(exchange, invalid.errors());
+            case WriteOutcome.NotFound notFound -> Responses.error(exchange, StatusCodes.NOT_FOUND, "not found", notFound.message());
+            case WriteOutcome.Conflict conflict -> {
                 var answer = new LinkedHashMap<String, Object>();
                 answer.put("error", "conflict");
                 answer.put("message", conflict.message());
                 answer.put("currentRevision", conflict.currentRevision());
                 Responses.json(exchange, StatusCodes.CONFLICT, answer);
             }
-            case Outcome.Unavailable unavailable ->
+            case WriteOutcome.Unavailable unavailable ->
                     Responses.error(exchange, StatusCodes.SERVICE_UNAVAILABLE, "database unavailable", unavailable.message());
-        }
-    }
-
-    /** How a write ended, for the API and for the settings page's forms alike. */
-    sealed interface Outcome {
-        record Written(WriteResult result) implements Outcome {
-        }
-
-        record Invalid(List<FieldError> errors) implements Outcome {
-        }
-
-        record NotFound(String message) implements Outcome {
-        }
-
-        record Conflict(String message, int currentRevision) implements Outcome {
-        }
-
-        record Unavailable(String message) implements Outcome {
         }
     }
 
@@ -302,21 +237,21 @@ final class SettingsApi {
      * Makes a write the settings page's form asked for: {@code body} holds the row's fields as the
      * API names them ({@code revision} too, for an update or a delete).
      */
-    Outcome submit(String kindPath, Operation operation, long id, ObjectNode body) {
-        var kind = KINDS.stream().filter(k -> k.path().equals(kindPath)).findFirst();
+    WriteOutcome submit(String kindPath, Operation operation, long id, ObjectNode body) {
+        var kind = SettingsKinds.byPath(kindPath);
         var current = editor.get();
         if (kind.isEmpty()) {
-            return new Outcome.NotFound("no such kind of settings: " + kindPath);
+            return new WriteOutcome.NotFound("no such kind of settings: " + kindPath);
         }
         if (current.isEmpty()) {
-            return new Outcome.Unavailable("the settings are not loaded yet");
+            return new WriteOutcome.Unavailable("the settings are not loaded yet");
         }
         WritePlan plan = switch (operation) {
             case CREATE -> (k, i, b) -> createWith(k, b);
             case UPDATE -> (k, i, b) -> updateWith(k, i, revision(b), b);
             case DELETE -> (k, i, b) -> {
                 int revision = revision(b);
-                return writer -> k.delete().delete(writer, i, revision);
+                return writer -> k.delete(writer, i, revision);
             };
         };
         return apply(current.get(), kind.get(), plan, id, body);
@@ -331,24 +266,25 @@ final class SettingsApi {
         return revision.intValue();
     }
 
-    private static Outcome apply(SettingsEditor editor, Kind<?> kind, WritePlan plan, long id, ObjectNode body) {
+    /** Binds, writes, broadcasts: every way it can end is a {@link WriteOutcome}. */
+    private static WriteOutcome apply(SettingsEditor editor, SettingsKind<?> kind, WritePlan plan, long id, ObjectNode body) {
+        Function<SettingsWriter, WriteOutcome> write;
         try {
-            return new Outcome.Written(editor.write(plan.plan(kind, id, body)));
+            write = plan.plan(kind, id, body);
         } catch (MismatchedInputException e) {
-            return new Outcome.Invalid(List.of(fieldError(e)));
+            return new WriteOutcome.Invalid(List.of(fieldError(e)));
         } catch (JsonProcessingException e) {
-            return new Outcome.Invalid(List.of(new FieldError("body", "cannot be read as a " + kind.path() + " row: "
+            return new WriteOutcome.Invalid(List.of(new FieldError("body", "cannot be read as a " + kind.path() + " row: "
                     + e.getOriginalMessage())));
         } catch (InvalidSettingsException e) {
-            return new Outcome.Invalid(e.errors());
-        } catch (SettingsNotFoundException e) {
-            return new Outcome.NotFound(e.getMessage());
-        } catch (SettingsConflictException e) {
-            return new Outcome.Conflict(e.getMessage(), e.currentRevision());
-        } catch (SettingsWriteFailedException e) {
-            log.warn("console: a settings write failed: {}", e.getMessage());
-            return new Outcome.Unavailable(e.getMessage());
+            // The revision of an update or a delete, missing or not a whole number.
+            return new WriteOutcome.Invalid(e.errors());
         }
+        var outcome = editor.apply(write);
+        if (outcome instanceof WriteOutcome.Unavailable unavailable) {
+            log.warn("console: a settings write failed: {}", unavailable.message());
+        }
+        return outcome;
     }
 
     private static void invalid(HttpServerExchange exchange, List<FieldError> errors) throws JsonProcessingException {
@@ -386,13 +322,12 @@ final class SettingsApi {
 
     /** The kinds, as the API and the settings page name them, in display order. */
     static List<String> kinds() {
-        return KINDS.stream().map(Kind::path).toList();
+        return SettingsKinds.ALL.stream().map(SettingsKind::path).toList();
     }
 
     /** One kind's rows as the API shows them (DKIM private keys left out). */
     List<Map<String, Object>> rows(String kindPath, Settings settings) {
-        return KINDS.stream().filter(kind -> kind.path().equals(kindPath)).findFirst()
-                .map(kind -> rowsOf(kind, settings)).orElse(List.of());
+        return SettingsKinds.byPath(kindPath).map(kind -> rowsOf(kind, settings)).orElse(List.of());
     }
 
     /**
@@ -400,8 +335,8 @@ final class SettingsApi {
      * "published, matches", "published, does not match this key", "not published", "lookup
      * failed", or "checking" until the first answer) and the TXT record to publish ({@code record}).
      */
-    private List<Map<String, Object>> rowsOf(Kind<?> kind, Settings settings) {
-        var rows = kind.rows().apply(settings);
+    private List<Map<String, Object>> rowsOf(SettingsKind<?> kind, Settings settings) {
+        var rows = kind.rows(settings);
         if (!kind.path().equals("dkim-keys") || dkimChecks.isEmpty()) {
             return rows;
         }
@@ -422,139 +357,12 @@ final class SettingsApi {
         Responses.error(exchange, StatusCodes.SERVICE_UNAVAILABLE, "not ready", "the settings are not loaded yet");
     }
 
-    private static Optional<Kind<?>> kind(HttpServerExchange exchange) {
+    private static Optional<SettingsKind<?>> kind(HttpServerExchange exchange) {
         var name = exchange.getAttachment(PathTemplateMatch.ATTACHMENT_KEY).getParameters().get("kind");
-        return KINDS.stream().filter(kind -> kind.path().equals(name)).findFirst().map(kind -> (Kind<?>) kind);
+        return SettingsKinds.byPath(name);
     }
 
     private static String kindNames() {
-        return KINDS.stream().map(Kind::path).collect(Collectors.joining(", "));
-    }
-
-    // --- the rows as JSON ---------------------------------------------------------------------
-
-    private static Map<String, Object> row(long id, int revision) {
-        var row = new LinkedHashMap<String, Object>();
-        row.put("id", id);
-        row.put("revision", revision);
-        return row;
-    }
-
-    private static String range(Optional<IpRange> range) {
-        return range.map(IpRange::toString).orElse(null);
-    }
-
-    private static List<Map<String, Object>> pools(Settings settings) {
-        return settings.pools().stream().map(pool -> {
-            var row = row(pool.id(), pool.revision());
-            row.put("name", pool.name());
-            row.put("ips", pool.ips().stream().map(ip -> ip.getHostAddress()).toList());
-            return row;
-        }).toList();
-    }
-
-    private static List<Map<String, Object>> throttles(Settings settings) {
-        return settings.throttles().stream().map(throttle -> {
-            var row = row(throttle.id(), throttle.revision());
-            row.put("localIp", range(throttle.localIp()));
-            row.put("domain", throttle.domain().map(domain -> domain.name()).orElse(null));
-            row.put("maxConnections", throttle.maxConnections().isPresent() ? throttle.maxConnections().getAsInt() : null);
-            row.put("messagesPerMinute", throttle.messagesPerMinute().isPresent() ? throttle.messagesPerMinute().getAsInt() : null);
-            row.put("messagesPerConnection",
-                    throttle.messagesPerConnection().isPresent() ? throttle.messagesPerConnection().getAsInt() : null);
-            row.put("idleTimeoutSeconds", throttle.idleTimeout().map(timeout -> timeout.toSeconds()).orElse(null));
-            row.put("provider", throttle.provider().orElse(null));
-            return row;
-        }).toList();
-    }
-
-    private static List<Map<String, Object>> routes(Settings settings) {
-        return settings.routes().stream().map(route -> {
-            var row = row(route.id(), route.revision());
-            row.put("domain", route.domain().name());
-            row.put("kind", route.kind().name().toLowerCase(Locale.ROOT));
-            row.put("host", route.host());
-            row.put("port", route.port());
-            return row;
-        }).toList();
-    }
-
-    private static List<Map<String, Object>> pauses(Settings settings) {
-        return settings.pauses().stream().map(pause -> {
-            var row = row(pause.id(), pause.revision());
-            row.put("localIp", range(pause.localIp()));
-            row.put("domain", pause.domain().map(domain -> domain.name()).orElse(null));
-            row.put("until", pause.until().map(Object::toString).orElse(null));
-            row.put("reason", pause.reason());
-            row.put("tag", pause.tag().orElse(null));
-            row.put("provider", pause.provider().orElse(null));
-            return row;
-        }).toList();
-    }
-
-    private static List<Map<String, Object>> ehloNames(Settings settings) {
-        return settings.ehloNames().stream().map(ehlo -> {
-            var row = row(ehlo.id(), ehlo.revision());
-            row.put("localIp", ehlo.localIp().getHostAddress());
-            row.put("name", ehlo.name());
-            return row;
-        }).toList();
-    }
-
-    private static List<Map<String, Object>> dkimKeys(Settings settings) {
-        return settings.dkimKeys().stream().map(key -> {
-            var row = row(key.id(), key.revision());
-            row.put("domain", key.domain().name());
-            row.put("selector", key.selector());
-            return row;
-        }).toList();
-    }
-
-    private static Integer optional(java.util.OptionalInt value) {
-        return value.isPresent() ? value.getAsInt() : null;
-    }
-
-    private static List<Map<String, Object>> responseRules(Settings settings) {
-        return settings.responseRuleSettings().stream().map(setting -> {
-            var rule = setting.rule();
-            var row = row(setting.id(), setting.revision());
-            row.put("name", rule.name());
-            row.put("code", rule.match().code());
-            row.put("status", rule.match().status());
-            row.put("text", rule.match().text().map(java.util.regex.Pattern::pattern).orElse(""));
-            row.put("domain", rule.domain().map(domain -> domain.name()).orElse(null));
-            row.put("action", rule.action().text());
-            row.put("scope", rule.scope().text());
-            row.put("minutes", rule.action().lasts() ? rule.duration().toMinutes() : null);
-            row.put("messagesPerMinute", optional(rule.messagesPerMinute()));
-            row.put("maxConnections", optional(rule.maxConnections()));
-            row.put("category", rule.category().map(category -> category.json()).orElse(null));
-            row.put("note", setting.note());
-            row.put("provider", rule.provider().orElse(null));
-            return row;
-        }).toList();
-    }
-
-    private static List<Map<String, Object>> backOffs(Settings settings) {
-        return settings.backOffs().stream().map(backOff -> {
-            var row = row(backOff.id(), backOff.revision());
-            row.put("localIp", backOff.localIp().toString());
-            row.put("domain", backOff.domain().map(domain -> domain.name()).orElse(null));
-            row.put("until", backOff.until().toString());
-            row.put("messagesPerMinute", optional(backOff.messagesPerMinute()));
-            row.put("maxConnections", optional(backOff.maxConnections()));
-            row.put("reason", backOff.reason());
-            row.put("provider", backOff.provider().orElse(null));
-            return row;
-        }).toList();
-    }
-
-    private static List<Map<String, Object>> providers(Settings settings) {
-        return settings.providerRows().stream().map(provider -> {
-            var row = row(provider.id(), provider.revision());
-            row.put("name", provider.name());
-            row.put("mxPatterns", provider.mxPatterns());
-            return row;
-        }).toList();
+        return String.join(", ", kinds());
     }
 }

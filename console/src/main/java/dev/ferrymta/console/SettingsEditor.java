@@ -1,6 +1,7 @@
 package dev.ferrymta.console;
 
 import dev.ferrymta.db.write.SettingsWriter;
+import dev.ferrymta.db.write.WriteOutcome;
 import dev.ferrymta.db.write.WriteResult;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import dev.ferrymta.relay.settings.Settings;
@@ -36,15 +37,21 @@ public final class SettingsEditor {
     }
 
     /**
-     * Makes one write, then broadcasts and reloads. The write's exceptions
-     * ({@link dev.ferrymta.db.write.SettingsWriteException}) pass through: nothing was changed.
+     * Makes one write; a committed one is broadcast and reloaded before its outcome returns. A
+     * refused one changed nothing.
      */
-    public WriteResult write(Function<SettingsWriter, WriteResult> change) {
-        var result = change.apply(writer);
+    public WriteOutcome apply(Function<SettingsWriter, WriteOutcome> change) {
+        var outcome = change.apply(writer);
+        if (outcome instanceof WriteOutcome.Written written) {
+            announce(written.result());
+        }
+        return outcome;
+    }
+
+    private void announce(WriteResult result) {
         // Peers first, so they load while this instance does; the database's NOTIFY is the
         // second path to the same reload, and the periodic version check the third.
         broadcast.accept(result.version());
         settings.reloadIfNewer(result.version());
-        return result;
     }
 }
