@@ -4,12 +4,10 @@ import static dev.ferrymta.relay.RelayFixture.message;
 import static dev.ferrymta.relay.TestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferrymta.relay.bounce.AutomaticActions;
-import dev.ferrymta.relay.bounce.AutomaticBackOff;
 import dev.ferrymta.relay.bounce.BounceCategory;
+import dev.ferrymta.relay.bounce.RecordedActions;
 import dev.ferrymta.relay.bounce.ReplyMatch;
 import dev.ferrymta.relay.bounce.ResponseRule;
-import dev.ferrymta.relay.bounce.Suspension;
 import dev.ferrymta.relay.outbox.DelayTiers;
 import dev.ferrymta.testing.broker.TestBroker;
 import dev.ferrymta.testing.smtp.SmtpCommand;
@@ -19,9 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,8 +61,9 @@ class AutomaticSuspensionIT {
                 + "of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP "
                 + "address has been temporarily rate limited.");
         relay.start();
-        var shared = new CopyOnWriteArrayList<Suspension>();
-        relay.relay().responses().shareWith(sharing(shared, new CopyOnWriteArrayList<>()));
+        var recorded = new RecordedActions();
+        var shared = recorded.suspensions;
+        relay.relay().responses().shareWith(recorded);
 
         var first = message("one@limited.test");
         first.putArray("ips").add("127.0.0.2");
@@ -105,8 +101,9 @@ class AutomaticSuspensionIT {
                 .version(2));
         sink.script().on(SmtpCommand.RCPT).from(ip).times(1).reply(421, "4.7.0 please slow down");
         relay.start();
-        var backOffs = new CopyOnWriteArrayList<AutomaticBackOff>();
-        relay.relay().responses().shareWith(sharing(new CopyOnWriteArrayList<>(), backOffs));
+        var recorded = new RecordedActions();
+        var backOffs = recorded.backOffs;
+        relay.relay().responses().shareWith(recorded);
 
         var first = message("first@limited.test");
         first.putArray("ips").add("127.0.0.2");
@@ -163,22 +160,6 @@ class AutomaticSuspensionIT {
         // replacing each other, a lowered limit kept them starting and ending without end.)
         assertThat(refused.get()).as("sessions refused").isBetween(1, 20);
         assertThat(relay.relay().status().counts().delivered()).isEqualTo(count);
-    }
-
-    private static AutomaticActions sharing(List<Suspension> suspensions, List<AutomaticBackOff> backOffs) {
-        return new AutomaticActions() {
-            @Override
-            public CompletionStage<Boolean> suspend(Suspension suspension) {
-                suspensions.add(suspension);
-                return CompletableFuture.completedFuture(false);
-            }
-
-            @Override
-            public CompletionStage<Boolean> backOff(AutomaticBackOff backOff) {
-                backOffs.add(backOff);
-                return CompletableFuture.completedFuture(false);
-            }
-        };
     }
 
     /** Waits until the delay queues hold {@code count} messages. */

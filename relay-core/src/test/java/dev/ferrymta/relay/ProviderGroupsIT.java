@@ -4,11 +4,9 @@ import static dev.ferrymta.relay.RelayFixture.message;
 import static dev.ferrymta.relay.TestSettings.settings;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferrymta.relay.bounce.AutomaticActions;
-import dev.ferrymta.relay.bounce.AutomaticBackOff;
+import dev.ferrymta.relay.bounce.RecordedActions;
 import dev.ferrymta.relay.bounce.ReplyMatch;
 import dev.ferrymta.relay.bounce.ResponseRule;
-import dev.ferrymta.relay.bounce.Suspension;
 import dev.ferrymta.testing.broker.TestBroker;
 import dev.ferrymta.testing.smtp.SmtpCommand;
 import dev.ferrymta.testing.smtp.SmtpSink;
@@ -17,9 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,19 +94,9 @@ class ProviderGroupsIT {
         provider.script().on(SmtpCommand.RCPT).matching(line -> line.contains("@two.test") && rcptToTwo.incrementAndGet() < 0);
         provider.script().on(SmtpCommand.RCPT).times(1).reply(421, "4.7.0 please slow down");
         relay.start();
-        var suspensions = new CopyOnWriteArrayList<Suspension>();
-        relay.relay().responses().shareWith(new AutomaticActions() {
-            @Override
-            public CompletionStage<Boolean> suspend(Suspension suspension) {
-                suspensions.add(suspension);
-                return CompletableFuture.completedFuture(false);
-            }
-
-            @Override
-            public CompletionStage<Boolean> backOff(AutomaticBackOff backOff) {
-                return CompletableFuture.completedFuture(false);
-            }
-        });
+        var recorded = new RecordedActions();
+        var suspensions = recorded.suspensions;
+        relay.relay().responses().shareWith(recorded);
 
         send("first@one.test");
         var retry = relay.take(relay.results, 1, WAIT).getFirst().get("results").get(0);

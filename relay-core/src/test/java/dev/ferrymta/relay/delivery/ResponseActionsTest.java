@@ -6,9 +6,9 @@ import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
-import dev.ferrymta.relay.bounce.AutomaticActions;
 import dev.ferrymta.relay.bounce.AutomaticBackOff;
 import dev.ferrymta.relay.bounce.BounceCategory;
+import dev.ferrymta.relay.bounce.RecordedActions;
 import dev.ferrymta.relay.bounce.ReplyMatch;
 import dev.ferrymta.relay.bounce.ResponseRule;
 import dev.ferrymta.relay.bounce.ResponseRules;
@@ -18,12 +18,9 @@ import dev.ferrymta.relay.settings.ThrottleLimits;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,27 +33,15 @@ class ResponseActionsTest {
     private static final Domain OTHER = Domain.parse("example.org");
     private static final ThrottleLimits WIDE = new ThrottleLimits(10, OptionalInt.empty(), 100, Duration.ofSeconds(10));
 
-    private final List<Suspension> sharedSuspensions = new ArrayList<>();
-    private final List<AutomaticBackOff> sharedBackOffs = new ArrayList<>();
+    private final RecordedActions recorded = new RecordedActions();
+    private final List<Suspension> sharedSuspensions = recorded.suspensions;
+    private final List<AutomaticBackOff> sharedBackOffs = recorded.backOffs;
     private final ResponseActions actions = new ResponseActions();
-    private boolean heldByTheSharedSettings;
     private final ResponseRules shipped = ResponseRules.shipped();
 
     @BeforeEach
     void share() {
-        actions.shareWith(new AutomaticActions() {
-            @Override
-            public CompletionStage<Boolean> suspend(Suspension suspension) {
-                sharedSuspensions.add(suspension);
-                return CompletableFuture.completedFuture(heldByTheSharedSettings);
-            }
-
-            @Override
-            public CompletionStage<Boolean> backOff(AutomaticBackOff backOff) {
-                sharedBackOffs.add(backOff);
-                return CompletableFuture.completedFuture(heldByTheSharedSettings);
-            }
-        });
+        actions.shareWith(recorded);
     }
 
     private static DeliveryOutcome temporary(int code, String status, String text) {
@@ -181,7 +166,7 @@ class ResponseActionsTest {
 
     @Test
     void onceTheSharedSettingsHoldTheActionThisInstancesCopyIsDroppedSoLiftingItThereLiftsItHere() throws Exception {
-        heldByTheSharedSettings = true;
+        recorded.held(true);
         var lane = new LaneKey(ip("192.0.2.1"), GMAIL);
         actions.observe(shipped, lane, temporary(421, "4.7.28", "unusual rate of unsolicited mail"), NOON);
         actions.observe(shipped, new LaneKey(ip("192.0.2.1"), YAHOO), temporary(421, "4.7.0", "[TSS04] deferred"), NOON);
