@@ -118,7 +118,7 @@ class ConsoleBrowserIT {
         assertThat(saved.find()).as(driver.getCurrentUrl()).isTrue();
         long version = Long.parseLong(saved.group(1));
         assertThat(driver.getCurrentUrl()).endsWith("/settings?saved=" + version);
-        assertThat(cells(driver, "h2#throttles + .scroll tr")).contains(List.of("", "browser.example", "3", "", "", "", "Edit Delete"));
+        assertThat(cells(driver, "h2#throttles + .scroll tr")).contains(List.of("", "browser.example", "3", "", "", "", "", "Edit Delete"));
         browser.screenshot("05-settings-saved");
         return version;
     }
@@ -157,7 +157,7 @@ class ConsoleBrowserIT {
 
         driver.findElement(By.linkText("Settings")).click();
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("Version " + version + ".");
-        assertThat(cells(driver, "h2#throttles + .scroll tr")).contains(List.of("", "browser.example", "3", "", "", "", "Edit Delete"));
+        assertThat(cells(driver, "h2#throttles + .scroll tr")).contains(List.of("", "browser.example", "3", "", "", "", "", "Edit Delete"));
         browser.screenshot("08-settings-b");
 
         // A's session on its own console is still there: the two cookies do not overwrite each other.

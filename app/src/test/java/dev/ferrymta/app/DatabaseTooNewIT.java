@@ -39,7 +39,7 @@ class DatabaseTooNewIT {
         args[4] = "--www-port=" + FerryProcess.freePort();
         try (var second = FerryProcess.start(args)) {
             assertThat(second.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
-            assertThat(second.outputText()).contains("the database schema is at version 99, newer than this Ferry knows (up to 2)")
+            assertThat(second.outputText()).contains("the database schema is at version 99, newer than this Ferry knows (up to 4)")
                     .doesNotContain("ready:");
         }
     }
