@@ -24,3 +24,8 @@ ALTER TABLE back_offs ADD CONSTRAINT back_offs_domain_or_provider CHECK (domain 
 ALTER TABLE response_rules ADD COLUMN provider text CHECK (provider ~ '^[a-z0-9][a-z0-9-]{0,62}$');
 ALTER TABLE response_rules DROP CONSTRAINT response_rules_scope_check;
 ALTER TABLE response_rules ADD CONSTRAINT response_rules_scope_check CHECK (scope IN ('ip', 'ip+domain', 'ip+provider'));
+
+-- When a pause or a back-off was made, for the console ("since"); an automatic one that is
+-- extended keeps the time it was first made.
+ALTER TABLE pauses ADD COLUMN since timestamptz NOT NULL DEFAULT now();
+ALTER TABLE back_offs ADD COLUMN since timestamptz NOT NULL DEFAULT now();

@@ -194,8 +194,18 @@ class ThreeInstanceClusterIT {
                 vhost.closeAllConnections("ferry test: closing every connection mid-forwarding");
             }
 
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> distinct(sink.messages()).size() == count);
+            try {
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> distinct(sink.messages()).size() == count);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                var why = new StringBuilder(distinct(sink.messages()).size() + " of " + count + " arrived; closes " + closes);
+                for (var instance : instances) {
+                    why.append("\n--- ").append(instance.serverId()).append(":\n");
+                    instance.process().outputText().lines().filter(line -> !line.contains(" INFO ") || line.contains("forward")
+                            || line.contains("failed")).forEach(line -> why.append(line).append('\n'));
+                }
+                throw new AssertionError(why.toString(), e);
+            }
             var distinct = distinct(sink.messages());
             int duplicates = sink.messages().size() - distinct.size();
             System.out.printf("5,000 forwards through two forced closes (%s): all %d arrived, %d duplicates%n",

@@ -141,18 +141,19 @@ final class ConsolePages {
                 .filter(p -> p.until().map(now::isBefore).orElse(true))
                 .forEach(p -> rows.add(List.of(Pages.Cell.text("suspended"), Pages.Cell.text(p.localIp().map(Object::toString).orElse("any IP")),
                         Pages.Cell.text(p.domain().map(d -> d.name()).or(() -> p.provider().map(v -> "provider " + v)).orElse("any domain")),
+                        Pages.Cell.text(p.since().map(Object::toString).orElse("")),
                         Pages.Cell.text(p.until().map(Object::toString).orElse("until lifted")),
                         Pages.Cell.text(p.reason()))));
         settings.backOffs().stream()
                 .filter(b -> b.reason().startsWith(Suspension.REASON_PREFIX) && now.isBefore(b.until()))
                 .forEach(b -> rows.add(List.of(Pages.Cell.text("slowed to " + caps(b)), Pages.Cell.text(b.localIp().toString()),
                         Pages.Cell.text(b.domain().map(d -> d.name()).or(() -> b.provider().map(v -> "provider " + v)).orElse("any domain")),
-                        Pages.Cell.text(b.until().toString()),
+                        Pages.Cell.text(b.since().map(Object::toString).orElse("")), Pages.Cell.text(b.until().toString()),
                         Pages.Cell.text(b.reason()))));
         if (rows.isEmpty()) {
             return "";
         }
-        return "<h2>Automatic actions</h2>\n" + Pages.table(List.of("Action", "Sending from", "To", "Until", "Why"), rows, "")
+        return "<h2>Automatic actions</h2>\n" + Pages.table(List.of("Action", "Sending from", "To", "Since", "Until", "Why"), rows, "")
                 + "<p>Lift one early by deleting its pause or back-off under <a href=\"/settings\">Settings</a>.</p>\n";
     }
 

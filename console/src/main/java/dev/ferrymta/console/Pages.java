@@ -293,7 +293,9 @@ final class Pages {
 
     /** Columns a kind's table shows that no form edits: what the console found out about a row. */
     static final Map<String, List<Field>> FOUND = Map.of(
-            "dkim-keys", List.of(new Field("publication", "DNS", "found", false), new Field("record", "TXT record to publish", "found", false)));
+            "dkim-keys", List.of(new Field("publication", "DNS", "found", false), new Field("record", "TXT record to publish", "found", false)),
+            "pauses", List.of(new Field("since", "Since", "found", false)),
+            "back-offs", List.of(new Field("since", "Since", "found", false)));
 
     /** The fields a kind's table shows: all but long text (a DKIM key), then what was found out. */
     private static List<Field> columns(String kind) {

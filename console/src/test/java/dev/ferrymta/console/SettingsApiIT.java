@@ -141,7 +141,10 @@ class SettingsApiIT {
         try {
             var page = get("/").body();
             assertThat(page).contains("<h2>Automatic actions</h2>", "slowed to 30/min, 1 connection", "10.9.7.2", "slow.example",
-                    "rule &#39;yahoo-deferred&#39; on mail-3");
+                    "rule &#39;yahoo-deferred&#39; on mail-3", "<th>Since</th>");
+            var since = row("back-offs", row.get("id").asLong()).orElseThrow().get("since").asText();
+            assertThat(java.time.Duration.between(Instant.parse(since), Instant.now()).abs()).isLessThan(Duration.ofMinutes(1));
+            assertThat(page).contains(since);
         } finally {
             assertThat(send("DELETE", "/api/settings/back-offs/" + row.get("id").asLong() + "?revision=" + row.get("revision").asInt(), "")
                     .statusCode()).isEqualTo(200);

@@ -156,12 +156,13 @@ public final class JdbcSettingsSource implements SettingsSource {
     private static List<Pause> pauses(Connection connection) throws SQLException {
         var pauses = new ArrayList<Pause>();
         try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason, tag, provider FROM pauses ORDER BY id")) {
+                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason, tag, provider, since FROM pauses ORDER BY id")) {
             while (rows.next()) {
                 var until = rows.getTimestamp(5);
                 pauses.add(new Pause(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
                         Optional.ofNullable(until).map(java.sql.Timestamp::toInstant), rows.getString(6),
-                        Optional.ofNullable(rows.getString(7)), Optional.ofNullable(rows.getString(8))));
+                        Optional.ofNullable(rows.getString(7)), Optional.ofNullable(rows.getString(8)),
+                        Optional.ofNullable(rows.getTimestamp(9)).map(java.sql.Timestamp::toInstant)));
             }
         }
         return pauses;
@@ -221,14 +222,14 @@ public final class JdbcSettingsSource implements SettingsSource {
 
     private static List<BackOff> backOffs(Connection connection) throws SQLException {
         var sql = """
-                SELECT id, revision, local_ip::text, domain, until, messages_per_minute, max_connections, reason, provider
+                SELECT id, revision, local_ip::text, domain, until, messages_per_minute, max_connections, reason, provider, since
                   FROM back_offs ORDER BY id""";
         var backOffs = new ArrayList<BackOff>();
         try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
             while (rows.next()) {
                 backOffs.add(new BackOff(rows.getLong(1), rows.getInt(2), IpRange.parse(rows.getString(3)), domain(rows, 4),
                         rows.getTimestamp(5).toInstant(), optionalInt(rows, 6), optionalInt(rows, 7), rows.getString(8),
-                        Optional.ofNullable(rows.getString(9))));
+                        Optional.ofNullable(rows.getString(9)), Optional.ofNullable(rows.getTimestamp(10)).map(java.sql.Timestamp::toInstant)));
             }
         }
         return backOffs;

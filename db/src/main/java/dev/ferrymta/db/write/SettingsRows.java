@@ -73,6 +73,7 @@ final class SettingsRows {
             row.put("reason", pause.reason());
             row.put("tag", pause.tag().orElse(null));
             row.put("provider", pause.provider().orElse(null));
+            row.put("since", pause.since().map(Object::toString).orElse(null));
             return row;
         }).toList();
     }
@@ -130,6 +131,7 @@ final class SettingsRows {
             row.put("maxConnections", optional(backOff.maxConnections()));
             row.put("reason", backOff.reason());
             row.put("provider", backOff.provider().orElse(null));
+            row.put("since", backOff.since().map(Object::toString).orElse(null));
             return row;
         }).toList();
     }

@@ -22,9 +22,16 @@ import java.util.OptionalInt;
  * @param reason            why, for the console; an automatic one starts with {@code automatic:}
  * @param provider          the destination provider group instead of a domain: its caps hold across
  *                          every domain it hosts, per local IP
+ * @param since             when it was made (an automatic one extended keeps its first); empty when not known
  */
 public record BackOff(long id, int revision, IpRange localIp, Optional<Domain> domain, Instant until, OptionalInt messagesPerMinute,
-        OptionalInt maxConnections, String reason, Optional<String> provider) {
+        OptionalInt maxConnections, String reason, Optional<String> provider, Optional<Instant> since) {
+
+    /** A back-off whose start is not known. */
+    public BackOff(long id, int revision, IpRange localIp, Optional<Domain> domain, Instant until, OptionalInt messagesPerMinute,
+            OptionalInt maxConnections, String reason, Optional<String> provider) {
+        this(id, revision, localIp, domain, until, messagesPerMinute, maxConnections, reason, provider, Optional.empty());
+    }
 
     /** A back-off of a domain, or of any domain. */
     public BackOff(long id, int revision, IpRange localIp, Optional<Domain> domain, Instant until, OptionalInt messagesPerMinute,

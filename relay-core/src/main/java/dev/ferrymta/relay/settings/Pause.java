@@ -16,9 +16,16 @@ import java.util.Optional;
  * @param reason   why, for the console
  * @param tag      holds only messages carrying this tag (MailerQ's {@code "tags"}); empty: every message
  * @param provider the destination provider group ({@link Provider}) instead of a domain: every domain it hosts
+ * @param since    when it was made (an automatic one extended keeps its first); empty when not known
  */
 public record Pause(long id, int revision, Optional<IpRange> localIp, Optional<Domain> domain, Optional<Instant> until,
-        String reason, Optional<String> tag, Optional<String> provider) {
+        String reason, Optional<String> tag, Optional<String> provider, Optional<Instant> since) {
+
+    /** A pause whose start is not known. */
+    public Pause(long id, int revision, Optional<IpRange> localIp, Optional<Domain> domain, Optional<Instant> until, String reason,
+            Optional<String> tag, Optional<String> provider) {
+        this(id, revision, localIp, domain, until, reason, tag, provider, Optional.empty());
+    }
 
     /** A pause of every message of its scope. */
     public Pause(long id, int revision, Optional<IpRange> localIp, Optional<Domain> domain, Optional<Instant> until, String reason) {
