@@ -62,9 +62,4 @@ public record SettingsKind<I extends Record>(String path, String title, String s
     public List<Map<String, Object>> rows(Settings settings) {
         return lister.apply(settings);
     }
-
-    /** {@code value} as this kind's input, for a caller that has it as an {@code Object}. */
-    public I cast(Object value) {
-        return input.cast(value);
-    }
 }
