@@ -213,11 +213,21 @@ final class SettingsValidation {
                 minutes = checks.between("minutes", input.minutes(), 1, 10_080);
             }
         }
+        if (action != null && !action.lasts() && input.minutes() != null) {
+            // Saved and then ignored would be worse than refused.
+            checks.add("minutes", "only a suspend or a backoff lasts; a " + action.text() + " rule takes no minutes");
+        }
         if (action == ResponseRule.Action.BACKOFF) {
             perMinute = checks.limit("messagesPerMinute", input.messagesPerMinute(), MAX_MESSAGES_PER_MINUTE);
             connections = checks.limit("maxConnections", input.maxConnections(), MAX_CONNECTIONS);
             if (input.messagesPerMinute() == null && input.maxConnections() == null) {
                 checks.add("messagesPerMinute", "a backoff caps messages per minute, connections or both");
+            }
+        } else if (action != null) {
+            for (var cap : List.of("messagesPerMinute", "maxConnections")) {
+                if ((cap.equals("messagesPerMinute") ? input.messagesPerMinute() : input.maxConnections()) != null) {
+                    checks.add(cap, "only a backoff caps; a " + action.text() + " rule takes no " + cap);
+                }
             }
         }
         String category = null;

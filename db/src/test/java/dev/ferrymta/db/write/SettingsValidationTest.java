@@ -298,8 +298,7 @@ class SettingsValidationTest {
                                 30, 30, 1, "rate-limit", "from Yahoo's postmaster pages")),
                 arguments(rule("5", "5.7.", "", "suspend", 60, null, null, null),
                         new Validated.ResponseRule("r1", "5", "5.7.", "", null, "suspend", "ip+domain", 60, null, null, null, "")),
-                // Caps and minutes of an action that does not use them are left out.
-                arguments(rule("", "", "mailbox disabled", "permanent", 5, 10, 1, "inactive-mailbox"),
+                arguments(rule("", "", "mailbox disabled", "permanent", null, null, null, "inactive-mailbox"),
                         new Validated.ResponseRule("r1", "", "", "mailbox disabled", null, "permanent", "ip+domain", null, null, null,
                                 "inactive-mailbox", "")),
                 arguments(rule("4", "", "", "classify", null, null, null, "policy"),
@@ -327,6 +326,10 @@ class SettingsValidationTest {
                 arguments(rule("4", "", "", "backoff", 10, 0, 1001, null),
                         errors("messagesPerMinute", "must be at least 1", "maxConnections", "must be at most 1000")),
                 arguments(rule("4", "", "", "classify", null, null, null, null), errors("category", "a classify rule sets a category")),
+                // Saved and then ignored would be worse than refused.
+                arguments(rule("4", "", "", "permanent", 5, 10, 1, null), errors("minutes", "a permanent rule takes no minutes",
+                        "messagesPerMinute", "only a backoff caps", "maxConnections", "only a backoff caps")),
+                arguments(rule("4", "", "", "suspend", 5, null, 2, null), errors("maxConnections", "a suspend rule takes no maxConnections")),
                 arguments(rule("4", "", "", "classify", null, null, null, "spammy"), errors("category", "is not a bounce category")),
                 arguments(new ResponseRuleInput(" ", "4", "", "x".repeat(1001), "no_domain", "suspend", "everything", 5, null, null, null,
                         "n".repeat(501)),
