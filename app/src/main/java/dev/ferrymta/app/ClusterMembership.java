@@ -4,14 +4,16 @@ import dev.ferrymta.cluster.ClusterConfig;
 import dev.ferrymta.cluster.ClusterIdentity;
 import dev.ferrymta.cluster.ClusterNode;
 import dev.ferrymta.cluster.Forwarder;
+import dev.ferrymta.cluster.ClusterHealth;
 import dev.ferrymta.cluster.ForwardReceiver;
+import dev.ferrymta.cluster.OrphanedForwards;
 import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.broker.BrokerLink;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
 import dev.ferrymta.relay.broker.IntakeBudget;
-import dev.ferrymta.relay.broker.WatchedConsumer;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.lifecycle.LinkSlot;
+import dev.ferrymta.relay.outbox.Intake;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.io.IOException;
 import java.time.Clock;
@@ -32,10 +34,15 @@ final class ClusterMembership implements AutoCloseable {
     private final ConfirmingPublisher publisher;
     private final Forwarder forwarder;
     private volatile ForwardReceiver receiver;
+    private volatile OrphanedForwards orphans;
+    private final ClusterConfig config;
+    private final Clock clock;
     private final LinkSlot forwardLink = new LinkSlot("forward queue consumer", false);
 
     ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, Clock clock)
             throws IOException {
+        this.config = config;
+        this.clock = clock;
         this.node = new ClusterNode(config, identity, settings, link.connection(), clock);
         node.start();
         this.publisher = new ConfirmingPublisher(link.connection(), 2, 10_000, Duration.ofSeconds(60));
@@ -61,22 +68,40 @@ final class ClusterMembership implements AutoCloseable {
         return node.rejected();
     }
 
-    /** Forwarded messages dropped since start for a missing or wrong signature (0 before receiving starts). */
+    /**
+     * Forwarded messages not taken since start for a missing, wrong or expired signature: dropped
+     * when not a message, else ended with a failure result (0 before receiving starts).
+     */
     long rejectedForwards() {
         var current = receiver;
-        return current == null ? 0 : current.rejected();
+        return current == null ? 0 : current.rejected() + current.refused();
     }
 
     /**
-     * Starts taking what peers forward here into {@code pipeline}.
+     * Starts taking what peers forward here into {@code pipeline}, and draining the forward queues
+     * of peers gone for {@code cluster-orphan-after} into {@code drain}.
      *
      * @param budget the instance's budget of bytes in hand, shared with the outbox consumer
+     * @throws IOException when the forward queue stays held by another instance with this server-id,
+     *                     or the broker refuses
      */
-    void receive(BrokerLink link, int prefetch, WatchedConsumer.Handler pipeline, IntakeBudget budget, Clock clock) throws IOException {
-        receiver = new ForwardReceiver(link.connection(), node::declareForwardQueue, prefetch, 8, node.signer(), pipeline,
-                "ferry-" + node.self().server() + "-forward", budget, clock);
-        receiver.start();
-        forwardLink.set(receiver.link());
+    void receive(BrokerLink link, int prefetch, Intake pipeline, Intake drain, IntakeBudget budget) throws IOException {
+        var queue = ClusterNode.forwardQueue(config.exchange(), node.self().server());
+        // A live instance that drained this queue while we were away lets go within an interval of
+        // hearing us; the peer expiry plus two intervals leaves room for that.
+        var claimWait = config.timeout().plus(config.interval().multipliedBy(2));
+        var starting = new ForwardReceiver(link.connection(), node::declareForwardQueue, queue, prefetch, 8, node.signer(), pipeline,
+                "ferry-" + node.self().server() + "-forward", budget, clock, claimWait);
+        starting.start();
+        receiver = starting;
+        forwardLink.set(starting.link());
+        orphans = new OrphanedForwards(link.connection(), node.directory(), config, node.self().server(), node.signer(), drain, clock);
+        node.watchForwardQueues(orphans, () -> new long[] {starting.replayed(), starting.refused()});
+    }
+
+    /** Conflicts, clocks and forward queues, for the health page and the console. */
+    ClusterHealth health() {
+        return node.health();
     }
 
     /** The control queue's consumer, as the health page shows it. */
@@ -89,8 +114,11 @@ final class ClusterMembership implements AutoCloseable {
         return forwardLink;
     }
 
-    /** Stops receiving, then says goodbye. */
+    /** Stops receiving and draining; what is in hand is still settled. */
     void stopReceiving() {
+        if (orphans != null) {
+            orphans.stopDraining();
+        }
         if (receiver != null) {
             receiver.close();
         }
@@ -99,6 +127,9 @@ final class ClusterMembership implements AutoCloseable {
     @Override
     public void close() {
         stopReceiving();
+        if (orphans != null) {
+            orphans.close();
+        }
         forwarder.close();
         publisher.close();
         node.close();

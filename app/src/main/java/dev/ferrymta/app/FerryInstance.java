@@ -1,5 +1,6 @@
 package dev.ferrymta.app;
 
+import dev.ferrymta.cluster.ClusterHealth;
 import dev.ferrymta.cluster.ClusterIdentity;
 import dev.ferrymta.cluster.ServerId;
 import dev.ferrymta.console.ConsoleServer;
@@ -90,7 +91,8 @@ final class FerryInstance {
                 () -> relay == null ? OptionalLong.empty() : outboxDepth.get(),
                 () -> Optional.ofNullable(relay).map(Relay::recentResults),
                 () -> cluster == null ? 0 : cluster.rejectedControl(), () -> cluster == null ? 0 : cluster.rejectedForwards(),
-                Optional.of(dkimChecks), config.cluster().secret().isPresent());
+                Optional.of(dkimChecks), config.cluster().secret().isPresent(),
+                () -> cluster == null ? ClusterHealth.NONE : cluster.health());
         if (config.cluster().secret().isEmpty()) {
             log.warn("cluster traffic is unsigned: set cluster-secret (the same on every instance) so that forged announces, "
                     + "resets and forwards are dropped");
@@ -116,7 +118,7 @@ final class FerryInstance {
                         config.relay().serverId());
                 relay.responses().shareWith(automaticActions);
                 outboxConsumer.set(relay.outboxConsumer());
-                cluster.receive(clusterLink, config.relay().prefetch(), relay.forwardHandler(), budget, clock);
+                cluster.receive(clusterLink, config.relay().prefetch(), relay.forwardHandler(), relay.drainHandler(), budget);
                 log.info("DKIM signatures: {}", dev.ferrymta.relay.dkim.SignatureProvider.description());
                 log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",
                         config.relay().serverId(), describe(config.relay().smtpIps()), broker.address(),

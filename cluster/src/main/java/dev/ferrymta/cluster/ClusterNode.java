@@ -12,6 +12,7 @@ import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -47,6 +48,12 @@ public final class ClusterNode implements AutoCloseable {
     private final FloodGuard rejectLog;
     private final LongAdder rejected = new LongAdder();
     private final WatchedConsumer control;
+    private final Clock clock;
+    /** The last clock offset seen per sender of a signed message; bounded like the directory. */
+    private final Map<String, ClusterHealth.ClockOffset> clocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final FloodGuard clockLog;
+    private volatile OrphanedForwards orphans;
+    private volatile java.util.function.Supplier<long[]> forwardCounts = () -> new long[] {0, 0};
     private Channel channel;
     private volatile boolean closed;
 
@@ -56,14 +63,17 @@ public final class ClusterNode implements AutoCloseable {
         this.settings = settings;
         this.connection = connection;
         this.signer = MessageSigner.from(config, clock);
-        this.directory = new PeerDirectory(self.server(), self.incarnation(), config, clock);
+        this.directory = new PeerDirectory(self.server(), self.incarnation(), self.ips(), config, clock);
+        this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cluster-announcer").factory());
         this.rejectLog = FloodGuard.standard(clock);
+        this.clockLog = FloodGuard.standard(clock);
+        this.conflictLog = FloodGuard.standard(clock);
         this.control = new WatchedConsumer("cluster control consumer", connection, this::declareControl, 1, 1, true,
                 "ferry-cluster-" + self.server(), new WatchedConsumer.Handler() {
                     @Override
                     public void accept(InboundMessage message) {
-                        handle(message.headers(), message.body());
+                        handle(message.headers(), message.body(), message.properties());
                     }
 
                     @Override
@@ -166,6 +176,31 @@ public final class ClusterNode implements AutoCloseable {
         return self;
     }
 
+    /**
+     * Drains departed peers' forward queues from now on, and reads every forward queue's depth,
+     * each {@code cluster-interval}; {@code counts} gives the receiver's replays and refusals.
+     */
+    public void watchForwardQueues(OrphanedForwards orphans, java.util.function.Supplier<long[]> counts) {
+        this.orphans = orphans;
+        this.forwardCounts = counts;
+    }
+
+    /** The cluster's conflicts, clocks and forward queues, as this instance sees them now. */
+    public ClusterHealth health() {
+        var now = clock.instant();
+        var offsets = clocks.values().stream()
+                .filter(c -> c.rejected() ? !now.isAfter(c.seen().plus(config.timeout()))
+                        : c.offset().abs().compareTo(CLOCK_NOTICE) >= 0 && directory.find(new ServerId(c.server())).isPresent())
+                .sorted(java.util.Comparator.comparing(ClusterHealth.ClockOffset::server)).toList();
+        var current = orphans;
+        var counts = forwardCounts.get();
+        return new ClusterHealth(directory.conflicts(), offsets, current == null ? List.of() : current.queues(), counts[0], counts[1],
+                current == null ? 0 : current.drained());
+    }
+
+    /** A peer's clock this far off is shown, though its messages are still inside the window. */
+    static final java.time.Duration CLOCK_NOTICE = java.time.Duration.ofSeconds(30);
+
     /** Cluster messages dropped: malformed, unsigned or wrongly signed. */
     public long rejected() {
         return rejected.sum();
@@ -201,7 +236,27 @@ public final class ClusterNode implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("cluster: announcing failed: {}", e.getMessage());
         }
+        for (var conflict : directory.conflicts()) {
+            conflictLog.log(suffix -> log.error("cluster: {}{}", conflict.describe(), suffix));
+        }
+        var current = orphans;
+        if (current != null && !closed) {
+            // On a thread of its own: a slow broker must not hold up the announces.
+            Thread.ofVirtual().name("cluster-forward-queues").start(() -> {
+                if (orphanTick.tryLock()) {
+                    try {
+                        current.tick();
+                    } catch (RuntimeException e) {
+                        log.warn("cluster: watching the forward queues failed: {}", e.getMessage());
+                    } finally {
+                        orphanTick.unlock();
+                    }
+                }
+            });
+        }
     }
+
+    private final java.util.concurrent.locks.ReentrantLock orphanTick = new java.util.concurrent.locks.ReentrantLock();
 
     private void publish(ClusterMessage message, boolean expiring) {
         var body = ClusterCodec.encode(message);
@@ -269,13 +324,15 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    private FloodGuard conflictLog;
+
     private void reject(String why) {
         rejected.increment();
         rejectLog.log(suffix -> log.warn("cluster: dropped a message: {}{}", why, suffix));
     }
 
     /** Everything on the control queue: decoded, checked, acted on. */
-    private void handle(Map<String, Object> headers, byte[] body) {
+    private void handle(Map<String, Object> headers, byte[] body, AMQP.BasicProperties properties) {
         ClusterMessage message;
         switch (ClusterCodec.decode(body)) {
             case ClusterCodec.Decoded.Rejected rejectedMessage -> {
@@ -285,9 +342,33 @@ public final class ClusterNode implements AutoCloseable {
             case ClusterCodec.Decoded.Ok ok -> message = ok.message();
         }
         var verdict = signer.verify(body, headers, message);
+        if (verdict instanceof MessageSigner.Verdict.Expired expired && message.sender().isPresent()
+                && !message.sender().get().equals(self.server())) {
+            // Validly signed, only at another time: a clock that is off, not a forgery. Named as such.
+            var sender = message.sender().get().value();
+            var offset = new ClusterHealth.ClockOffset(sender, expired.offset(), expired.receivedAt(), true);
+            if (clocks.size() < PeerDirectory.DEFAULT_MAX_PEERS || clocks.containsKey(sender)) {
+                clocks.put(sender, offset);
+            }
+            rejected.increment();
+            clockLog.log(suffix -> log.warn("cluster: dropped {} from {}: it was {}{}", message.type(), sender, expired, suffix));
+            return;
+        }
         if (!verdict.accepted()) {
             reject(message.type() + " " + verdict);
             return;
+        }
+        if (signer.enabled() && message.sender().isPresent() && !message.sender().get().equals(self.server())) {
+            var sender = message.sender().get().value();
+            MessageSigner.signedAt(headers).ifPresent(signedAt -> {
+                var offset = new ClusterHealth.ClockOffset(sender, java.time.Duration.between(clock.instant(), signedAt), clock.instant(),
+                        false);
+                var before = clocks.put(sender, offset);
+                if (offset.offset().abs().compareTo(CLOCK_NOTICE) >= 0 && (before == null || before.rejected()
+                        || before.offset().abs().compareTo(CLOCK_NOTICE) < 0)) {
+                    log.warn("cluster: {}", offset.describe());
+                }
+            });
         }
         if (message.sender().filter(self.server()::equals).isPresent() && !(message instanceof ClusterMessage.Announce)) {
             return;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands a message whose source IPs this instance does not own to the live peer that owns one:
  * published persistent and mandatory to the peer's forward queue, signed, with the origin and a hop
- * count in its headers, and confirmed by the broker before the outbox message is acked. A publish
+ * count in its headers, an id of its own under the signature (so the receiver knows a replayed copy),
+ * and confirmed by the broker before the outbox message is acked. An IP claimed by more than one
+ * instance is contested: nothing is forwarded to it until only one claims it. A publish
  * that fails for a passing reason (a lost channel, no confirm in time) is published again
  * with growing waits until {@code patience} runs out; the outbox message stays unacked meanwhile,
  * so nothing is lost either way. A message that was forwarded once is never forwarded again.
@@ -72,13 +75,21 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
             return new Route.Refused("it was forwarded here by " + AmqpHeaders.text(headers, ORIGIN).orElse("another instance")
                     + " already, and a message is never forwarded twice");
         }
-        var owner = node.directory().ownerOf(ips);
-        if (owner.isEmpty()) {
-            return new Route.Refused("no live instance of the cluster owns it");
+        ServerId server;
+        switch (node.directory().route(ips)) {
+            case PeerDirectory.Owner.Found found -> server = found.peer().server();
+            case PeerDirectory.Owner.Contested contested -> {
+                return new Route.Refused("source IP " + contested.ip().getHostAddress() + " is claimed by "
+                        + String.join(" and ", contested.claimants().stream().map(ServerId::value).toList())
+                        + "; forwarding waits until only one instance claims it");
+            }
+            case PeerDirectory.Owner.None none -> {
+                return new Route.Refused("no live instance of the cluster owns it");
+            }
         }
-        var server = owner.get().server();
         var signed = AmqpHeaders.withoutDeathHistory(headers);
-        signed.putAll(node.signer().sign(message.body(), TYPE, node.self().server().value()));
+        // Each forward has an id of its own, under the signature: the receiver knows a replayed copy by it.
+        signed.putAll(node.signer().sign(message.body(), TYPE, node.self().server().value(), UUID.randomUUID().toString()));
         signed.put(ORIGIN, node.self().server().value());
         signed.put(HOPS, 1);
         var properties = AmqpHeaders.persistentJson(signed, AmqpHeaders.priority(message.properties(), parsed.json().get("priority")));

@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,12 @@ import javax.crypto.spec.SecretKeySpec;
  * way (type {@code forward}). Without a secret ({@link #none()}) nothing is signed and everything is
  * accepted. Thread-safe.
  *
+ * <p>A message may carry an id ({@link #ID}, {@link #sign(byte[], String, String, String)}): it
+ * is then covered by the signature too (a second version of the signed data, told apart by its
+ * domain string, so a signature made without an id can never pass for one with an id or the
+ * reverse), and the receiver can tell a replayed copy from a new message
+ * ({@link #replayKey(Map)}).
+ *
  * <p>On receipt: {@link ClusterCodec#decode decode} the body (safe on hostile input), then
  * {@link #verify(byte[], Map, ClusterMessage)}, which also checks that the signed type and sender
  * are those of the decoded message.
@@ -38,16 +45,19 @@ public final class MessageSigner {
     public static final String SIGNED_AT = "x-ferry-signed-at";
     /** Header: the HMAC-SHA256, 64 lowercase hex digits. */
     public static final String SIGNATURE = "x-ferry-signature";
+    /** Header: the message's id (a forward's), covered by the signature when one is set. */
+    public static final String ID = "x-ferry-id";
     /** How far the signing time may lie from now, either way, before a message counts as a replay. */
     public static final Duration REPLAY_WINDOW = Duration.ofMinutes(5);
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final byte[] DOMAIN = "ferry-cluster-signature-v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOMAIN_WITH_ID = "ferry-cluster-signature-v2".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_ID_LENGTH = 64;
     private static final int SIGNATURE_BYTES = 32;
     private static final HexFormat HEX = HexFormat.of();
     private static final Verdict VALID = new Verdict.Valid();
     private static final Verdict UNSIGNED = new Verdict.Unsigned();
-    private static final Verdict EXPIRED = new Verdict.Expired();
     private static final MessageSigner NONE = new MessageSigner(Optional.empty(), Clock.systemUTC());
 
     private final Optional<SecretKeySpec> key;
@@ -111,8 +121,37 @@ public final class MessageSigner {
         record BadSignature(String reason) implements Verdict {
         }
 
-        /** Validly signed, but the signing time is outside the replay window. */
-        record Expired() implements Verdict {
+        /**
+         * Validly signed, but the signing time is outside the window.
+         *
+         * @param signedAt   when the sender signed it, by the sender's clock
+         * @param receivedAt when it was checked, by our clock
+         * @param window     how far apart the two may be, either way
+         */
+        record Expired(Instant signedAt, Instant receivedAt, Duration window) implements Verdict {
+
+            /** How far the signing time lies ahead of the receive time (negative: behind). */
+            public Duration offset() {
+                return Duration.between(receivedAt, signedAt);
+            }
+
+            /**
+             * Names the cause: a message signed in the future, or only minutes ago, points at a
+             * clock that is off rather than at an old message.
+             */
+            @Override
+            public String toString() {
+                var offset = offset();
+                var amount = Durations.words(offset.abs());
+                if (offset.isNegative()) {
+                    return "signed " + amount + " ago (at " + signedAt + ", received " + receivedAt + "), outside the window of "
+                            + Durations.words(window) + (offset.abs().compareTo(window.multipliedBy(4)) < 0
+                                    ? ": the sender's clock may be behind ours" : "");
+                }
+                return "signed " + amount + " in the future (at " + signedAt + ", received " + receivedAt
+                        + "): the sender's clock is ahead of ours by about " + amount + ", more than the window of "
+                        + Durations.words(window) + "; synchronise the clocks (NTP)";
+            }
         }
     }
 
@@ -125,18 +164,55 @@ public final class MessageSigner {
      * @return a new mutable map, to which the caller may add headers of its own
      */
     public Map<String, Object> sign(byte[] body, String type, String sender) {
+        return sign(body, type, sender, null);
+    }
+
+    /**
+     * The same, with the message's own id in {@link #ID}, covered by the signature.
+     *
+     * @param id 1 to 64 printable ASCII characters, unique per message (a UUID); null for none
+     * @throws IllegalArgumentException when the id is empty, too long or not printable ASCII
+     */
+    public Map<String, Object> sign(byte[] body, String type, String sender, String id) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(sender, "sender");
+        if (id != null && !validId(id)) {
+            throw new IllegalArgumentException("a message id is 1 to " + MAX_ID_LENGTH + " printable ASCII characters");
+        }
         var headers = new LinkedHashMap<String, Object>();
         headers.put(SENDER, sender);
         headers.put(TYPE, type);
+        if (id != null) {
+            headers.put(ID, id);
+        }
         key.ifPresent(k -> {
             var signedAt = Long.toString(clock.millis());
             headers.put(SIGNED_AT, signedAt);
-            headers.put(SIGNATURE, HEX.formatHex(mac(k, body, sender, type, signedAt)));
+            headers.put(SIGNATURE, HEX.formatHex(mac(k, body, sender, type, signedAt, id)));
         });
         return headers;
+    }
+
+    /**
+     * What tells one message from a replayed copy of it: the signature when there is a secret
+     * (nobody without the secret can make another valid one for the same message), else the
+     * {@link #ID} header; empty when the message has neither.
+     */
+    public Optional<String> replayKey(Map<String, ?> headers) {
+        if (key.isPresent()) {
+            return AmqpHeaders.text(headers, SIGNATURE);
+        }
+        return AmqpHeaders.text(headers, ID).filter(MessageSigner::validId);
+    }
+
+    /** When the message says it was signed; empty when unsigned or unreadable. */
+    public static Optional<Instant> signedAt(Map<String, ?> headers) {
+        try {
+            return AmqpHeaders.text(headers, SIGNED_AT).map(Long::parseLong).map(Instant::ofEpochMilli);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** {@link #verify(byte[], Map, Duration)} with the {@link #REPLAY_WINDOW}. */
@@ -176,13 +252,19 @@ public final class MessageSigner {
         if (received.isEmpty()) {
             return new Verdict.BadSignature(SIGNATURE + " is not " + 2 * SIGNATURE_BYTES + " hex digits");
         }
-        var expected = mac(key.get(), body == null ? new byte[0] : body, sender.get(), type.get(), signedAtText.get());
+        var id = AmqpHeaders.text(headers, ID);
+        if (id.isPresent() && !validId(id.get())) {
+            return new Verdict.BadSignature(ID + " is not 1 to " + MAX_ID_LENGTH + " printable ASCII characters");
+        }
+        var expected = mac(key.get(), body == null ? new byte[0] : body, sender.get(), type.get(), signedAtText.get(),
+                id.orElse(null));
         if (!MessageDigest.isEqual(expected, received.get())) {
             return new Verdict.BadSignature(SIGNATURE + " does not match (another secret, or changed in transit)");
         }
         long now = clock.millis();
         long slack = window.toMillis();
-        return signedAt < now - slack || signedAt > now + slack ? EXPIRED : VALID;
+        return signedAt < now - slack || signedAt > now + slack
+                ? new Verdict.Expired(Instant.ofEpochMilli(signedAt), Instant.ofEpochMilli(now), window) : VALID;
     }
 
     /**
@@ -217,7 +299,11 @@ public final class MessageSigner {
         return new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
     }
 
-    private static byte[] mac(SecretKeySpec key, byte[] body, String sender, String type, String signedAt) {
+    private static boolean validId(String id) {
+        return !id.isEmpty() && id.length() <= MAX_ID_LENGTH && id.chars().allMatch(c -> c > 0x20 && c < 0x7f);
+    }
+
+    private static byte[] mac(SecretKeySpec key, byte[] body, String sender, String type, String signedAt, String id) {
         Mac mac;
         try {
             mac = Mac.getInstance(ALGORITHM);
@@ -226,10 +312,13 @@ public final class MessageSigner {
             // Every Java runtime must provide HmacSHA256.
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
-        field(mac, DOMAIN);
+        field(mac, id == null ? DOMAIN : DOMAIN_WITH_ID);
         field(mac, sender.getBytes(StandardCharsets.UTF_8));
         field(mac, type.getBytes(StandardCharsets.UTF_8));
         field(mac, signedAt.getBytes(StandardCharsets.UTF_8));
+        if (id != null) {
+            field(mac, id.getBytes(StandardCharsets.US_ASCII));
+        }
         field(mac, body);
         return mac.doFinal();
     }

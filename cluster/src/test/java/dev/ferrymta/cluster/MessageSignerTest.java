@@ -151,18 +151,85 @@ class MessageSignerTest {
 
     @Test
     void callsAMessageSignedLongerAgoExpired() {
+        var signedAt = clock.instant();
         var headers = signed();
         clock.advance(MessageSigner.REPLAY_WINDOW.plusMillis(1));
 
-        assertThat(signer.verify(BODY, headers)).isEqualTo(new MessageSigner.Verdict.Expired());
+        assertThat(signer.verify(BODY, headers)).isEqualTo(
+                new MessageSigner.Verdict.Expired(signedAt, clock.instant(), MessageSigner.REPLAY_WINDOW));
     }
 
     @Test
     void callsAMessageSignedTooFarInTheFutureExpired() {
+        var signedAt = clock.instant();
         var headers = signed();
         clock.advance(MessageSigner.REPLAY_WINDOW.plusMillis(1).negated());
 
-        assertThat(signer.verify(BODY, headers)).isEqualTo(new MessageSigner.Verdict.Expired());
+        assertThat(signer.verify(BODY, headers)).isEqualTo(
+                new MessageSigner.Verdict.Expired(signedAt, clock.instant(), MessageSigner.REPLAY_WINDOW));
+    }
+
+    static Stream<Arguments> skews() {
+        return Stream.of(
+                Arguments.of(Duration.ofMinutes(10), "signed 10 min in the future", "clock is ahead of ours by about 10 min"),
+                Arguments.of(Duration.ofMinutes(5).plusSeconds(1), "signed 5 min 1 s in the future", "synchronise the clocks (NTP)"),
+                Arguments.of(Duration.ofMinutes(-7), "signed 7 min ago", "the sender's clock may be behind ours"),
+                Arguments.of(Duration.ofDays(-8), "signed 8 days ago", "outside the window of 5 min"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("skews")
+    void namesTheClockWhenTheSigningTimeIsOutsideTheWindow(Duration senderAhead, String said, String cause) {
+        var sender = new MessageSigner(SECRET, java.time.Clock.offset(clock, senderAhead));
+        var headers = sender.sign(BODY, "reset", "a");
+
+        var verdict = signer.verify(BODY, headers);
+
+        assertThat(verdict).isInstanceOf(MessageSigner.Verdict.Expired.class);
+        assertThat(((MessageSigner.Verdict.Expired) verdict).offset()).isEqualTo(senderAhead);
+        assertThat(verdict.toString()).contains(said).contains(cause);
+    }
+
+    @Test
+    void coversTheIdWithTheSignature() {
+        var headers = signer.sign(BODY, "forward", "a", "3f1c-id");
+
+        assertThat(headers).containsEntry(MessageSigner.ID, "3f1c-id");
+        assertThat(signer.verify(BODY, headers)).isEqualTo(new MessageSigner.Verdict.Valid());
+
+        var otherId = new HashMap<>(headers);
+        otherId.put(MessageSigner.ID, "3f1c-ie");
+        assertThat(signer.verify(BODY, otherId)).isInstanceOf(MessageSigner.Verdict.BadSignature.class);
+
+        var noId = new HashMap<>(headers);
+        noId.remove(MessageSigner.ID);
+        assertThat(signer.verify(BODY, noId)).as("an id cannot be taken off").isInstanceOf(MessageSigner.Verdict.BadSignature.class);
+
+        var addedId = new HashMap<>(signer.sign(BODY, "forward", "a"));
+        addedId.put(MessageSigner.ID, "new-id");
+        assertThat(signer.verify(BODY, addedId)).as("nor put on").isInstanceOf(MessageSigner.Verdict.BadSignature.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "has space", "\u00e9t\u00e9", "0123456789012345678901234567890123456789012345678901234567890123456789"})
+    void refusesAnIdThatIsNotShortPrintableAscii(String id) {
+        assertThatThrownBy(() -> signer.sign(BODY, "forward", "a", id)).isInstanceOf(IllegalArgumentException.class);
+        var headers = signer.sign(BODY, "forward", "a");
+        headers.put(MessageSigner.ID, id);
+        assertThat(signer.verify(BODY, headers)).isInstanceOf(MessageSigner.Verdict.BadSignature.class);
+    }
+
+    @Test
+    void knowsAReplayedCopyByItsSignatureWithASecretAndByItsIdWithout() {
+        var headers = signer.sign(BODY, "forward", "a", "id-1");
+        assertThat(signer.replayKey(headers)).contains((String) headers.get(MessageSigner.SIGNATURE));
+        clock.advance(Duration.ofMillis(1));
+        assertThat(signer.replayKey(signer.sign(BODY, "forward", "a", "id-1"))).as("signed at another time")
+                .isNotEqualTo(signer.replayKey(headers));
+
+        var unsigned = MessageSigner.none().sign(BODY, "forward", "a", "id-1");
+        assertThat(MessageSigner.none().replayKey(unsigned)).contains("id-1");
+        assertThat(MessageSigner.none().replayKey(MessageSigner.none().sign(BODY, "forward", "a"))).isEmpty();
     }
 
     @Test
@@ -171,7 +238,7 @@ class MessageSignerTest {
         var headers = signer.sign(mime, "forward", "a");
         clock.advance(Duration.ofHours(2));
 
-        assertThat(signer.verify(mime, headers)).isEqualTo(new MessageSigner.Verdict.Expired());
+        assertThat(signer.verify(mime, headers)).isInstanceOf(MessageSigner.Verdict.Expired.class);
         assertThat(signer.verify(mime, headers, Duration.ofDays(1))).isEqualTo(new MessageSigner.Verdict.Valid());
     }
 

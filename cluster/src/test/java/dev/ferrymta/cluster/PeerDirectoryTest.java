@@ -169,7 +169,7 @@ class PeerDirectoryTest {
         assertThat(live()).extracting(ServerId::value).containsExactly("b", "c", "d");
     }
 
-    /** b owns .3 and .5, c owns .4 and .5 (heard later), d owns .6 but is gone. */
+    /** b owns .3, c owns .4, both claim .5 (contested), d owns .6 but is gone. */
     private void threePeers() {
         directory.heard(announce("d", "d-1", "127.0.0.6"));
         clock.advance(Duration.ofSeconds(10));
@@ -186,8 +186,9 @@ class PeerDirectoryTest {
                 Arguments.of(List.of("127.0.0.4", "127.0.0.3"), "c"),
                 Arguments.of(List.of("127.0.0.3", "127.0.0.4"), "b"),
                 Arguments.of(List.of("127.0.0.9", "127.0.0.4"), "c"),
-                Arguments.of(List.of("127.0.0.5"), "c"),
-                Arguments.of(List.of("127.0.0.5", "127.0.0.3"), "c"),
+                Arguments.of(List.of("127.0.0.5"), null),
+                Arguments.of(List.of("127.0.0.5", "127.0.0.3"), "b"),
+                Arguments.of(List.of("127.0.0.5", "127.0.0.4"), "c"),
                 Arguments.of(List.of("127.0.0.6", "127.0.0.3"), "b"),
                 Arguments.of(List.of("127.0.0.6"), null),
                 Arguments.of(List.of("127.0.0.9"), null),
@@ -209,11 +210,76 @@ class PeerDirectoryTest {
     }
 
     @Test
-    void prefersTheClaimantHeardFromMostRecently() {
+    void callsAnIpClaimedByTwoLivePeersContestedAndGivesItToNeither() {
         threePeers();
         directory.heardFrom(B);
 
-        assertThat(directory.ownerOf(ips("127.0.0.5"))).map(Peer::server).contains(B);
+        assertThat(directory.route(ips("127.0.0.5"))).isEqualTo(new PeerDirectory.Owner.Contested(
+                ips("127.0.0.5").getFirst(), List.of(B, new ServerId("c"))));
+        assertThat(directory.conflicts()).singleElement().satisfies(conflict -> {
+            assertThat(conflict.kind()).isEqualTo("contested-ip");
+            assertThat(conflict.subject()).isEqualTo("127.0.0.5");
+            assertThat(conflict.claimants()).containsExactly("b", "c");
+            assertThat(conflict.describe()).contains("source IP 127.0.0.5 is claimed by b and c");
+        });
+    }
+
+    @Test
+    void aClaimOnOneOfOurOwnIpsIsAConflictNotATakeover() {
+        var withIps = new PeerDirectory(SELF, "self-1", ips("127.0.0.2"), TIMEOUT, 1000, clock);
+
+        withIps.heard(announce("b", "b-1", "127.0.0.2", "127.0.0.3"));
+
+        assertThat(withIps.route(ips("127.0.0.2"))).isInstanceOf(PeerDirectory.Owner.Contested.class);
+        assertThat(withIps.route(ips("127.0.0.3"))).isEqualTo(new PeerDirectory.Owner.Found(withIps.find(B).orElseThrow()));
+        assertThat(withIps.conflicts()).extracting(PeerDirectory.Conflict::subject).containsExactly("127.0.0.2");
+        assertThat(withIps.conflicts().getFirst().claimants()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aContestedIpHasOneOwnerAgainOnceTheOtherClaimantIsGone() {
+        threePeers();
+        var since = directory.conflicts().getFirst().since();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(directory.conflicts().getFirst().since()).as("the conflict keeps its start").isEqualTo(since);
+
+        directory.left(new ClusterMessage.Leave(new ServerId("c"), "c-1"));
+
+        assertThat(directory.route(ips("127.0.0.5"))).isEqualTo(new PeerDirectory.Owner.Found(directory.find(B).orElseThrow()));
+        assertThat(directory.conflicts()).isEmpty();
+    }
+
+    @Test
+    void reportsAnotherInstanceWithOurServerIdAsAConflictUntilItFallsSilent() {
+        var twin = announce("a", "self-2", "127.0.0.9");
+
+        assertThat(directory.heard(twin)).isEqualTo(Observation.DUPLICATE_ID);
+
+        assertThat(directory.conflicts()).singleElement().satisfies(conflict -> {
+            assertThat(conflict.kind()).isEqualTo("duplicate-server-id");
+            assertThat(conflict.describe()).contains("server-id a is also announced by another instance");
+        });
+        clock.advance(TIMEOUT.plusMillis(1));
+        assertThat(directory.conflicts()).isEmpty();
+    }
+
+    @Test
+    void remembersDepartedPeersUntilTheyAnnounceAgainOrAreForgotten() {
+        directory.heard(announce("b", "b-1", "127.0.0.3"));
+        clock.advance(Duration.ofSeconds(2));
+        directory.heard(announce("c", "c-1", "127.0.0.4"));
+        directory.left(new ClusterMessage.Leave(new ServerId("c"), "c-1"));
+        clock.advance(TIMEOUT.plusSeconds(1));
+        directory.expire();
+
+        assertThat(directory.departed()).extracting(Peer::server).containsExactly(new ServerId("c"), B);
+        assertThat(directory.departed().getLast().lastSeen()).as("silent since its last message")
+                .isEqualTo(clock.instant().minus(TIMEOUT.plusSeconds(3)));
+
+        directory.heard(announce("b", "b-2", "127.0.0.3"));
+        directory.forget(new ServerId("c"));
+
+        assertThat(directory.departed()).isEmpty();
     }
 
     @Test

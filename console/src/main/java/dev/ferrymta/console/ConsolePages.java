@@ -109,7 +109,13 @@ final class ConsolePages {
                     "No lanes: nothing is waiting or being sent now."));
         }
         var ips = instance.ips().isEmpty() ? "none" : String.join(", ", instance.ips().stream().map(ip -> ip.getHostAddress()).toList());
-        var warning = instance.clusterSigned() ? "" : "<p class=\"down\">Warning: " + escape(ConsoleServer.UNSIGNED_WARNING) + ".</p>\n";
+        var warning = new StringBuilder(instance.clusterSigned() ? ""
+                : "<p class=\"down\">Warning: " + escape(ConsoleServer.UNSIGNED_WARNING) + ".</p>\n");
+        var cluster = instance.cluster().get();
+        cluster.conflicts().forEach(conflict -> warning.append("<p class=\"down\">Error: ").append(escape(conflict.describe()))
+                .append(" (since ").append(escape(conflict.since().toString())).append(").</p>\n"));
+        cluster.clocks().forEach(offset -> warning.append("<p class=\"down\">Warning: ").append(escape(offset.describe()))
+                .append(".</p>\n"));
         var content = warning + """
                 <h1>Overview</h1>
                 <p>Version %s on %s, up %s. Source IPs: %s. Settings version %d.</p>
@@ -167,9 +173,25 @@ final class ConsolePages {
 
     void cluster(HttpServerExchange exchange) {
         var members = members();
-        var content = "<h1>Cluster</h1><p>" + members.size() + (members.size() == 1 ? " live instance" : " live instances")
+        var cluster = instance.cluster().get();
+        var problems = new StringBuilder();
+        cluster.conflicts().forEach(conflict -> problems.append("<p class=\"down\">Error: ").append(escape(conflict.describe()))
+                .append(".</p>\n"));
+        cluster.clocks().forEach(offset -> problems.append("<p class=\"down\">Warning: ").append(escape(offset.describe()))
+                .append(".</p>\n"));
+        var queues = Pages.table(List.of("Instance", "Forward queue", "Depth", "State", "Silent since"), cluster.forwardQueues()
+                .stream().map(queue -> List.of(Pages.Cell.text(queue.server()), Pages.Cell.text(queue.queue()),
+                        Pages.Cell.text(queue.depth().isPresent() ? Long.toString(queue.depth().getAsLong()) : "unknown"),
+                        Pages.Cell.text(queue.state()).marked(queue.state().equals("live") ? "up" : "down"),
+                        Pages.Cell.text(queue.silentSince().map(Object::toString).orElse(""))))
+                .toList(), "No forward queues known yet.");
+        var content = problems + "<h1>Cluster</h1><p>" + members.size() + (members.size() == 1 ? " live instance" : " live instances")
                 + ", as their announces say. A settings version in red lags behind the newest.</p>\n"
-                + Pages.clusterTable(members, clock.instant());
+                + Pages.clusterTable(members, clock.instant())
+                + "<h2>Forward queues</h2>\n<p>What waits for each instance. The queue of an instance gone for longer than "
+                + "cluster-orphan-after is orphaned and drained by a live instance (its messages are retried, or delivered by the "
+                + "IP's new owner). Since the start: " + cluster.drained() + " drained here, " + cluster.replays()
+                + " replayed forwards dropped, " + cluster.refused() + " forwards refused with a failure result.</p>\n" + queues;
         html(exchange, StatusCodes.OK, page(exchange, "Cluster", "/cluster", content, Optional.empty()));
     }
 

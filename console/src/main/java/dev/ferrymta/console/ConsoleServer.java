@@ -2,6 +2,8 @@ package dev.ferrymta.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.ferrymta.relay.lifecycle.ConnectLoop;
+import dev.ferrymta.cluster.ClusterHealth;
+import dev.ferrymta.cluster.PeerDirectory;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -14,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -176,6 +179,12 @@ public final class ConsoleServer implements AutoCloseable {
             link.problem().ifPresent(p -> entry.put("problem", p));
             return entry;
         }).toList();
+        var cluster = instance.cluster().get();
+        // A contested IP or a taken server-id is an error: the instance runs, but not as configured.
+        if (up && !cluster.conflicts().isEmpty()) {
+            up = false;
+            degraded = true;
+        }
         var body = new LinkedHashMap<String, Object>();
         body.put("status", up ? "up" : degraded ? "degraded" : "down");
         body.put("server", instance.serverId());
@@ -183,8 +192,16 @@ public final class ConsoleServer implements AutoCloseable {
         body.put("configVersion", instance.settingsVersion().getAsLong());
         body.put("links", links);
         body.put("clusterTraffic", instance.clusterSigned() ? "signed" : "unsigned");
+        if (!cluster.conflicts().isEmpty()) {
+            body.put("errors", cluster.conflicts().stream().map(PeerDirectory.Conflict::describe).toList());
+        }
+        var warnings = new java.util.ArrayList<String>();
         if (!instance.clusterSigned()) {
-            body.put("warnings", List.of(UNSIGNED_WARNING));
+            warnings.add(UNSIGNED_WARNING);
+        }
+        cluster.clocks().forEach(offset -> warnings.add(offset.describe()));
+        if (!warnings.isEmpty()) {
+            body.put("warnings", warnings);
         }
         Responses.json(exchange, up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE, body);
     }
@@ -236,6 +253,7 @@ public final class ConsoleServer implements AutoCloseable {
         }).toList());
         var depth = instance.outboxDepth().get();
         body.put("outboxDepth", depth.isPresent() ? depth.getAsLong() : null);
+        body.put("cluster", clusterJson(instance.cluster().get()));
         instance.relay().get().ifPresent(relay -> {
             body.put("counts", relay.counts());
             body.put("connections", relay.connections());
@@ -251,6 +269,42 @@ public final class ConsoleServer implements AutoCloseable {
             }).toList());
         });
         Responses.json(exchange, StatusCodes.OK, body);
+    }
+
+    /** The cluster's conflicts, clocks and forward queues as JSON, for {@code /api/status} and {@code /api/cluster}. */
+    static Map<String, Object> clusterJson(ClusterHealth cluster) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("conflicts", cluster.conflicts().stream().map(conflict -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("kind", conflict.kind());
+            entry.put("subject", conflict.subject());
+            entry.put("claimants", conflict.claimants());
+            entry.put("since", conflict.since().toString());
+            entry.put("description", conflict.describe());
+            return entry;
+        }).toList());
+        body.put("clocks", cluster.clocks().stream().map(offset -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("server", offset.server());
+            entry.put("offsetMillis", offset.offset().toMillis());
+            entry.put("seen", offset.seen().toString());
+            entry.put("rejected", offset.rejected());
+            entry.put("description", offset.describe());
+            return entry;
+        }).toList());
+        body.put("forwardQueues", cluster.forwardQueues().stream().map(queue -> {
+            var entry = new LinkedHashMap<String, Object>();
+            entry.put("server", queue.server());
+            entry.put("queue", queue.queue());
+            entry.put("depth", queue.depth().isPresent() ? queue.depth().getAsLong() : null);
+            entry.put("state", queue.state());
+            entry.put("silentSince", queue.silentSince().map(Object::toString).orElse(null));
+            return entry;
+        }).toList());
+        body.put("replaysDropped", cluster.replays());
+        body.put("forwardsRefused", cluster.refused());
+        body.put("drained", cluster.drained());
+        return body;
     }
 
     /** {@code /api/cluster}: every live instance, this one first. */
@@ -272,6 +326,7 @@ public final class ConsoleServer implements AutoCloseable {
             entry.put("lastSeen", member.lastSeen().map(Object::toString).orElse(null));
             return entry;
         }).toList());
+        body.putAll(clusterJson(instance.cluster().get()));
         Responses.json(exchange, StatusCodes.OK, body);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferrymta.console;
 
+import dev.ferrymta.cluster.ClusterHealth;
 import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.dkim.DkimPublicationChecks;
 import dev.ferrymta.relay.lifecycle.Link;
@@ -33,12 +34,23 @@ import java.util.function.Supplier;
  * @param dkimChecks      whether each DKIM key is published and matches; empty: not checked
  * @param clusterSigned   whether cluster traffic is signed ({@code cluster-secret}); unsigned is warned of on
  *                        {@code /health} and the overview
+ * @param cluster         the cluster's conflicts, clocks and forward queues as this instance sees them
  */
 public record InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
         List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
         Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth,
         Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward,
-        Optional<DkimPublicationChecks> dkimChecks, boolean clusterSigned) {
+        Optional<DkimPublicationChecks> dkimChecks, boolean clusterSigned, Supplier<ClusterHealth> cluster) {
+
+    /** Without a view of the cluster's conflicts and forward queues. */
+    public InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,
+            List<Link> links, LongSupplier settingsVersion, Supplier<Optional<RelayStatus>> relay,
+            Supplier<Optional<SettingsEditor>> editor, Supplier<List<Peer>> peers, Supplier<OptionalLong> outboxDepth,
+            Supplier<Optional<RecentResults>> results, LongSupplier rejectedControl, LongSupplier rejectedForward,
+            Optional<DkimPublicationChecks> dkimChecks, boolean clusterSigned) {
+        this(serverId, hostname, version, started, ips, links, settingsVersion, relay, editor, peers, outboxDepth, results,
+                rejectedControl, rejectedForward, dkimChecks, clusterSigned, () -> ClusterHealth.NONE);
+    }
 
     /** The cluster's traffic signed ({@code cluster-secret} set). */
     public InstanceInfo(String serverId, String hostname, String version, Instant started, List<InetAddress> ips,

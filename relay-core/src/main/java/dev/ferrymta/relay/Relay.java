@@ -16,6 +16,7 @@ import dev.ferrymta.relay.delivery.SourceIpSelector;
 import dev.ferrymta.relay.dns.DnsResolver;
 import dev.ferrymta.relay.dns.MxResolver;
 import dev.ferrymta.relay.outbox.DelayTiers;
+import dev.ferrymta.relay.outbox.Intake;
 import dev.ferrymta.relay.outbox.OutboxHandler;
 import dev.ferrymta.relay.outbox.OutboxRouting;
 import dev.ferrymta.relay.outbox.OutboxTopology;
@@ -128,16 +129,38 @@ public final class Relay implements AutoCloseable {
      * The handler of messages a peer forwarded here, for the forward receiver's consumer: each keeps
      * its place behind earlier ones of its lane (call it from one thread per source IP and domain).
      */
-    public WatchedConsumer.Handler forwardHandler() {
-        return new WatchedConsumer.Handler() {
+    public Intake forwardHandler() {
+        return intake(true);
+    }
+
+    /**
+     * The handler of messages drained from a departed peer's forward queue: each takes the way an
+     * outbox message takes (delivered here, forwarded to the IP's live owner, or retried when it
+     * has none), and a message that cannot be trusted is refused with a failure result.
+     */
+    public Intake drainHandler() {
+        return intake(false);
+    }
+
+    private Intake intake(boolean inOrder) {
+        return new Intake() {
             @Override
             public void accept(InboundMessage message) {
-                handler.acceptInOrder(message);
+                if (inOrder) {
+                    handler.acceptInOrder(message);
+                } else {
+                    handler.accept(message);
+                }
             }
 
             @Override
             public void failed(InboundMessage message, Throwable error, int failures, boolean last) {
                 handler.failed(message, error, failures, last);
+            }
+
+            @Override
+            public void refuse(InboundMessage message, String reason) {
+                handler.refuse(message, reason);
             }
         };
     }

@@ -108,6 +108,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
             return size() > 1_000;
         }
     };
+    private volatile boolean exclusive;
     private volatile boolean closed;
     private volatile boolean started;
     private volatile String problem;
@@ -143,6 +144,27 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("consumer-watch-" + name).factory());
         this.errorLog = FloodGuard.standard(clock);
+    }
+
+    /**
+     * Makes every subscription exclusive ({@code basic.consume} with {@code exclusive}): while it
+     * consumes, the broker refuses any other consumer of the queue with {@code ACCESS_REFUSED}
+     * (403), and this one is refused while another holds the queue. Call before {@link #start()}.
+     *
+     * @return this consumer
+     */
+    public WatchedConsumer exclusive() {
+        this.exclusive = true;
+        return this;
+    }
+
+    /**
+     * Whether a failed subscription was refused because another consumer holds the queue
+     * exclusively ({@code ACCESS_REFUSED ... in exclusive use}).
+     */
+    public static boolean refusedAsInExclusiveUse(Throwable error) {
+        var reason = QueueArguments.brokerReason(error);
+        return reason.contains("ACCESS_REFUSED") && reason.contains("exclusive");
     }
 
     /** Declares the queue and subscribes every consumer; throws when the first subscription fails. */
@@ -295,7 +317,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
 
         /** Subscribes now: on the open channel a cancel left, or on a new one. */
         synchronized void subscribe() throws IOException {
-            if (closed) {
+            if (closed || consuming) {
+                // Stopped, or subscribed already (a retry after a failed start got there first).
                 return;
             }
             var queue = source.declare(connection);
@@ -313,7 +336,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                 channel = opened;
             }
             try {
-                tag = current.basicConsume(queue, autoAck, tagPrefix + "-" + number, new Delivery(current, queue));
+                tag = current.basicConsume(queue, autoAck, tagPrefix + "-" + number, false, exclusive, null,
+                        new Delivery(current, queue));
             } catch (IOException | RuntimeException e) {
                 abort(current);
                 throw e;

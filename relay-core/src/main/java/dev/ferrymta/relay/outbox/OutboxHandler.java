@@ -129,6 +129,29 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
         });
     }
 
+    /**
+     * Ends {@code inbound} with a failure result naming {@code reason}, without any attempt: a
+     * forward that cannot be trusted (see {@link Intake#refuse}).
+     */
+    public void refuse(InboundMessage inbound, String reason) {
+        counters.received.increment();
+        var settlement = settler.open(inbound);
+        var attempt = Attempt.local(AttemptState.PROCESS, AttemptResult.ERROR, clock.instant(), reason);
+        if (inbound.parsed() instanceof ParsedMessage.Valid valid) {
+            var message = valid.message();
+            counters.failed.increment();
+            log.info("failed for good to {}: {}", message.recipient(), reason);
+            var noted = RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts(), attempt);
+            settler.settle(settlement, publisher.failed(message.json(), message.queues(), message.keepMime(), List.of(attempt)),
+                    why -> List.of(), () -> recent.record(noted));
+            return;
+        }
+        counters.invalid.increment();
+        counters.failed.increment();
+        settler.settle(settlement, publisher.invalid(Optional.empty(), inbound.body(), attempt), why -> List.of(), () -> {
+        });
+    }
+
     private void handle(InboundMessage inbound, boolean inOrder) {
         counters.received.increment();
         if (settler.settleRedelivery(inbound)) {
