@@ -33,18 +33,47 @@ final class ClusterMembership implements AutoCloseable {
     private final ClusterNode node;
     private final ConfirmingPublisher publisher;
     private final Forwarder forwarder;
-    private volatile ForwardReceiver receiver;
+    private final ForwardReceiver receiver;
     private volatile OrphanedForwards orphans;
     private final ClusterConfig config;
     private final Clock clock;
     private final LinkSlot forwardLink = new LinkSlot("forward queue consumer", false);
 
-    ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, Clock clock)
-            throws IOException {
+    /**
+     * Joins the cluster: claims this server-id's forward queue (an exclusive consumer), then
+     * announces. Forwards that arrive wait until {@link #receive} hands them a pipeline.
+     *
+     * @param budget the instance's budget of bytes in hand, shared with the outbox consumer
+     * @throws IOException when another running instance has this server-id (its forward queue
+     *                     stays held), or the broker refuses
+     */
+    ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, int prefetch,
+            IntakeBudget budget, Clock clock) throws IOException {
         this.config = config;
         this.clock = clock;
         this.node = new ClusterNode(config, identity, settings, link.connection(), clock);
-        node.start();
+        var queue = ClusterNode.forwardQueue(config.exchange(), node.self().server());
+        // A live instance that drained this queue while we were away lets go within an interval of
+        // hearing us; the peer expiry plus two intervals leaves room for that.
+        var claimWait = config.timeout().plus(config.interval().multipliedBy(2));
+        this.receiver = new ForwardReceiver(link.connection(), node::declareForwardQueue, queue, prefetch, 8, node.signer(),
+                "ferry-" + node.self().server() + "-forward", budget, clock, claimWait);
+        var joined = new boolean[1];
+        try {
+            receiver.start(() -> {
+                // Held by another consumer: join now, so an instance draining the queue hears us and lets go.
+                joined[0] = true;
+                node.start();
+            });
+            if (!joined[0]) {
+                node.start();
+            }
+        } catch (IOException | RuntimeException e) {
+            // Say goodbye if we said hello: the peers forget this incarnation at once.
+            node.close();
+            throw e;
+        }
+        forwardLink.set(receiver.link());
         this.publisher = new ConfirmingPublisher(link.connection(), 2, 10_000, Duration.ofSeconds(60));
         this.forwarder = new Forwarder(node, publisher, config.exchange(), FORWARD_PATIENCE, clock);
     }
@@ -73,30 +102,17 @@ final class ClusterMembership implements AutoCloseable {
      * when not a message, else ended with a failure result (0 before receiving starts).
      */
     long rejectedForwards() {
-        var current = receiver;
-        return current == null ? 0 : current.rejected() + current.refused();
+        return receiver.rejected() + receiver.refused();
     }
 
     /**
      * Starts taking what peers forward here into {@code pipeline}, and draining the forward queues
      * of peers gone for {@code cluster-orphan-after} into {@code drain}.
-     *
-     * @param budget the instance's budget of bytes in hand, shared with the outbox consumer
-     * @throws IOException when the forward queue stays held by another instance with this server-id,
-     *                     or the broker refuses
      */
-    void receive(BrokerLink link, int prefetch, Intake pipeline, Intake drain, IntakeBudget budget) throws IOException {
-        var queue = ClusterNode.forwardQueue(config.exchange(), node.self().server());
-        // A live instance that drained this queue while we were away lets go within an interval of
-        // hearing us; the peer expiry plus two intervals leaves room for that.
-        var claimWait = config.timeout().plus(config.interval().multipliedBy(2));
-        var starting = new ForwardReceiver(link.connection(), node::declareForwardQueue, queue, prefetch, 8, node.signer(), pipeline,
-                "ferry-" + node.self().server() + "-forward", budget, clock, claimWait);
-        starting.start();
-        receiver = starting;
-        forwardLink.set(starting.link());
+    void receive(BrokerLink link, Intake pipeline, Intake drain) {
+        receiver.deliverTo(pipeline);
         orphans = new OrphanedForwards(link.connection(), node.directory(), config, node.self().server(), node.signer(), drain, clock);
-        node.watchForwardQueues(orphans, () -> new long[] {starting.replayed(), starting.refused()});
+        node.watchForwardQueues(orphans, () -> new long[] {receiver.replayed(), receiver.refused()});
     }
 
     /** Conflicts, clocks and forward queues, for the health page and the console. */
@@ -119,9 +135,7 @@ final class ClusterMembership implements AutoCloseable {
         if (orphans != null) {
             orphans.stopDraining();
         }
-        if (receiver != null) {
-            receiver.close();
-        }
+        receiver.close();
     }
 
     @Override

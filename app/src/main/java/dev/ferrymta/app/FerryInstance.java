@@ -108,7 +108,8 @@ final class FerryInstance {
                 settings = current;
                 reloader = new SettingsReloader(database, current, config.database().ttl());
                 reloader.start();
-                cluster = new ClusterMembership(config.cluster(), identity(current), current, clusterLink, clock);
+                cluster = new ClusterMembership(config.cluster(), identity(current), current, clusterLink, config.relay().prefetch(),
+                        budget, clock);
                 controlConsumer.set(cluster.controlLink());
                 forwardConsumer.set(cluster.forwardLink());
                 var membership = cluster;
@@ -118,7 +119,7 @@ final class FerryInstance {
                         config.relay().serverId());
                 relay.responses().shareWith(automaticActions);
                 outboxConsumer.set(relay.outboxConsumer());
-                cluster.receive(clusterLink, config.relay().prefetch(), relay.forwardHandler(), relay.drainHandler(), budget);
+                cluster.receive(clusterLink, relay.forwardHandler(), relay.drainHandler());
                 log.info("DKIM signatures: {}", dev.ferrymta.relay.dkim.SignatureProvider.description());
                 log.info("ready: server {} owns {}; RabbitMQ {}; PostgreSQL {} (settings version {}); console {}",
                         config.relay().serverId(), describe(config.relay().smtpIps()), broker.address(),

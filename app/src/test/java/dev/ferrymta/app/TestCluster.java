@@ -45,11 +45,23 @@ final class TestCluster implements AutoCloseable {
             return serverId + ".results";
         }
 
+        /** One of this instance's queues by its suffix, e.g. {@code failure}: {@code <server-id>.failure}. */
+        String instance(String suffix) {
+            return serverId + "." + suffix;
+        }
+
         /** The settings version the instance has in force, from its {@code /health}. */
         long configVersion() throws IOException, InterruptedException {
             var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + "/health"))
                     .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(response.body()).get("configVersion").asLong();
+        }
+
+        /** {@code GET PATH} on this instance's console, as JSON (any status). */
+        JsonNode get(String path) throws IOException, InterruptedException {
+            var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consolePort + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(response.body());
         }
 
         /** Outbox and forwarded messages taken and not yet settled, from {@code /api/relay}. */

@@ -48,7 +48,7 @@ public final class ForwardReceiver implements AutoCloseable {
     public static final Duration FORWARD_WINDOW = Duration.ofDays(7);
 
     private final MessageSigner signer;
-    private final Intake pipeline;
+    private final java.util.concurrent.CompletableFuture<Intake> pipeline = new java.util.concurrent.CompletableFuture<>();
     private final WatchedConsumer consumer;
     private final String queueName;
     private final Duration claimWait;
@@ -66,7 +66,6 @@ public final class ForwardReceiver implements AutoCloseable {
     /**
      * @param declare   declares the forward queue and its binding, and names it
      * @param queueName the forward queue's name, for the error a taken server-id gives
-     * @param pipeline  takes each message in order (the relay's forward handler)
      * @param workers   how many keys run side by side
      * @param budget    the instance's budget of bytes in hand, shared with the outbox consumer
      * @param claimWait how long {@link #start()} waits for the queue while another consumer holds
@@ -74,9 +73,8 @@ public final class ForwardReceiver implements AutoCloseable {
      *                  {@code cluster-interval} of hearing this one announce)
      */
     public ForwardReceiver(Connection connection, WatchedConsumer.QueueSource declare, String queueName, int prefetch, int workers,
-            MessageSigner signer, Intake pipeline, String tagPrefix, IntakeBudget budget, Clock clock, Duration claimWait) {
+            MessageSigner signer, String tagPrefix, IntakeBudget budget, Clock clock, Duration claimWait) {
         this.signer = signer;
-        this.pipeline = pipeline;
         this.queueName = queueName;
         this.claimWait = claimWait;
         this.clock = clock;
@@ -97,21 +95,33 @@ public final class ForwardReceiver implements AutoCloseable {
 
                     @Override
                     public void failed(InboundMessage message, Throwable error, int failures, boolean last) {
-                        pipeline.failed(message, error, failures, last);
+                        pipeline().failed(message, error, failures, last);
                     }
                 }, budget, clock, () -> {
                 }).exclusive();
     }
 
+    /** What runs once while {@link #start} waits for a queue another consumer holds. */
+    @FunctionalInterface
+    public interface WhileWaiting {
+        void run() throws IOException;
+    }
+
     /**
-     * Starts the workers and consumes the forward queue exclusively.
+     * Starts the workers and claims the forward queue: consumes it exclusively. What arrives waits
+     * for {@link #deliverTo} before it goes further, so the queue can be claimed before the relay
+     * runs, and a second instance with this server-id stops before it does any work.
      *
+     * @param whileWaiting runs once when another consumer holds the queue, before waiting for it
+     *                     (joining the cluster, so that a live instance draining the queue hears
+     *                     this one and lets go)
      * @throws IOException when the queue stays held by another consumer for {@code claimWait}:
      *                     another running instance has this server-id; or when the broker refuses
      */
-    public void start() throws IOException {
+    public void start(WhileWaiting whileWaiting) throws IOException {
         workers.forEach(Thread::start);
         var deadline = clock.instant().plus(claimWait);
+        boolean waited = false;
         while (true) {
             try {
                 consumer.start();
@@ -121,17 +131,21 @@ public final class ForwardReceiver implements AutoCloseable {
                     throw e;
                 }
                 if (!clock.instant().isBefore(deadline)) {
-                    consumer.close();
+                    close();
                     throw new IOException("this server-id is taken: forward queue '" + queueName + "' stayed in exclusive use by "
                             + "another consumer for " + claimWait.toSeconds() + " s, so another running instance has the same "
                             + "server-id; every instance needs its own server-id (RabbitMQ: "
                             + dev.ferrymta.relay.broker.QueueArguments.brokerReason(e) + ")", e);
                 }
-                log.warn("cluster: forward queue '{}' is in exclusive use by another consumer; waiting up to {} s for it (a live "
-                        + "instance that drained it while this one was away lets go once it hears this one)", queueName,
-                        claimWait.toSeconds());
+                if (!waited) {
+                    waited = true;
+                    log.warn("cluster: forward queue '{}' is in exclusive use by another consumer; waiting up to {} s for it (a "
+                            + "live instance that drained it while this one was away lets go once it hears this one)", queueName,
+                            claimWait.toSeconds());
+                    whileWaiting.run();
+                }
                 try {
-                    Thread.sleep(Duration.ofMillis(500));
+                    Thread.sleep(Duration.ofMillis(250));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted while waiting for forward queue '" + queueName + "'", interrupted);
@@ -140,6 +154,31 @@ public final class ForwardReceiver implements AutoCloseable {
         }
     }
 
+    /** From now on, forwards go into {@code intake} (the relay's forward handler); those that arrived before go first. */
+    public void deliverTo(Intake intake) {
+        pipeline.complete(intake);
+    }
+
+    /** The pipeline, once the relay runs; until then a worker waits here (a stop interrupts it). */
+    private Intake pipeline() {
+        while (true) {
+            if (closing) {
+                throw new IllegalStateException("stopping before the relay ran");
+            }
+            try {
+                return pipeline.get(1, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                // The relay is still starting; look again.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("stopping before the relay ran", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    private volatile boolean closing;
 
     /** The forward queue's consumer, a link the health page watches. */
     public Link link() {
@@ -170,7 +209,7 @@ public final class ForwardReceiver implements AutoCloseable {
                     refused.increment();
                     rejectLog.log(suffix -> log.warn("cluster: refused a forward from {} with a failure result: {}{}", sender,
                             refuse.reason(), suffix));
-                    pipeline.refuse(message, "the forward from " + sender + " was refused: " + refuse.reason());
+                    pipeline().refuse(message, "the forward from " + sender + " was refused: " + refuse.reason());
                 } else {
                     rejected.increment();
                     rejectLog.log(suffix -> log.warn("cluster: dropped a forwarded message from {}: {}{}", sender,
@@ -239,7 +278,7 @@ public final class ForwardReceiver implements AutoCloseable {
             while (true) {
                 var message = queue.take();
                 try {
-                    pipeline.accept(message);
+                    pipeline().accept(message);
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Throwable e) {
@@ -247,7 +286,7 @@ public final class ForwardReceiver implements AutoCloseable {
                     errorLog.log(suffix -> log.error("cluster: a forwarded message could not be handled{}", suffix, e));
                     int failures = WatchedConsumer.countFailure(message.body());
                     try {
-                        pipeline.failed(message, e, failures, failures >= WatchedConsumer.MAX_HANDLER_FAILURES);
+                        pipeline().failed(message, e, failures, failures >= WatchedConsumer.MAX_HANDLER_FAILURES);
                     } catch (Throwable again) {
                         message.requeue();
                     }
@@ -260,6 +299,7 @@ public final class ForwardReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         consumer.stopConsuming();
         workers.forEach(Thread::interrupt);
         // What the workers had not started on goes back to the queue.

@@ -52,6 +52,7 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
     private final String exchange;
     private final Duration patience;
     private final Clock clock;
+    private final dev.ferrymta.relay.FloodGuard contestedLog;
     private final ScheduledExecutorService retries =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("forward-retries").factory());
 
@@ -65,6 +66,7 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
         this.exchange = exchange;
         this.patience = patience;
         this.clock = clock;
+        this.contestedLog = dev.ferrymta.relay.FloodGuard.standard(clock);
     }
 
     @Override
@@ -79,9 +81,11 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
         switch (node.directory().route(ips)) {
             case PeerDirectory.Owner.Found found -> server = found.peer().server();
             case PeerDirectory.Owner.Contested contested -> {
-                return new Route.Refused("source IP " + contested.ip().getHostAddress() + " is claimed by "
+                var why = "source IP " + contested.ip().getHostAddress() + " is claimed by "
                         + String.join(" and ", contested.claimants().stream().map(ServerId::value).toList())
-                        + "; forwarding waits until only one instance claims it");
+                        + "; forwarding waits until only one instance claims it";
+                contestedLog.log(suffix -> log.warn("cluster: not forwarding {}: {}{}", parsed.recipient(), why, suffix));
+                return new Route.Refused(why);
             }
             case PeerDirectory.Owner.None none -> {
                 return new Route.Refused("no live instance of the cluster owns it");
