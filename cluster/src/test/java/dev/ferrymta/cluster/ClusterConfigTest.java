@@ -45,4 +45,25 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> cluster("cluster-secret: abc\n"))
                 .hasMessage("cluster-secret: the value (f line 1) is not valid: expected at least 16 characters");
     }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> orphanTimes() {
+        return java.util.stream.Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of("", Duration.ofMinutes(10)),
+                org.junit.jupiter.params.provider.Arguments.of("cluster-interval: 1\ncluster-orphan-after: 5\n", Duration.ofSeconds(5)),
+                org.junit.jupiter.params.provider.Arguments.of("cluster-orphan-after: 2h\n", Duration.ofHours(2)),
+                org.junit.jupiter.params.provider.Arguments.of("cluster-interval: 300\ncluster-peer-expiry: 1200\n", Duration.ofMinutes(20)));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("orphanTimes")
+    void drainsAGonePeersQueueAfterTheOrphanTime(String file, Duration expected) {
+        assertThat(cluster(file).orphanAfter()).isEqualTo(expected);
+    }
+
+    @Test
+    void refusesAnOrphanTimeShorterThanThePeerExpiry() {
+        assertThatThrownBy(() -> cluster("cluster-peer-expiry: 30\ncluster-orphan-after: 10\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cluster-orphan-after: '10' (f line 2) is not valid: expected at least cluster-peer-expiry");
+    }
 }
