@@ -204,7 +204,7 @@ public final class ForwardReceiver implements AutoCloseable {
         switch (check(message.body(), message.headers(), signer)) {
             case Check.Refuse refuse -> {
                 var headers = message.headers();
-                var sender = AmqpHeaders.text(headers, MessageSigner.SENDER).orElse("an unknown sender");
+                var sender = ForwardReceiver.senderOf(headers);
                 if (message.parsed() instanceof ParsedMessage.Valid) {
                     refused.increment();
                     rejectLog.log(suffix -> log.warn("cluster: refused a forward from {} with a failure result: {}{}", sender,
@@ -224,7 +224,7 @@ public final class ForwardReceiver implements AutoCloseable {
                 if (key.isPresent() && !replays.firstTime(key.get(), end, clock.instant()) && !message.redelivered()) {
                     replayed.increment();
                     replayLog.log(suffix -> log.warn("cluster: dropped a copy of a forward that arrived before (a replay) from {}{}",
-                            AmqpHeaders.text(message.headers(), MessageSigner.SENDER).orElse("an unknown sender"), suffix));
+                            ForwardReceiver.senderOf(message.headers()), suffix));
                     message.ack();
                     return;
                 }
@@ -262,6 +262,12 @@ public final class ForwardReceiver implements AutoCloseable {
             case MessageSigner.Verdict.Expired expired -> new Check.Refuse("it was " + expired
                     + "; a forward is valid for " + Durations.words(FORWARD_WINDOW));
         };
+    }
+
+    /** Who a forward says it is from: the signer, else the origin header, else "an unknown sender". */
+    static String senderOf(java.util.Map<String, Object> headers) {
+        return AmqpHeaders.text(headers, MessageSigner.SENDER).or(() -> AmqpHeaders.text(headers, Forwarder.ORIGIN))
+                .map(sender -> JsonFields.shorten(sender, 64)).orElse("an unknown sender");
     }
 
     /** Source IP and destination domain: what must stay in order. */

@@ -319,7 +319,7 @@ public final class OrphanedForwards implements AutoCloseable {
             inHand.add(message);
             try {
                 if (check instanceof ForwardReceiver.Check.Refuse refuse) {
-                    var sender = AmqpHeaders.text(headers, MessageSigner.SENDER).orElse("an unknown sender");
+                    var sender = ForwardReceiver.senderOf(headers);
                     refusedLog.log(suffix -> log.warn("cluster: refused a forward drained from {} with a failure result: {}{}", queue,
                             refuse.reason(), suffix));
                     pipeline.refuse(message, "the forward from " + sender + " was refused: " + refuse.reason());
