@@ -105,6 +105,32 @@ class FerryProcessIT {
     }
 
     @Test
+    void reportsTheNodeEachBrokerLinkIsOnWhenTheBrokerIsGivenAsSeveral() throws Exception {
+        int port = FerryProcess.freePort();
+        int closedPort = FerryProcess.freePort();
+        // A node that is down, then the real broker: the same user, password and vhost.
+        var nodes = broker.address().replaceFirst("@[^/]+/", "@127.0.0.1:" + closedPort + "/") + ", " + broker.address();
+        var real = URI.create(broker.address());
+        var realNode = java.net.InetAddress.getByName(real.getHost()).getHostAddress() + ":" + (real.getPort() < 0 ? 5672 : real.getPort());
+        try (var ferry = FerryProcess.start(args(port, "--rabbitmq-address=" + nodes))) {
+            await().atMost(START).until(() -> ferry.outputText().contains("ready:"));
+
+            var health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(port, "/health").body());
+
+            assertThat(health.get("status").asText()).isEqualTo("up");
+            for (var name : java.util.List.of("rabbitmq", "cluster")) {
+                var link = java.util.stream.StreamSupport.stream(health.get("links").spliterator(), false)
+                        .filter(l -> l.get("name").asText().equals(name)).findFirst().orElseThrow();
+                assertThat(link.get("node").asText()).as(name + "'s node").isEqualTo(realNode);
+                assertThat(link.get("address").asText()).as(name + "'s address")
+                        .contains("@127.0.0.1:" + closedPort + "/, ").doesNotContain(":guest@");
+            }
+            assertThat(ferry.output()).anyMatch(line -> line.contains("rabbitmq: connected to RabbitMQ node " + realNode + " of "))
+                    .anyMatch(line -> line.contains("cluster: connected to RabbitMQ node " + realNode + " of "));
+        }
+    }
+
+    @Test
     void stopsCleanlyWithExitStatus0OnSigterm() throws Exception {
         int port = FerryProcess.freePort();
         try (var ferry = FerryProcess.start(args(port))) {

@@ -29,6 +29,24 @@ class ClusterConfigTest {
     }
 
     @Test
+    void theClusterBrokerMayBeSeveralNodesAndDefaultsToThoseOfTheRabbitmqAddress() {
+        var nodes = "amqp://u:p@mq1/mail, amqp://u:p@mq2/mail, amqp://u:p@mq3/mail";
+
+        assertThat(cluster("rabbitmq-address: " + nodes + "\n").address()).isEqualTo(AmqpAddress.parse(nodes));
+        assertThat(cluster("rabbitmq-address: amqp://u:p@mq1/mail\ncluster-address: " + nodes + "\n").address().nodes())
+                .hasSize(3);
+    }
+
+    @Test
+    void refusesClusterNodesWithDifferentUsersNamingTheKey() {
+        assertThatThrownBy(() -> cluster("cluster-address: amqp://a:s3cret@mq1/,amqp://b:s3cret@mq2/\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cluster-address: 'amqp://a:****@mq1/,amqp://b:****@mq2/' (f line 1) is not valid")
+                .hasMessageContaining("(address 2 has user 'b' and address 1 'a';")
+                .message().doesNotContain("s3cret");
+    }
+
+    @Test
     void theTimeoutDefaultsToThreeIntervals() {
         assertThat(cluster("cluster-interval: 2\n").timeout()).isEqualTo(Duration.ofSeconds(6));
     }

@@ -63,8 +63,8 @@ final class ConsolePages {
 
     void overview(HttpServerExchange exchange) {
         var now = clock.instant();
-        var links = Pages.table(List.of("Service", "Address", "State", "Problem"), instance.links().stream()
-                .map(link -> List.of(Pages.Cell.text(link.name()), Pages.Cell.text(link.address()),
+        var links = Pages.table(List.of("Service", "Address", "Node", "State", "Problem"), instance.links().stream()
+                .map(link -> List.of(Pages.Cell.text(link.name()), Pages.Cell.text(link.address()), Pages.Cell.text(link.node().orElse("")),
                         Pages.Cell.text(link.state().name().toLowerCase(Locale.ROOT)).marked(link.state() == LinkState.UP ? "up" : "down"),
                         Pages.Cell.text(link.problem().orElse(""))))
                 .toList(), "No links.");

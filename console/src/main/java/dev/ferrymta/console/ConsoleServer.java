@@ -28,7 +28,10 @@ import org.xnio.Options;
 /**
  * The instance's web server: {@code /} shows the instance's status, {@code /health} reports the
  * broker and database links as JSON (200 when all are up, 503 otherwise, for load balancers and
- * monitoring). With {@code www-password} set, everything but {@code /health} asks for it.
+ * monitoring): each link's {@code name}, configured {@code address}, the {@code node} it is on now
+ * when it has one ({@code "127.0.0.1:5682"}, the RabbitMQ node a broker link is connected to),
+ * {@code state} and {@code problem}. With {@code www-password} set, everything but {@code /health}
+ * asks for it.
  */
 public final class ConsoleServer implements AutoCloseable {
 
@@ -175,6 +178,7 @@ public final class ConsoleServer implements AutoCloseable {
             var entry = new LinkedHashMap<String, Object>();
             entry.put("name", link.name());
             entry.put("address", link.address());
+            link.node().ifPresent(node -> entry.put("node", node));
             entry.put("state", link.state().name().toLowerCase(Locale.ROOT));
             link.problem().ifPresent(p -> entry.put("problem", p));
             return entry;
@@ -247,6 +251,8 @@ public final class ConsoleServer implements AutoCloseable {
         body.put("links", instance.links().stream().map(link -> {
             var entry = new LinkedHashMap<String, Object>();
             entry.put("name", link.name());
+            entry.put("address", link.address());
+            entry.put("node", link.node().orElse(null));
             entry.put("state", link.state().name().toLowerCase(Locale.ROOT));
             entry.put("problem", link.problem().orElse(null));
             return entry;

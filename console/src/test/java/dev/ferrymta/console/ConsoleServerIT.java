@@ -42,6 +42,13 @@ class ConsoleServerIT {
     private record FixedLink(String name, String address, LinkState state, Optional<String> problem) implements Link {
     }
 
+    /** A broker link of several nodes, on the node the test says. */
+    private record NodeLink(String name, String address, Optional<String> node, LinkState state, Optional<String> problem)
+            implements Link {
+    }
+
+    private static final String CLUSTER_ADDRESS = "amqp://guest@127.0.0.1:5681/, amqp://guest@127.0.0.1:5682/";
+
     private RelayStatus relay;
     private List<Peer> peers = List.of();
     private RecentResults results;
@@ -82,6 +89,7 @@ class ConsoleServerIT {
     void healthIs200WithEveryLinkUp() throws Exception {
         int port = start(Optional.empty(), "mail1",
                 new FixedLink("rabbitmq", "amqp://guest@127.0.0.1:5672/", LinkState.UP, Optional.empty()),
+                new NodeLink("cluster", CLUSTER_ADDRESS, Optional.of("127.0.0.1:5682"), LinkState.UP, Optional.empty()),
                 new FixedLink("postgresql", "postgresql://ferry@127.0.0.1:5432/ferry", LinkState.UP, Optional.empty()));
 
         var health = get(port, "/health");
@@ -90,8 +98,31 @@ class ConsoleServerIT {
         assertThat(health.headers().firstValue("Content-Type")).contains("application/json");
         assertThat(health.body()).isEqualTo("{\"status\":\"up\",\"server\":\"mail1\",\"version\":\"1.2.3\",\"configVersion\":42,\"links\":["
                 + "{\"name\":\"rabbitmq\",\"address\":\"amqp://guest@127.0.0.1:5672/\",\"state\":\"up\"},"
+                + "{\"name\":\"cluster\",\"address\":\"" + CLUSTER_ADDRESS + "\",\"node\":\"127.0.0.1:5682\",\"state\":\"up\"},"
                 + "{\"name\":\"postgresql\",\"address\":\"postgresql://ferry@127.0.0.1:5432/ferry\",\"state\":\"up\"}],"
                 + "\"clusterTraffic\":\"signed\"}");
+    }
+
+    @Test
+    void healthStatusAndOverviewSayWhichNodeEachBrokerLinkIsOnNow() throws Exception {
+        int port = start(Optional.empty(), "mail1",
+                new NodeLink("rabbitmq", CLUSTER_ADDRESS, Optional.of("127.0.0.1:5681"), LinkState.UP, Optional.empty()),
+                new NodeLink("cluster", CLUSTER_ADDRESS, Optional.empty(), LinkState.DOWN, Optional.of("Connection refused")));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        var health = json.readTree(get(port, "/health").body()).get("links");
+        var status = json.readTree(get(port, "/api/status").body()).get("links");
+        var overview = get(port, "/").body();
+
+        assertThat(health.get(0).get("node").asText()).isEqualTo("127.0.0.1:5681");
+        assertThat(health.get(0).get("address").asText()).isEqualTo(CLUSTER_ADDRESS);
+        assertThat(health.get(1).has("node")).as("a link that is down is on no node").isFalse();
+        assertThat(status.get(0).get("node").asText()).isEqualTo("127.0.0.1:5681");
+        assertThat(status.get(0).get("address").asText()).isEqualTo(CLUSTER_ADDRESS);
+        assertThat(status.get(1).get("node").isNull()).isTrue();
+        assertThat(overview).contains("<th>Node</th>",
+                "<td data-label=\"Address\">" + CLUSTER_ADDRESS + "</td><td data-label=\"Node\">127.0.0.1:5681</td>",
+                "<td data-label=\"Address\">" + CLUSTER_ADDRESS + "</td><td data-label=\"Node\"></td>");
     }
 
     @Test

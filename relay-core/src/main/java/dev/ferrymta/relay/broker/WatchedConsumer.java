@@ -87,7 +87,6 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     }
 
     private final String name;
-    private final String address;
     private final Connection connection;
     private final QueueSource source;
     private final int prefetch;
@@ -130,7 +129,6 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         }
         this.name = name;
         this.connection = connection;
-        this.address = connection.getAddress().getHostAddress() + ":" + connection.getPort();
         this.source = source;
         this.prefetch = prefetch;
         this.autoAck = autoAck;
@@ -181,9 +179,10 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         return name;
     }
 
+    /** The node its connection is on ({@link BrokerLink#nodeOf}): after a recovery to another node, that one. */
     @Override
     public String address() {
-        return address;
+        return BrokerLink.nodeOf(connection);
     }
 
     @Override

@@ -11,7 +11,8 @@ import java.util.Set;
  * source IPs it owns and how it delivers. Parsed once at start; immutable.
  *
  * @param serverId        {@code server-id}: this instance's name in the cluster
- * @param rabbitmqAddress {@code rabbitmq-address}: the broker holding the outbox and result queues
+ * @param rabbitmqAddress {@code rabbitmq-address}: the broker holding the outbox and result queues,
+ *                        through one node or several ({@link AmqpAddress})
  * @param outboxQueue     {@code rabbitmq-outbox}
  * @param resultsQueue    {@code rabbitmq-results}; empty: off
  * @param successQueue    {@code rabbitmq-success}; empty: off

@@ -161,9 +161,13 @@ public record ValueType<T>(String expected, Function<String, T> parse, boolean s
         return new ValueType<>("host or host:port, such as 127.0.0.1:5353 or [::1]:53", s -> HostAndPort.parse(s, defaultPort));
     }
 
-    /** An {@code amqp://} or {@code amqps://} address. */
+    /**
+     * An {@code amqp://} or {@code amqps://} address, or several separated by commas for the
+     * nodes of one broker (see {@link AmqpAddress}).
+     */
     public static ValueType<AmqpAddress> amqpAddress() {
-        return new ValueType<>("amqp://user:password@host:port/vhost (amqps:// for TLS)", AmqpAddress::parse);
+        return new ValueType<>("amqp://user:password@host:port/vhost (amqps:// for TLS), or for a cluster one such address "
+                + "per node separated by commas, all with the same scheme, user, password and vhost", AmqpAddress::parse);
     }
 
     /** An absolute {@code http://} or {@code https://} URL. */

@@ -11,6 +11,15 @@ public interface Link {
     /** Where it is, without secrets. */
     String address();
 
+    /**
+     * Where among the places of {@link #address()} the link is now, when the service has several
+     * (the RabbitMQ node a broker link is connected to, {@code ip:port}); empty when it is not
+     * connected, or when there is nothing to choose between. The default is empty.
+     */
+    default Optional<String> node() {
+        return Optional.empty();
+    }
+
     /** Its state now. */
     LinkState state();
 

@@ -46,6 +46,12 @@ public final class LinkSlot implements Link {
     }
 
     @Override
+    public Optional<String> node() {
+        var current = link;
+        return current == null ? Optional.empty() : current.node();
+    }
+
+    @Override
     public LinkState state() {
         var current = link;
         return current == null ? LinkState.CONNECTING : current.state();

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigReaderTest {
 
@@ -44,6 +46,31 @@ class ConfigReaderTest {
         assertThatThrownBy(() -> config.get("rabbitmq-qos", ValueType.integer(1, 65535), 100))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("rabbitmq-qos: 'many' (f.conf line 1) is not valid: expected a whole number from 1 to 65535");
+    }
+
+    @Test
+    void showsABadAddressWithoutItsPassword() {
+        var config = reader("database-address: postgresql://ferry:s3cret@db/\n");
+
+        assertThatThrownBy(() -> config.required("database-address", new ValueType<>("postgresql://user:password@host/database", s -> {
+            throw new IllegalArgumentException("no database name");
+        }))).hasMessage("database-address: 'postgresql://ferry:****@db/' (f.conf line 1) is not valid: "
+                + "expected postgresql://user:password@host/database (no database name)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "amqp://u:s3cret@mq1/mail                              | amqp://u:****@mq1/mail",
+            "amqp://u:s3cret@mq1/, amqp://v:s3cret@mq2:5672/mail   | amqp://u:****@mq1/, amqp://v:****@mq2:5672/mail",
+            "amqp://u:s3:cr@et@mq1/,amqp://u:s3,cr/et@mq2/         | amqp://u:****@mq1/,amqp://u:****@mq2/",
+            "'amqp://u:s3cret@mq1/ ,, amqp://u@mq2/'               | 'amqp://u:****@mq1/ ,, amqp://u@mq2/'",
+            "amqp://u:s3cret@mq1/,amqp://mq2:5672/a@b              | amqp://u:****@mq1/,amqp://mq2:****@b",
+            "amqp://mq1:5672/, amqp://u@mq2/                       | amqp://mq1:5672/, amqp://u@mq2/",
+            "'amqp://u:s3 cret@mq1/'                               | amqp://u:****@mq1/",
+            "many                                                  | many",
+    })
+    void hidesThePasswordOfEveryUriInAValueItRepeats(String value, String shown) {
+        assertThat(ConfigException.withoutPasswords(value)).isEqualTo(shown);
     }
 
     @Test

@@ -34,6 +34,25 @@ class RelayConfigTest {
     }
 
     @Test
+    void readsTheNodesOfOneBroker() {
+        var relay = relay("rabbitmq-address: amqp://ferry:s3cret@10.0.0.1/mail, amqp://ferry:s3cret@10.0.0.2:5673/mail\n");
+
+        assertThat(relay.rabbitmqAddress()).isEqualTo(new AmqpAddress(false,
+                List.of(new HostAndPort("10.0.0.1", 5672), new HostAndPort("10.0.0.2", 5673)), "ferry", "s3cret", "mail"));
+    }
+
+    @Test
+    void refusesNodesWithDifferentVhostsNamingTheKeyButNotThePassword() {
+        assertThatThrownBy(() -> relay("rabbitmq-address: amqp://ferry:s3cret@10.0.0.1/mail,amqp://ferry:s3cret@10.0.0.2/\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("rabbitmq-address: 'amqp://ferry:****@10.0.0.1/mail,amqp://ferry:****@10.0.0.2/' (f line 1) "
+                        + "is not valid: expected amqp://user:password@host:port/vhost")
+                .hasMessageEndingWith("(address 2 has vhost '/' and address 1 'mail'; all must have the same scheme, user, password "
+                        + "and vhost, as nodes of one broker)")
+                .message().doesNotContain("s3cret");
+    }
+
+    @Test
     void anEmptyQueueKeyTurnsThatQueueOff() {
         assertThat(relay("rabbitmq-failure:\n").failureQueue()).isEmpty();
     }
