@@ -9,6 +9,7 @@ import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.broker.BrokerLink;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
 import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.QueueType;
 import dev.ferrymta.relay.broker.WatchedConsumer;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.lifecycle.LinkSlot;
@@ -34,9 +35,10 @@ final class ClusterMembership implements AutoCloseable {
     private volatile ForwardReceiver receiver;
     private final LinkSlot forwardLink = new LinkSlot("forward queue consumer", false);
 
-    ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, Clock clock)
-            throws IOException {
-        this.node = new ClusterNode(config, identity, settings, link.connection(), clock);
+    /** @param queueType {@code rabbitmq-queue-type}: the type of this instance's forward queue */
+    ClusterMembership(ClusterConfig config, QueueType queueType, ClusterIdentity identity, CurrentSettings settings, BrokerLink link,
+            Clock clock) throws IOException {
+        this.node = new ClusterNode(config, queueType, identity, settings, link.connection(), clock);
         node.start();
         this.publisher = new ConfirmingPublisher(link.connection(), 2, 10_000, Duration.ofSeconds(60));
         this.forwarder = new Forwarder(node, publisher, config.exchange(), FORWARD_PATIENCE, clock);
