@@ -11,6 +11,7 @@ import dev.ferrymta.cluster.Peer;
 import dev.ferrymta.relay.broker.BrokerLink;
 import dev.ferrymta.relay.broker.ConfirmingPublisher;
 import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.QueueType;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.lifecycle.LinkSlot;
 import dev.ferrymta.relay.outbox.Intake;
@@ -43,15 +44,16 @@ final class ClusterMembership implements AutoCloseable {
      * Joins the cluster: claims this server-id's forward queue (an exclusive consumer), then
      * announces. Forwards that arrive wait until {@link #receive} hands them a pipeline.
      *
-     * @param budget the instance's budget of bytes in hand, shared with the outbox consumer
+     * @param queueType {@code rabbitmq-queue-type}: the type of this instance's forward queue
+     * @param budget    the instance's budget of bytes in hand, shared with the outbox consumer
      * @throws IOException when another running instance has this server-id (its forward queue
      *                     stays held), or the broker refuses
      */
-    ClusterMembership(ClusterConfig config, ClusterIdentity identity, CurrentSettings settings, BrokerLink link, int prefetch,
-            IntakeBudget budget, Clock clock) throws IOException {
+    ClusterMembership(ClusterConfig config, QueueType queueType, ClusterIdentity identity, CurrentSettings settings, BrokerLink link,
+            int prefetch, IntakeBudget budget, Clock clock) throws IOException {
         this.config = config;
         this.clock = clock;
-        this.node = new ClusterNode(config, identity, settings, link.connection(), clock);
+        this.node = new ClusterNode(config, queueType, identity, settings, link.connection(), clock);
         var queue = ClusterNode.forwardQueue(config.exchange(), node.self().server());
         // A live instance that drained this queue while we were away lets go within an interval of
         // hearing us; the peer expiry plus two intervals leaves room for that.

@@ -108,8 +108,8 @@ final class FerryInstance {
                 settings = current;
                 reloader = new SettingsReloader(database, current, config.database().ttl());
                 reloader.start();
-                cluster = new ClusterMembership(config.cluster(), identity(current), current, clusterLink, config.relay().prefetch(),
-                        budget, clock);
+                cluster = new ClusterMembership(config.cluster(), config.relay().queueType(), identity(current), current, clusterLink,
+                        config.relay().prefetch(), budget, clock);
                 controlConsumer.set(cluster.controlLink());
                 forwardConsumer.set(cluster.forwardLink());
                 var membership = cluster;

@@ -70,12 +70,13 @@ final class FerryProcess implements AutoCloseable {
     /**
      * Arguments giving an instance queues of the test's own (outbox, results, failure) and a
      * cluster exchange of the test's own, with what the instance derives from them (delay queues,
-     * its forward queue) registered for deletion after the test.
+     * the parking queue, its forward queue) registered for deletion after the test.
      */
     static List<String> queueArgs(TestBroker broker, String serverId) {
         var outbox = broker.queue(serverId + ".outbox");
         var tiers = new DelayTiers(outbox);
         tiers.tiers().forEach(tier -> broker.track(tiers.queue(tier)));
+        broker.track(dev.ferrymta.relay.outbox.ResultPublisher.parkingQueue(outbox));
         var exchange = clusterExchange(broker);
         broker.track(exchange + "." + serverId + ".forward");
         return List.of("--server-id=" + serverId, "--rabbitmq-outbox=" + outbox,

@@ -189,6 +189,42 @@ class FerryProcessIT {
     }
 
     @Test
+    void exitsWith1NamingAForwardQueueThatExistsAsAnotherTypeThanRabbitmqQueueType() throws Exception {
+        var arguments = args(FerryProcess.freePort(), "--rabbitmq-queue-type=quorum");
+        var forward = FerryProcess.clusterExchange(broker) + ".process-it.forward";
+        var connection = broker.connection();
+        try (var channel = connection.createChannel()) {
+            // A classic forward queue, as every Ferry before rabbitmq-queue-type declared it.
+            channel.queueDeclare(forward, true, false, false, null);
+        }
+        try (var ferry = FerryProcess.start(arguments)) {
+            assertThat(ferry.awaitExit(START)).isEqualTo(1);
+            assertThat(ferry.output()).filteredOn(line -> line.contains("fatal:")).singleElement().asString()
+                    .contains("fatal: queue '" + forward + "' exists with x-queue-type classic, but Ferry declares it with "
+                            + "x-queue-type quorum (rabbitmq-queue-type): RabbitMQ cannot change a queue's type; drain and delete "
+                            + "the queue so Ferry declares it again, or set rabbitmq-queue-type to classic (RabbitMQ: "
+                            + "PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue '" + forward + "'");
+        }
+
+        // Deleted, as the error says: the next start declares it as a quorum queue.
+        try (var channel = connection.createChannel()) {
+            channel.queueDelete(forward);
+        }
+        try (var ferry = FerryProcess.start(arguments)) {
+            await().atMost(START).until(() -> ferry.outputText().contains("ready:"));
+            try (var channel = connection.createChannel()) {
+                channel.queueDeclare(forward, true, false, false, dev.ferrymta.relay.broker.QueueType.QUORUM.durable());
+            }
+            var classic = connection.createChannel();
+            var refusal = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> classic.queueDeclare(forward, true, false, false, java.util.Map.of("x-queue-type", "classic")));
+            assertThat(dev.ferrymta.relay.broker.QueueArguments.brokerReason(refusal)).startsWith("PRECONDITION_FAILED");
+            ferry.terminate();
+            assertThat(ferry.awaitExit(STOP)).isZero();
+        }
+    }
+
+    @Test
     void exitsWith1WhenTheConsolePortIsTaken() throws Exception {
         try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 var ferry = FerryProcess.start(args(taken.getLocalPort()))) {

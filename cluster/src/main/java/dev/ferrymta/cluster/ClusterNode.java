@@ -7,6 +7,8 @@ import com.rabbitmq.client.Connection;
 import dev.ferrymta.relay.FloodGuard;
 import dev.ferrymta.relay.broker.InboundMessage;
 import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.QueueArguments;
+import dev.ferrymta.relay.broker.QueueType;
 import dev.ferrymta.relay.broker.WatchedConsumer;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.settings.CurrentSettings;
@@ -39,6 +41,7 @@ public final class ClusterNode implements AutoCloseable {
     public static final String BROADCAST = "broadcast";
 
     private final ClusterConfig config;
+    private final QueueType queueType;
     private final ClusterIdentity self;
     private final CurrentSettings settings;
     private final Connection connection;
@@ -57,8 +60,11 @@ public final class ClusterNode implements AutoCloseable {
     private Channel channel;
     private volatile boolean closed;
 
-    public ClusterNode(ClusterConfig config, ClusterIdentity self, CurrentSettings settings, Connection connection, Clock clock) {
+    /** @param queueType {@code rabbitmq-queue-type}: the type of this instance's forward queue */
+    public ClusterNode(ClusterConfig config, QueueType queueType, ClusterIdentity self, CurrentSettings settings, Connection connection,
+            Clock clock) {
         this.config = config;
+        this.queueType = queueType;
         this.self = self;
         this.settings = settings;
         this.connection = connection;
@@ -97,20 +103,19 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Declares the cluster exchange and this instance's forward queue, bound with its key, and
-     * returns the queue's name. Run at start, so peers can forward at once, and whenever the
-     * forward queue's consumer subscribes again.
+     * Declares the cluster exchange and this instance's forward queue, durable, of the
+     * {@code rabbitmq-queue-type} ({@link QueueType#durable}), bound with its key, and returns the
+     * queue's name. Run at start, so peers can forward at once, and whenever the forward queue's
+     * consumer subscribes again.
+     *
+     * @throws IOException when the forward queue exists with other arguments (another type): one
+     *                     error naming the queue, the argument and both values
      */
     public String declareForwardQueue(Connection declaring) throws IOException {
         try (var declarer = declaring.createChannel()) {
             declarer.exchangeDeclare(config.exchange(), BuiltinExchangeType.DIRECT, true);
             var forward = forwardQueue(config.exchange(), self.server());
-            try {
-                declarer.queueDeclare(forward, true, false, false, null);
-            } catch (IOException | com.rabbitmq.client.AlreadyClosedException e) {
-                throw dev.ferrymta.relay.broker.QueueArguments.mismatch(forward, e, "").orElseThrow(
-                        () -> e instanceof IOException io ? io : new IOException(e.getMessage(), e));
-            }
+            QueueArguments.declare(declaring, forward, queueType.durable(), "");
             declarer.queueBind(forward, config.exchange(), forwardKey(self.server()));
             return forward;
         } catch (TimeoutException e) {

@@ -36,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * relay as if it came from the outbox: delivered here when the IP is ours, forwarded when a live
  * peer owns it, otherwise a temporary failure that is retried and, when its time runs out, failed
  * with a result. A forward that cannot be trusted (see {@link ForwardReceiver}) ends in a failure
- * result. Once the queue is empty it is deleted (only if empty and unused, which the broker checks).
- * When the owner announces again, draining stops and the owner gets its queue back.
+ * result. Once the queue is empty it is unbound, so nothing new arrives, and deleted a
+ * {@code cluster-interval} later if it is still empty and has no other consumer (quorum queues
+ * refuse the broker's own if-empty and if-unused checks on delete). When the owner announces
+ * again, draining stops, the binding is restored, and the owner gets its queue back.
  *
  * <p>{@link #tick()} runs every {@code cluster-interval}: it also reads the depth of each known
  * forward queue for the console.
@@ -154,25 +156,36 @@ public final class OrphanedForwards implements AutoCloseable {
                 drain.cancel();
                 drains.remove(drain.server);
                 drain.closeWhenSettled();
+                if (unbound.remove(drain.server) != null) {
+                    bind(drain.server);
+                }
             }
         }
         for (var peer : directory.departed()) {
             var depth = depth(peer.server());
-            if (depth.isEmpty()) {
-                continue;
-            }
-            if (!orphaned(peer, now)) {
+            if (depth.isEmpty() || !orphaned(peer, now)) {
                 continue;
             }
             var drain = drains.get(peer.server());
-            if (drain == null && depth.getAsLong() > 0) {
-                start(peer, depth.getAsLong());
-            } else if (depth.getAsLong() == 0 && (drain == null || drain.inHand.isEmpty())) {
-                if (drain != null) {
-                    drain.cancel();
-                    drains.remove(peer.server());
-                    drain.closeWhenSettled();
+            if (drain == null) {
+                if (depth.getAsLong() > 0 || !unbound.containsKey(peer.server())) {
+                    start(peer, depth.getAsLong());
                 }
+                continue;
+            }
+            if (depth.getAsLong() > 0 || !drain.inHand.isEmpty()) {
+                continue;
+            }
+            // Empty. First unbind it, so nothing new can arrive (a late forward comes back unroutable
+            // to its sender, which retries it); a tick later, still empty, delete it. Quorum queues
+            // refuse a delete with if-empty or if-unused, so the delete itself checks nothing.
+            var since = unbound.get(peer.server());
+            if (since == null) {
+                unbind(peer.server());
+            } else if (!now.isBefore(since.plus(config.interval()))) {
+                drain.cancel();
+                drains.remove(peer.server());
+                drain.closeWhenSettled();
                 delete(peer);
             }
         }
@@ -181,6 +194,30 @@ public final class OrphanedForwards implements AutoCloseable {
                 abort(drain.channel);
                 lingering.remove(drain);
             }
+        }
+    }
+
+    /** Servers whose forward queue this instance unbound (empty, about to be deleted), and when. */
+    private final Map<ServerId, Instant> unbound = new ConcurrentHashMap<>();
+
+    private void unbind(ServerId server) {
+        var queue = ClusterNode.forwardQueue(config.exchange(), server);
+        try {
+            probe().queueUnbind(queue, config.exchange(), ClusterNode.forwardKey(server));
+            unbound.put(server, clock.instant());
+            log.info("cluster: the forward queue '{}' of {} is drained; unbound, to be deleted if it stays empty", queue, server);
+        } catch (IOException | RuntimeException e) {
+            log.debug("cluster: unbinding '{}' failed: {}", queue, ConnectLoop.reason(e));
+        }
+    }
+
+    private void bind(ServerId server) {
+        var queue = ClusterNode.forwardQueue(config.exchange(), server);
+        try {
+            probe().queueBind(queue, config.exchange(), ClusterNode.forwardKey(server));
+        } catch (IOException | RuntimeException e) {
+            // Its owner binds it again itself whenever its consumer subscribes.
+            log.debug("cluster: binding '{}' again failed: {}", queue, ConnectLoop.reason(e));
         }
     }
 
@@ -226,16 +263,22 @@ public final class OrphanedForwards implements AutoCloseable {
         }
     }
 
+    /** Deletes a drained, unbound forward queue that is still empty and has no consumer. */
     private void delete(Peer peer) {
         var queue = ClusterNode.forwardQueue(config.exchange(), peer.server());
         try {
-            probe().queueDelete(queue, true, true);
+            var state = probe().queueDeclarePassive(queue);
+            if (state.getMessageCount() > 0 || state.getConsumerCount() > 0) {
+                // Someone put a message in or consumes it (its owner, back): looked at again next time.
+                return;
+            }
+            probe().queueDelete(queue);
             depths.remove(queue);
+            unbound.remove(peer.server());
             directory.forget(peer.server());
             heldElsewhere.remove(peer.server());
             log.info("cluster: deleted the empty forward queue '{}' of {}, gone since {}", queue, peer.server(), peer.lastSeen());
         } catch (IOException | RuntimeException e) {
-            // In use or not empty meanwhile (the broker checks both): looked at again next time.
             log.debug("cluster: the forward queue '{}' is not deleted: {}", queue, ConnectLoop.reason(e));
         }
     }

@@ -68,6 +68,7 @@ public final class Relay implements AutoCloseable {
     private final WatchedConsumer consumer;
     private final OutboxHandler handler;
     private final ScheduledExecutorService timer;
+    private final Runnable outboxCheck;
 
     /**
      * @param defaultEhlo the EHLO name for IPs the settings name none for (the host name)
@@ -104,11 +105,16 @@ public final class Relay implements AutoCloseable {
         this.consumer = new WatchedConsumer("outbox consumer", connection, declaring -> OutboxTopology.declare(declaring, config, tiers),
                 config.consumers(), config.prefetch(), false, "ferry-" + config.serverId(), handler, budget, clock, () -> {
                 });
+        this.outboxCheck = () -> OutboxTopology.checkOutbox(connection, config);
     }
 
-    /** Declares the queues and starts consuming the outbox. */
+    /**
+     * Declares the queues and starts consuming the outbox; warns once when an existing outbox is
+     * not of the {@code rabbitmq-queue-type} ({@link OutboxTopology#checkOutbox}).
+     */
     public void start() throws IOException {
         consumer.start();
+        outboxCheck.run();
         timer.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.MINUTES);
     }
 

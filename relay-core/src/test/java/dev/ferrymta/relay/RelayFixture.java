@@ -106,6 +106,7 @@ final class RelayFixture implements AutoCloseable {
         this.failure = broker.queue("failure");
         this.retry = broker.queue("retry");
         new DelayTiers(outbox).tiers().forEach(tier -> broker.track(new DelayTiers(outbox).queue(tier)));
+        broker.track(dev.ferrymta.relay.outbox.ResultPublisher.parkingQueue(outbox));
         this.current = settings.current();
         config.put("server-id", "relay-test");
         config.put("rabbitmq-address", address);

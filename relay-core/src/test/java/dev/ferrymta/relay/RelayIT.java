@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
+import dev.ferrymta.relay.broker.QueueType;
 import dev.ferrymta.relay.mail.Domain;
+import dev.ferrymta.relay.outbox.DelayTiers;
 import dev.ferrymta.relay.outbox.PeerRouter;
 import dev.ferrymta.relay.outbox.RecentResult;
 import dev.ferrymta.relay.outbox.RecentResults;
@@ -28,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The relay end to end against the real broker, an SMTP sink and a DNS responder: from the outbox
@@ -81,10 +85,15 @@ class RelayIT {
         assertThat(relay.take(relay.success, 2, WAIT)).hasSize(2);
     }
 
-    @Test
-    void retriesAfter450AndDeliversOnTheNextAttempt() throws Exception {
+    /**
+     * The retry goes round the 1 s delay queue and back to the outbox: with quorum queues a quorum
+     * delay queue, dead-lettering at-least-once to a quorum outbox.
+     */
+    @ParameterizedTest(name = "rabbitmq-queue-type {0}")
+    @EnumSource(QueueType.class)
+    void retriesAfter450AndDeliversOnTheNextAttempt(QueueType type) throws Exception {
         sink.script().on(SmtpCommand.MAIL).times(1).reply(450, "4.3.2 try again later");
-        relay.start();
+        relay.with("rabbitmq-queue-type", type.argument()).start();
         var message = message("later@sink.test");
         message.putArray("retries").add(1);
         relay.send(message);
@@ -100,6 +109,13 @@ class RelayIT {
                 .containsExactly("mailfrom/error", "message/accepted");
         assertThat(sink.messages()).hasSize(1);
         assertThat(relay.take(relay.results, 2, WAIT)).hasSize(2);
+        // It went round the shortest delay queue, which is of the configured type (RabbitMQ takes the declare).
+        var tiers = new DelayTiers(relay.outbox);
+        var tier = tiers.tierFor(Duration.ofSeconds(1));
+        try (var channel = relay.channel().getConnection().createChannel()) {
+            channel.queueDeclare(tiers.queue(tier), true, false, false, type.delay(tier, relay.outbox));
+            channel.queueDeclare(relay.outbox, true, false, false, type.durable());
+        }
     }
 
     @Test

@@ -45,11 +45,13 @@ public final class AmqpHeaders {
      * A copy of {@code headers} without the broker's {@code x-death}, {@code x-first-death-*} and
      * {@code x-last-death-*}: a message published anew starts its dead-letter history afresh, and
      * the history of a message that goes round the delay queues would otherwise grow each trip.
+     * Without a quorum queue's {@code x-delivery-count} too: it counts the returns of the delivery
+     * it came with, not of the copy (a classic queue would hand the stale count on unchanged).
      */
     public static Map<String, Object> withoutDeathHistory(Map<String, Object> headers) {
         var copy = new HashMap<>(headers);
         copy.keySet().removeIf(name -> name.startsWith("x-death") || name.startsWith("x-first-death")
-                || name.startsWith("x-last-death"));
+                || name.startsWith("x-last-death") || name.equals("x-delivery-count"));
         return copy;
     }
 

@@ -1,5 +1,6 @@
 package dev.ferrymta.relay.config;
 
+import dev.ferrymta.relay.broker.QueueType;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,9 @@ import java.util.Set;
  *                        although they are loopback or unspecified (for a test setup on one machine)
  * @param maxPriority     {@code rabbitmq-maxpriority}: the outbox and the forward queues are
  *                        priority queues with {@code x-max-priority} this high; 0: plain queues
+ * @param queueType       {@code rabbitmq-queue-type}: the type of the queues Ferry declares (the
+ *                        outbox, delay, parking, result and forward queues); never quorum with a
+ *                        {@code maxPriority} above 0
  */
 public record RelayConfig(
         String serverId,
@@ -52,7 +56,8 @@ public record RelayConfig(
         Optional<HostAndPort> dnsServer,
         int maxMessageBytes,
         List<String> allowedDestinations,
-        int maxPriority) {
+        int maxPriority,
+        QueueType queueType) {
 
     /** MailerQ's default address: the local broker, guest account, default vhost. */
     public static final String DEFAULT_RABBITMQ_ADDRESS = "amqp://guest:guest@localhost/";
@@ -62,7 +67,7 @@ public record RelayConfig(
             "server-id", "rabbitmq-address", "rabbitmq-outbox", "rabbitmq-results", "rabbitmq-success",
             "rabbitmq-failure", "rabbitmq-retry", "rabbitmq-qos", "rabbitmq-consumers", "smtp-ips", "smtp-defaultips", "smtp-timeout",
             "max-delivertime", "max-attempts", "retry-interval", "dns-server", "max-message-bytes",
-            "smtp-allowed-destinations", "rabbitmq-maxpriority");
+            "smtp-allowed-destinations", "rabbitmq-maxpriority", QueueType.KEY);
 
     /** {@code max-message-bytes} when not set: 64 MiB. */
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -105,12 +110,19 @@ public record RelayConfig(
                 config.optional("dns-server", ValueType.hostAndPort(53)),
                 config.get("max-message-bytes", ValueType.integer(1024, Integer.MAX_VALUE), DEFAULT_MAX_MESSAGE_BYTES),
                 config.get("smtp-allowed-destinations", ValueType.networkList(), List.of()),
-                config.get("rabbitmq-maxpriority", ValueType.integer(0, 255), 0));
+                config.get("rabbitmq-maxpriority", ValueType.integer(0, 255), 0),
+                config.get(QueueType.KEY, ValueType.oneOf(QueueType.values(), QueueType::argument), QueueType.CLASSIC));
         if (relay.outboxQueue().equals(relay.resultsQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.failureQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.successQueue().orElse(null))
                 || relay.outboxQueue().equals(relay.retryQueue().orElse(null))) {
             throw config.invalid("rabbitmq-outbox", "a queue other than the result queues, or results would be delivered again");
+        }
+        if (relay.maxPriority() > 0 && relay.queueType() == QueueType.QUORUM) {
+            // RabbitMQ 3.x refuses x-max-priority on a quorum queue; RabbitMQ 4 has two fixed levels.
+            throw config.invalid("rabbitmq-maxpriority", "0 (unset) while " + QueueType.KEY + " is quorum: quorum queues have "
+                    + "no x-max-priority (RabbitMQ 3 refuses it, RabbitMQ 4 has two fixed levels); keep classic queues for a "
+                    + "priority outbox");
         }
         return relay;
     }

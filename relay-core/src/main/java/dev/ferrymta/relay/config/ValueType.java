@@ -135,6 +135,22 @@ public record ValueType<T>(String expected, Function<String, T> parse, boolean s
         });
     }
 
+    /**
+     * One of a few words, exactly as written (lower case): each of {@code choices} is named by
+     * {@code name}, and the error lists them all, e.g. "one of classic, quorum".
+     */
+    public static <T> ValueType<T> oneOf(T[] choices, Function<T, String> name) {
+        var names = java.util.Arrays.stream(choices).map(name).toList();
+        return new ValueType<>("one of " + String.join(", ", names), s -> {
+            for (var choice : choices) {
+                if (name.apply(choice).equals(s)) {
+                    return choice;
+                }
+            }
+            throw new IllegalArgumentException();
+        });
+    }
+
     /** A RabbitMQ queue or exchange name that a client may declare. */
     public static ValueType<String> queueName() {
         return new ValueType<>("a queue name of at most 255 bytes, not starting with 'amq.'", s -> {

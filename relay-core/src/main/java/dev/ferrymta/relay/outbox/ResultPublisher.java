@@ -155,9 +155,9 @@ public final class ResultPublisher {
             try {
                 var tier = tiers.tierOf(queue);
                 if (tier.isPresent()) {
-                    OutboxTopology.declareTier(connection, tiers, tier.get());
+                    OutboxTopology.declareTier(connection, tiers, tier.get(), config.queueType());
                 } else {
-                    OutboxTopology.ensureQueue(connection, queue);
+                    OutboxTopology.ensureQueue(connection, queue, config.queueType());
                 }
                 knownQueues.add(queue);
             } catch (IOException | RuntimeException e) {

@@ -25,8 +25,9 @@ class AmqpHeadersTest {
     }
 
     @Test
-    void dropsTheDeadLetterHistoryAndKeepsTheRest() {
-        Map<String, Object> headers = Map.of("x-death", "d", "x-first-death-queue", "q", "x-last-death-reason", "r", "x-keep", "k");
+    void dropsTheDeadLetterHistoryAndTheDeliveryCountAndKeepsTheRest() {
+        Map<String, Object> headers = Map.of("x-death", "d", "x-first-death-queue", "q", "x-last-death-reason", "r", "x-keep", "k",
+                "x-delivery-count", 3L);
 
         assertThat(AmqpHeaders.withoutDeathHistory(headers)).containsOnlyKeys("x-keep");
     }

@@ -3,11 +3,14 @@ package dev.ferrymta.relay.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ferrymta.relay.broker.QueueType;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RelayConfigTest {
 
@@ -78,6 +81,32 @@ class RelayConfigTest {
     void refusesAnOutboxThatIsAlsoAResultQueue() {
         assertThatThrownBy(() -> relay("rabbitmq-outbox: results\n"))
                 .hasMessageStartingWith("rabbitmq-outbox: 'results' (f line 1) is not valid");
+    }
+
+    @Test
+    void declaresClassicQueuesUnlessToldQuorum() {
+        assertThat(relay("").queueType()).isEqualTo(QueueType.CLASSIC);
+        assertThat(relay("rabbitmq-queue-type: classic\n").queueType()).isEqualTo(QueueType.CLASSIC);
+        assertThat(relay("rabbitmq-queue-type: quorum\n").queueType()).isEqualTo(QueueType.QUORUM);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Quorum", "stream", "mirrored", "quorum,classic"})
+    void refusesAnyOtherQueueTypeNamingTheKeyAndTheAllowedValues(String value) {
+        assertThatThrownBy(() -> relay("rabbitmq-queue-type: " + value + "\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("rabbitmq-queue-type: '" + value + "' (f line 1) is not valid: expected one of classic, quorum");
+    }
+
+    @Test
+    void refusesAPriorityOutboxWithQuorumQueuesNamingBothKeys() {
+        assertThatThrownBy(() -> relay("rabbitmq-queue-type: quorum\nrabbitmq-maxpriority: 10\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("rabbitmq-maxpriority: '10' (f line 2) is not valid: expected 0 (unset) while rabbitmq-queue-type is "
+                        + "quorum: quorum queues have no x-max-priority (RabbitMQ 3 refuses it, RabbitMQ 4 has two fixed levels); "
+                        + "keep classic queues for a priority outbox");
+        assertThat(relay("rabbitmq-queue-type: quorum\nrabbitmq-maxpriority: 0\n").maxPriority()).isZero();
+        assertThat(relay("rabbitmq-queue-type: classic\nrabbitmq-maxpriority: 10\n").maxPriority()).isEqualTo(10);
     }
 
     @Test
