@@ -94,16 +94,17 @@ class RabbitClusterIT {
             awaitJoined(a, b);
             route(a, sink, "cluster-two.test");
             await().atMost(Duration.ofSeconds(10)).until(() -> configVersion(b) >= configVersion(a));
+            // Asked before the flow starts: rabbitmqctl takes a second or two per node.
+            var leader = leaderOf(forwardQueue("b"));
             publish(outbox("a"), IntStream.range(0, 5_000).mapToObj(i -> message("f" + i + "@cluster-two.test", "127.0.0.3")).toList());
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> sink.messages().size() >= 500);
-            var leader = leaderOf(forwardQueue("b"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> sink.messages().size() >= 300);
             long stoppedAt = System.nanoTime();
             rabbit.stopApp(leader);
             System.out.printf("stopped %s, leader of %s, with %d messages at the sink%n", leader.name(), forwardQueue("b"),
                     sink.messages().size());
-            await().atMost(Duration.ofSeconds(90)).until(() -> sink.messages().size() >= 3_000);
-            System.out.printf("3000 at the sink %d ms after the stop; new leader %s%n", (System.nanoTime() - stoppedAt) / 1_000_000,
+            await().atMost(Duration.ofSeconds(90)).until(() -> sink.messages().size() >= 2_500);
+            System.out.printf("2500 at the sink %d ms after the stop; new leader %s%n", (System.nanoTime() - stoppedAt) / 1_000_000,
                     leaderOf(forwardQueue("b")).name());
             rabbit.startApp(leader);
 
