@@ -24,4 +24,19 @@ final class Amqp {
         factory.setConnectionTimeout(10_000);
         return factory;
     }
+
+    /**
+     * The arguments the bench tools declare their queues with: {@code x-queue-type} from the
+     * environment variable {@code BENCH_QUEUE_TYPE} ({@code classic}, the default, or
+     * {@code quorum}), as {@code bench/forward --queue-type} sets it.
+     *
+     * @throws IllegalArgumentException for another value
+     */
+    static java.util.Map<String, Object> queueArguments() {
+        var type = System.getenv().getOrDefault("BENCH_QUEUE_TYPE", "classic");
+        if (!type.equals("classic") && !type.equals("quorum")) {
+            throw new IllegalArgumentException("BENCH_QUEUE_TYPE must be classic or quorum, not '" + type + "'");
+        }
+        return java.util.Map.of("x-queue-type", type);
+    }
 }

@@ -78,7 +78,7 @@ public final class BenchQueues {
         try (Connection connection = factory.newConnection("ferry bench BenchQueues");
                 Channel channel = connection.createChannel()) {
             channel.exchangeDeclare(args[3], BuiltinExchangeType.DIRECT, true);
-            channel.queueDeclare(args[2], true, false, false, null);
+            channel.queueDeclare(args[2], true, false, false, Amqp.queueArguments());
             channel.queueBind(args[2], args[3], args[4]);
             System.out.println("declared queue " + args[2] + ", bound to " + args[3] + " with key " + args[4]);
         }

@@ -109,7 +109,7 @@ public final class FillOutbox {
                     channel.queuePurge(queue);
                 }
             } else {
-                channel.queueDeclare(queue, true, false, false, null);
+                channel.queueDeclare(queue, true, false, false, Amqp.queueArguments());
             }
             channel.confirmSelect();
             var properties = new AMQP.BasicProperties.Builder()
