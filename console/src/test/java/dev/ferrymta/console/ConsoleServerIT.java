@@ -51,6 +51,7 @@ class ConsoleServerIT {
 
     private RelayStatus relay;
     private List<Peer> peers = List.of();
+    private dev.ferrymta.cluster.ClusterHealth cluster = dev.ferrymta.cluster.ClusterHealth.NONE;
     private RecentResults results;
 
     private int start(Optional<String> password, String serverId, Link... links) throws Exception {
@@ -58,7 +59,7 @@ class ConsoleServerIT {
                 URI.create("http://127.0.0.1/"), password);
         var info = new InstanceInfo(serverId, "mail1.example", "1.2.3", NOW.minusSeconds(3725), List.of(InetAddress.getByName("127.0.0.2")),
                 List.of(links), () -> 42, () -> Optional.ofNullable(relay), Optional::empty, () -> peers, () -> OptionalLong.of(17),
-                () -> Optional.ofNullable(results), () -> 3, () -> 4);
+                () -> Optional.ofNullable(results), () -> 3, () -> 4, Optional.empty(), true, () -> cluster);
         console = new ConsoleServer(config, info, Clock.fixed(NOW, ZoneOffset.UTC));
         console.start();
         return console.port();
@@ -83,6 +84,41 @@ class ConsoleServerIT {
         if (console != null) {
             console.close();
         }
+    }
+
+    @Test
+    void aContestedIpIsAnErrorOnHealthAndTheConsoleShowsClocksAndForwardQueues() throws Exception {
+        cluster = new dev.ferrymta.cluster.ClusterHealth(
+                List.of(new dev.ferrymta.cluster.PeerDirectory.Conflict("contested-ip", "127.0.0.2", List.of("mail1", "mail2"),
+                        NOW.minusSeconds(30))),
+                List.of(new dev.ferrymta.cluster.ClusterHealth.ClockOffset("mail3", java.time.Duration.ofMinutes(10), NOW, true)),
+                List.of(new dev.ferrymta.cluster.OrphanedForwards.ForwardQueue("mail1", "cluster.mail1.forward", OptionalLong.of(0), "live",
+                                Optional.empty()),
+                        new dev.ferrymta.cluster.OrphanedForwards.ForwardQueue("mail4", "cluster.mail4.forward", OptionalLong.of(1411),
+                                "draining", Optional.of(NOW.minusSeconds(900)))),
+                7, 2, 1411);
+        int port = start(Optional.empty(), "mail1",
+                new FixedLink("rabbitmq", "amqp://guest@127.0.0.1:5672/", LinkState.UP, Optional.empty()));
+
+        var health = get(port, "/health");
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("\"status\":\"degraded\"")
+                .contains("\"errors\":[\"source IP 127.0.0.2 is claimed by mail1 and mail2: nothing is forwarded to it until only one "
+                        + "instance claims it\"]")
+                .contains("the clock of mail3 is 10 min ahead of ours: its cluster messages are dropped");
+
+        var status = get(port, "/api/status").body();
+        assertThat(status).contains("\"replaysDropped\":7").contains("\"forwardsRefused\":2").contains("\"drained\":1411")
+                .contains("{\"server\":\"mail4\",\"queue\":\"cluster.mail4.forward\",\"depth\":1411,\"state\":\"draining\","
+                        + "\"silentSince\":\"2026-11-22T09:45:00Z\"}")
+                .contains("\"offsetMillis\":600000");
+
+        var overview = get(port, "/").body();
+        assertThat(overview).contains("Error: source IP 127.0.0.2 is claimed by mail1 and mail2")
+                .contains("Warning: the clock of mail3 is 10 min ahead of ours");
+        var clusterPage = get(port, "/cluster").body();
+        assertThat(clusterPage).contains("<h2>Forward queues</h2>").contains("cluster.mail4.forward").contains("1411")
+                .contains("draining").contains("1411 drained here, 7 replayed forwards dropped, 2 forwards refused");
     }
 
     @Test
