@@ -1,8 +1,6 @@
 package dev.ferrymta.testing.broker;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -195,25 +193,6 @@ public final class TestRabbitCluster implements BeforeEachCallback, AfterEachCal
      * the pipe open long after the command ended.
      */
     private static String run(List<String> command, Duration timeout) throws IOException, InterruptedException {
-        var outputFile = Files.createTempFile("ferrytest-rabbit-cluster-", ".out");
-        try {
-            var process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(outputFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
-            }
-            var output = Files.readString(outputFile, StandardCharsets.UTF_8).strip();
-            if (process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output);
-            }
-            return output;
-        } finally {
-            Files.deleteIfExists(outputFile);
-        }
+        return Commands.run(command, timeout, Path.of(System.getProperty("java.io.tmpdir")), "ferrytest-rabbit-cluster-");
     }
 }

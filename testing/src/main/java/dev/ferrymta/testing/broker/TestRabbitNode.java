@@ -578,26 +578,7 @@ public final class TestRabbitNode implements BeforeAllCallback, AfterAllCallback
      * {@code rabbitmqctl} may outlive a command we gave up on, and would hold a pipe open.
      */
     private static String run(List<String> command, Duration timeout, Path scratch) throws IOException, InterruptedException {
-        var outputFile = Files.createTempFile(scratch, DIRECTORY_PREFIX + "command-", ".out");
-        try {
-            var process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(outputFile.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
-            }
-            var output = Files.readString(outputFile, StandardCharsets.UTF_8).strip();
-            if (process.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output);
-            }
-            return output;
-        } finally {
-            Files.deleteIfExists(outputFile);
-        }
+        return Commands.run(command, timeout, scratch, DIRECTORY_PREFIX + "command-");
     }
 
     private static List<String> rootPrefix() {
