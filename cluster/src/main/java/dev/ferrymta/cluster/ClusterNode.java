@@ -14,6 +14,11 @@ import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -53,10 +58,10 @@ public final class ClusterNode implements AutoCloseable {
     private final WatchedConsumer control;
     private final Clock clock;
     /** The last clock offset seen per sender of a signed message; bounded like the directory. */
-    private final Map<String, ClusterHealth.ClockOffset> clocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ClusterHealth.ClockOffset> clocks = new ConcurrentHashMap<>();
     private final FloodGuard clockLog;
     private volatile OrphanedForwards orphans;
-    private volatile java.util.function.Supplier<long[]> forwardCounts = () -> new long[] {0, 0};
+    private volatile Supplier<long[]> forwardCounts = () -> new long[] {0, 0};
     private Channel channel;
     private volatile boolean closed;
 
@@ -185,7 +190,7 @@ public final class ClusterNode implements AutoCloseable {
      * Drains departed peers' forward queues from now on, and reads every forward queue's depth,
      * each {@code cluster-interval}; {@code counts} gives the receiver's replays and refusals.
      */
-    public void watchForwardQueues(OrphanedForwards orphans, java.util.function.Supplier<long[]> counts) {
+    public void watchForwardQueues(OrphanedForwards orphans, Supplier<long[]> counts) {
         this.orphans = orphans;
         this.forwardCounts = counts;
     }
@@ -196,7 +201,7 @@ public final class ClusterNode implements AutoCloseable {
         var offsets = clocks.values().stream()
                 .filter(c -> c.rejected() ? !now.isAfter(c.seen().plus(config.timeout()))
                         : c.offset().abs().compareTo(CLOCK_NOTICE) >= 0 && directory.find(new ServerId(c.server())).isPresent())
-                .sorted(java.util.Comparator.comparing(ClusterHealth.ClockOffset::server)).toList();
+                .sorted(Comparator.comparing(ClusterHealth.ClockOffset::server)).toList();
         var current = orphans;
         var counts = forwardCounts.get();
         return new ClusterHealth(directory.conflicts(), offsets, current == null ? List.of() : current.queues(), counts[0], counts[1],
@@ -204,7 +209,7 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** A peer's clock this far off is shown, though its messages are still inside the window. */
-    static final java.time.Duration CLOCK_NOTICE = java.time.Duration.ofSeconds(30);
+    static final Duration CLOCK_NOTICE = Duration.ofSeconds(30);
 
     /** Cluster messages dropped: malformed, unsigned or wrongly signed. */
     public long rejected() {
@@ -261,7 +266,7 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private final java.util.concurrent.locks.ReentrantLock orphanTick = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock orphanTick = new ReentrantLock();
 
     private void publish(ClusterMessage message, boolean expiring) {
         var body = ClusterCodec.encode(message);
@@ -366,7 +371,7 @@ public final class ClusterNode implements AutoCloseable {
         if (signer.enabled() && message.sender().isPresent() && !message.sender().get().equals(self.server())) {
             var sender = message.sender().get().value();
             MessageSigner.signedAt(headers).ifPresent(signedAt -> {
-                var offset = new ClusterHealth.ClockOffset(sender, java.time.Duration.between(clock.instant(), signedAt), clock.instant(),
+                var offset = new ClusterHealth.ClockOffset(sender, Duration.between(clock.instant(), signedAt), clock.instant(),
                         false);
                 var before = clocks.put(sender, offset);
                 if (offset.offset().abs().compareTo(CLOCK_NOTICE) >= 0 && (before == null || before.rejected()

@@ -5,6 +5,7 @@ import dev.ferrymta.relay.FloodGuard;
 import dev.ferrymta.relay.broker.AmqpHeaders;
 import dev.ferrymta.relay.broker.InboundMessage;
 import dev.ferrymta.relay.broker.IntakeBudget;
+import dev.ferrymta.relay.broker.QueueArguments;
 import dev.ferrymta.relay.broker.WatchedConsumer;
 import dev.ferrymta.relay.lifecycle.Link;
 import dev.ferrymta.relay.message.ParsedMessage;
@@ -15,7 +16,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +54,7 @@ public final class ForwardReceiver implements AutoCloseable {
     public static final Duration FORWARD_WINDOW = Duration.ofDays(7);
 
     private final MessageSigner signer;
-    private final java.util.concurrent.CompletableFuture<Intake> pipeline = new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Intake> pipeline = new CompletableFuture<>();
     private final WatchedConsumer consumer;
     private final String queueName;
     private final Duration claimWait;
@@ -68,7 +74,7 @@ public final class ForwardReceiver implements AutoCloseable {
      * @param queueName the forward queue's name, for the error a taken server-id gives
      * @param workers   how many keys run side by side
      * @param budget    the instance's budget of bytes in hand, shared with the outbox consumer
-     * @param claimWait how long {@link #start()} waits for the queue while another consumer holds
+     * @param claimWait how long {@link #start} waits for the queue while another consumer holds
      *                  it (a live instance draining it while this one was away lets go within a
      *                  {@code cluster-interval} of hearing this one announce)
      */
@@ -135,7 +141,7 @@ public final class ForwardReceiver implements AutoCloseable {
                     throw new IOException("this server-id is taken: forward queue '" + queueName + "' stayed in exclusive use by "
                             + "another consumer for " + claimWait.toSeconds() + " s, so another running instance has the same "
                             + "server-id; every instance needs its own server-id (RabbitMQ: "
-                            + dev.ferrymta.relay.broker.QueueArguments.brokerReason(e) + ")", e);
+                            + QueueArguments.brokerReason(e) + ")", e);
                 }
                 if (!waited) {
                     waited = true;
@@ -166,13 +172,13 @@ public final class ForwardReceiver implements AutoCloseable {
                 throw new IllegalStateException("stopping before the relay ran");
             }
             try {
-                return pipeline.get(1, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException notYet) {
+                return pipeline.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException notYet) {
                 // The relay is still starting; look again.
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("stopping before the relay ran", e);
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
         }
@@ -249,7 +255,7 @@ public final class ForwardReceiver implements AutoCloseable {
      * must be validly signed within {@link #FORWARD_WINDOW} when a secret is set, and say it is a
      * forward.
      */
-    static Check check(byte[] body, java.util.Map<String, Object> headers, MessageSigner signer) {
+    static Check check(byte[] body, Map<String, Object> headers, MessageSigner signer) {
         var type = AmqpHeaders.text(headers, MessageSigner.TYPE).orElse(Forwarder.TYPE);
         if (!type.equals(Forwarder.TYPE)) {
             return new Check.Refuse("it is a '" + JsonFields.shorten(type, 32) + "' message, not a forward");
@@ -265,7 +271,7 @@ public final class ForwardReceiver implements AutoCloseable {
     }
 
     /** Who a forward says it is from: the signer, else the origin header, else "an unknown sender". */
-    static String senderOf(java.util.Map<String, Object> headers) {
+    static String senderOf(Map<String, Object> headers) {
         return AmqpHeaders.text(headers, MessageSigner.SENDER).or(() -> AmqpHeaders.text(headers, Forwarder.ORIGIN))
                 .map(sender -> JsonFields.shorten(sender, 64)).orElse("an unknown sender");
     }

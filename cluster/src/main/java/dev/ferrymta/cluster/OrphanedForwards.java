@@ -148,6 +148,14 @@ public final class OrphanedForwards implements AutoCloseable {
         var now = clock.instant();
         depth(self);
         directory.live().forEach(peer -> depth(peer.server()));
+        // A drain whose channel or consumer went (a lost connection, a broker cancel) starts again below.
+        for (var drain : List.copyOf(drains.values())) {
+            if (drain.gone) {
+                drains.remove(drain.server);
+                abort(drain.channel);
+                log.info("cluster: the drain of '{}' was interrupted ({}); it starts again", drain.queue, drain.why);
+            }
+        }
         // Owners that came back get their queues back.
         for (var drain : List.copyOf(drains.values())) {
             if (directory.find(drain.server).isPresent()) {
@@ -328,6 +336,9 @@ public final class OrphanedForwards implements AutoCloseable {
         final LongAdder taken = new LongAdder();
         volatile String tag;
         volatile boolean cancelled;
+        /** The broker cancelled the consumer, or the channel closed: nothing more arrives on it. */
+        volatile boolean gone;
+        volatile String why;
 
         Drain(ServerId server, String queue, Channel channel) {
             this.server = server;
@@ -346,6 +357,20 @@ public final class OrphanedForwards implements AutoCloseable {
                 @Override
                 public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
                     take(acknowledger, envelope, properties, body);
+                }
+
+                @Override
+                public void handleCancel(String consumerTag) {
+                    why = "the broker cancelled the consumer";
+                    gone = true;
+                }
+
+                @Override
+                public void handleShutdownSignal(String consumerTag, com.rabbitmq.client.ShutdownSignalException signal) {
+                    // What is in hand can no longer be acked here: the broker hands it out again.
+                    inHand.forEach(InboundMessage::lost);
+                    why = ConnectLoop.reason(signal);
+                    gone = true;
                 }
             };
         }
