@@ -179,7 +179,8 @@ class ClusterMembershipIT {
                     .toArray(String[]::new))) {
                 var messages = IntStream.range(0, 30).mapToObj(i -> retried("twin" + i + "@twin.test", "twin " + i, "127.0.0.2")).toList();
                 cluster.publish(b, messages);
-                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+                // The twin announces while it waits for the queue (its JVM start first): a shows the conflict meanwhile.
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
                         a.get("/health").path("errors").toString().contains("server-id node-a is also announced by another instance"));
                 assertThat(twin.awaitExit(Duration.ofSeconds(30))).isNotZero();
                 assertThat(twin.outputText()).contains("this server-id is taken: forward queue 'cluster.node-a.forward' stayed in "

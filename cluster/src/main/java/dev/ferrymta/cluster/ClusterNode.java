@@ -199,7 +199,7 @@ public final class ClusterNode implements AutoCloseable {
     public ClusterHealth health() {
         var now = clock.instant();
         var offsets = clocks.values().stream()
-                .filter(c -> c.rejected() ? !now.isAfter(c.seen().plus(config.timeout()))
+                .filter(c -> c.rejected() ? !now.isAfter(c.seen().plus(SKEW_SHOWN.compareTo(config.timeout()) > 0 ? SKEW_SHOWN : config.timeout()))
                         : c.offset().abs().compareTo(CLOCK_NOTICE) >= 0 && directory.find(new ServerId(c.server())).isPresent())
                 .sorted(Comparator.comparing(ClusterHealth.ClockOffset::server)).toList();
         var current = orphans;
@@ -207,6 +207,12 @@ public final class ClusterNode implements AutoCloseable {
         return new ClusterHealth(directory.conflicts(), offsets, current == null ? List.of() : current.queues(), counts[0], counts[1],
                 current == null ? 0 : current.drained());
     }
+
+    /**
+     * A sender whose messages were dropped for its clock stays listed this long after the last
+     * one (or {@code cluster-peer-expiry}, when longer): it sends every interval while it runs.
+     */
+    static final Duration SKEW_SHOWN = Duration.ofMinutes(1);
 
     /** A peer's clock this far off is shown, though its messages are still inside the window. */
     static final Duration CLOCK_NOTICE = Duration.ofSeconds(30);
