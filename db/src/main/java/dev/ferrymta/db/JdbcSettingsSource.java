@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the shared settings from PostgreSQL: every table in one read-only, repeatable-read
- * transaction, so the snapshot and its {@code config_version} describe one committed state.
+ * transaction, so the snapshot and its {@code config_version} describe one committed state. The
+ * transaction and its SELECTs go as one multi-statement string, so a load is one round trip to the
+ * database; a settings change waits for a load on every instance before it is in force.
  */
 public final class JdbcSettingsSource implements SettingsSource {
 
@@ -54,27 +56,91 @@ public final class JdbcSettingsSource implements SettingsSource {
         this.where = where;
     }
 
+    /**
+     * The statements of one load, in the order their result sets come back: a read-only,
+     * repeatable-read transaction around one SELECT per table, sent as one string so that the
+     * driver sends them all before one sync: one round trip to PostgreSQL instead of one per
+     * table and per transaction setting.
+     */
+    private static final String LOAD = String.join(";\n", List.of(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            "SELECT version FROM config_version",
+            // Qualified: the constants are declared below, next to the code that reads their rows.
+            JdbcSettingsSource.POOLS, JdbcSettingsSource.THROTTLES, JdbcSettingsSource.ROUTES, JdbcSettingsSource.PAUSES,
+            JdbcSettingsSource.EHLO_NAMES, JdbcSettingsSource.DKIM_KEYS, JdbcSettingsSource.RESPONSE_RULES,
+            JdbcSettingsSource.BACK_OFFS, JdbcSettingsSource.PROVIDERS,
+            "COMMIT"));
+
     @Override
     public Settings load() {
-        try (var connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            connection.setReadOnly(true);
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
             try {
-                var settings = new Settings(version(connection), pools(connection), throttles(connection),
-                        routes(connection), pauses(connection), ehloNames(connection), dkimKeys(connection),
-                        responseRules(connection), backOffs(connection), providers(connection));
-                connection.commit();
+                var results = new Results(statement, statement.execute(LOAD));
+                var settings = new Settings(version(results.next()), pools(results.next()), throttles(results.next()),
+                        routes(results.next()), pauses(results.next()), ehloNames(results.next()), dkimKeys(results.next()),
+                        responseRules(results.next()), backOffs(results.next()), providers(results.next()));
+                results.finish();
                 return settings;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                // A statement that failed leaves the transaction aborted, and the rest (COMMIT
+                // included) unrun: end it, so the pooled connection is clean for the next user.
+                rollbackQuietly(connection);
                 throw e;
-            } finally {
-                connection.setReadOnly(false);
-                connection.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw unavailable(e);
+        }
+    }
+
+    /**
+     * The result sets of one multi-statement execute, in order, skipping the update counts (BEGIN,
+     * COMMIT). A result set handed out is read to its end before the next is asked for: moving on
+     * closes it.
+     */
+    private static final class Results {
+
+        private final java.sql.Statement statement;
+        private boolean isResultSet;
+        private boolean handedOut;
+
+        Results(java.sql.Statement statement, boolean first) {
+            this.statement = statement;
+            this.isResultSet = first;
+        }
+
+        ResultSet next() throws SQLException {
+            moveOn();
+            while (!isResultSet) {
+                if (statement.getUpdateCount() == -1) {
+                    throw new SQLException("the settings load returned fewer result sets than it has SELECTs");
+                }
+                isResultSet = statement.getMoreResults();
+            }
+            handedOut = true;
+            return statement.getResultSet();
+        }
+
+        /** Reads past the COMMIT, so its failure (if any) is thrown here. */
+        void finish() throws SQLException {
+            moveOn();
+            while (isResultSet || statement.getUpdateCount() != -1) {
+                isResultSet = statement.getMoreResults();
+            }
+        }
+
+        private void moveOn() throws SQLException {
+            if (handedOut) {
+                handedOut = false;
+                isResultSet = statement.getMoreResults();
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection) {
+        try (var statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
+        } catch (SQLException e) {
+            log.debug("rolling back a failed settings load failed: {}", e.getMessage());
         }
     }
 
@@ -93,6 +159,12 @@ public final class JdbcSettingsSource implements SettingsSource {
 
     private static long version(Connection connection) throws SQLException {
         try (var statement = connection.createStatement(); var rows = statement.executeQuery("SELECT version FROM config_version")) {
+            return version(rows);
+        }
+    }
+
+    private static long version(ResultSet rows) throws SQLException {
+        try (rows) {
             if (!rows.next()) {
                 throw new SQLException("config_version has no row: the schema was not migrated");
             }
@@ -100,15 +172,16 @@ public final class JdbcSettingsSource implements SettingsSource {
         }
     }
 
-    private static List<IpPool> pools(Connection connection) throws SQLException {
+    private static final String POOLS = """
+            SELECT p.id, p.revision, p.name, host(i.ip)
+              FROM ip_pools p LEFT JOIN ip_pool_ips i ON i.pool_id = p.id
+             ORDER BY p.id, i.position""";
+
+    private static List<IpPool> pools(ResultSet result) throws SQLException {
         record Row(long id, int revision, String name, List<InetAddress> ips) {
         }
         var byId = new LinkedHashMap<Long, Row>();
-        var sql = """
-                SELECT p.id, p.revision, p.name, host(i.ip)
-                  FROM ip_pools p LEFT JOIN ip_pool_ips i ON i.pool_id = p.id
-                 ORDER BY p.id, i.position""";
-        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+        try (var rows = result) {
             while (rows.next()) {
                 long id = rows.getLong(1);
                 var row = byId.get(id);
@@ -125,13 +198,14 @@ public final class JdbcSettingsSource implements SettingsSource {
         return byId.values().stream().map(r -> new IpPool(r.id(), r.revision(), r.name(), r.ips())).toList();
     }
 
-    private static List<Throttle> throttles(Connection connection) throws SQLException {
-        var sql = """
-                SELECT id, revision, local_ip::text, domain, max_connections, messages_per_minute,
-                       messages_per_connection, idle_timeout_seconds, provider
-                  FROM throttles ORDER BY id""";
+    private static final String THROTTLES = """
+            SELECT id, revision, local_ip::text, domain, max_connections, messages_per_minute,
+                   messages_per_connection, idle_timeout_seconds, provider
+              FROM throttles ORDER BY id""";
+
+    private static List<Throttle> throttles(ResultSet result) throws SQLException {
         var throttles = new ArrayList<Throttle>();
-        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+        try (var rows = result) {
             while (rows.next()) {
                 throttles.add(new Throttle(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
                         optionalInt(rows, 5), optionalInt(rows, 6), optionalInt(rows, 7),
@@ -141,10 +215,11 @@ public final class JdbcSettingsSource implements SettingsSource {
         return throttles;
     }
 
-    private static List<DomainRoute> routes(Connection connection) throws SQLException {
+    private static final String ROUTES = "SELECT id, revision, domain, kind, host, port FROM domain_routes ORDER BY id";
+
+    private static List<DomainRoute> routes(ResultSet result) throws SQLException {
         var routes = new ArrayList<DomainRoute>();
-        try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, domain, kind, host, port FROM domain_routes ORDER BY id")) {
+        try (var rows = result) {
             while (rows.next()) {
                 routes.add(new DomainRoute(rows.getLong(1), rows.getInt(2), new Domain(rows.getString(3)),
                         RouteKind.valueOf(rows.getString(4).toUpperCase(Locale.ROOT)), rows.getString(5), rows.getInt(6)));
@@ -153,10 +228,11 @@ public final class JdbcSettingsSource implements SettingsSource {
         return routes;
     }
 
-    private static List<Pause> pauses(Connection connection) throws SQLException {
+    private static final String PAUSES = "SELECT id, revision, local_ip::text, domain, until, reason, tag, provider, since FROM pauses ORDER BY id";
+
+    private static List<Pause> pauses(ResultSet result) throws SQLException {
         var pauses = new ArrayList<Pause>();
-        try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, local_ip::text, domain, until, reason, tag, provider, since FROM pauses ORDER BY id")) {
+        try (var rows = result) {
             while (rows.next()) {
                 var until = rows.getTimestamp(5);
                 pauses.add(new Pause(rows.getLong(1), rows.getInt(2), range(rows, 3), domain(rows, 4),
@@ -168,10 +244,11 @@ public final class JdbcSettingsSource implements SettingsSource {
         return pauses;
     }
 
-    private static List<EhloName> ehloNames(Connection connection) throws SQLException {
+    private static final String EHLO_NAMES = "SELECT id, revision, host(local_ip), name FROM ehlo_names ORDER BY id";
+
+    private static List<EhloName> ehloNames(ResultSet result) throws SQLException {
         var names = new ArrayList<EhloName>();
-        try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, host(local_ip), name FROM ehlo_names ORDER BY id")) {
+        try (var rows = result) {
             while (rows.next()) {
                 names.add(new EhloName(rows.getLong(1), rows.getInt(2), IpLiteral.parse(rows.getString(3)), rows.getString(4)));
             }
@@ -179,10 +256,11 @@ public final class JdbcSettingsSource implements SettingsSource {
         return names;
     }
 
-    private static List<DkimKey> dkimKeys(Connection connection) throws SQLException {
+    private static final String DKIM_KEYS = "SELECT id, revision, domain, selector, private_key FROM dkim_keys ORDER BY id";
+
+    private static List<DkimKey> dkimKeys(ResultSet result) throws SQLException {
         var keys = new ArrayList<DkimKey>();
-        try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, domain, selector, private_key FROM dkim_keys ORDER BY id")) {
+        try (var rows = result) {
             while (rows.next()) {
                 keys.add(new DkimKey(rows.getLong(1), rows.getInt(2), new Domain(rows.getString(3)), rows.getString(4), rows.getString(5)));
             }
@@ -194,13 +272,14 @@ public final class JdbcSettingsSource implements SettingsSource {
      * The operator's response rules, in the order they were made. A row the writer would refuse
      * (put there by hand, bypassing it) is left out with a warning rather than failing the load.
      */
-    private List<ResponseRuleSetting> responseRules(Connection connection) throws SQLException {
-        var sql = """
-                SELECT id, revision, name, code, status, pattern, domain, action, scope, minutes,
-                       messages_per_minute, max_connections, category, note, provider
-                  FROM response_rules ORDER BY id""";
+    private static final String RESPONSE_RULES = """
+            SELECT id, revision, name, code, status, pattern, domain, action, scope, minutes,
+                   messages_per_minute, max_connections, category, note, provider
+              FROM response_rules ORDER BY id""";
+
+    private List<ResponseRuleSetting> responseRules(ResultSet result) throws SQLException {
         var rules = new ArrayList<ResponseRuleSetting>();
-        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+        try (var rows = result) {
             while (rows.next()) {
                 try {
                     var minutes = (Integer) rows.getObject(10);
@@ -220,12 +299,13 @@ public final class JdbcSettingsSource implements SettingsSource {
         return rules;
     }
 
-    private static List<BackOff> backOffs(Connection connection) throws SQLException {
-        var sql = """
-                SELECT id, revision, local_ip::text, domain, until, messages_per_minute, max_connections, reason, provider, since
-                  FROM back_offs ORDER BY id""";
+    private static final String BACK_OFFS = """
+            SELECT id, revision, local_ip::text, domain, until, messages_per_minute, max_connections, reason, provider, since
+              FROM back_offs ORDER BY id""";
+
+    private static List<BackOff> backOffs(ResultSet result) throws SQLException {
         var backOffs = new ArrayList<BackOff>();
-        try (var statement = connection.createStatement(); var rows = statement.executeQuery(sql)) {
+        try (var rows = result) {
             while (rows.next()) {
                 backOffs.add(new BackOff(rows.getLong(1), rows.getInt(2), IpRange.parse(rows.getString(3)), domain(rows, 4),
                         rows.getTimestamp(5).toInstant(), optionalInt(rows, 6), optionalInt(rows, 7), rows.getString(8),
@@ -236,10 +316,11 @@ public final class JdbcSettingsSource implements SettingsSource {
     }
 
     /** The shared settings' provider groups; a row the writer would refuse is left out with a warning. */
-    private List<Provider> providers(Connection connection) throws SQLException {
+    private static final String PROVIDERS = "SELECT id, revision, name, mx_patterns FROM providers ORDER BY id";
+
+    private List<Provider> providers(ResultSet result) throws SQLException {
         var providers = new ArrayList<Provider>();
-        try (var statement = connection.createStatement();
-                var rows = statement.executeQuery("SELECT id, revision, name, mx_patterns FROM providers ORDER BY id")) {
+        try (var rows = result) {
             while (rows.next()) {
                 try {
                     providers.add(new Provider(rows.getLong(1), rows.getInt(2), rows.getString(3),

@@ -145,6 +145,56 @@ class JdbcSettingsSourceIT {
                 });
     }
 
+    /**
+     * The load is one round trip inside one transaction; when a statement of it fails, the
+     * transaction must not stay open on the pooled connection: the next load on the same
+     * connection (a single raw connection here) succeeds once the table is back.
+     */
+    @Test
+    void aFailedLoadLeavesTheConnectionUsable() throws Exception {
+        try (var connection = database.connect()) {
+            var single = new SingleConnection(connection);
+            var source = new JdbcSettingsSource(single, "the test database");
+            try (var statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE providers RENAME TO providers_away");
+            }
+            try {
+                assertThatThrownBy(source::load).isInstanceOf(SettingsUnavailableException.class).hasMessageContaining("providers");
+            } finally {
+                try (var statement = connection.createStatement()) {
+                    statement.execute("ALTER TABLE providers_away RENAME TO providers");
+                }
+            }
+            assertThat(source.load().version()).isEqualTo(settings.version());
+            assertThat(connection.getAutoCommit()).isTrue();
+        }
+    }
+
+    /** One connection handed out again and again, never closed by its users: to see what a load leaves on it. */
+    private static final class SingleConnection extends Unreachable {
+
+        private final java.sql.Connection connection;
+
+        SingleConnection(java.sql.Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public java.sql.Connection getConnection() {
+            return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("close")) {
+                            return null;
+                        }
+                        try {
+                            return method.invoke(connection, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+
     @Test
     void saysWhereWhenTheDatabaseCannotBeRead() {
         var source = new JdbcSettingsSource(new Unreachable(), "postgresql://ferry@db.invalid:5432/ferry");
@@ -155,7 +205,7 @@ class JdbcSettingsSourceIT {
     }
 
     /** A data source whose every connection attempt is refused. */
-    private static final class Unreachable implements DataSource {
+    private static class Unreachable implements DataSource {
         @Override
         public java.sql.Connection getConnection() throws SQLException {
             throw new SQLException("Connection refused");
