@@ -78,7 +78,13 @@ class ClusterMembershipIT {
             }
             assertThat(TestCluster.depth(b, queue)).isEqualTo(50);
 
-            // Drained and deleted within cluster-orphan-after (counted from node-a's last announce) plus an interval or two.
+            // Taken out of the queue within cluster-orphan-after (counted from node-a's last announce) plus an interval;
+            // unbound at the next tick and deleted at the one after.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> b.process().outputText().contains("draining its forward queue '" + queue + "'")
+                            && b.get("/api/cluster").path("forwardQueues").toString().contains("\"queue\":\"" + queue + "\",\"depth\":0"));
+            System.out.printf("node-a's forward queue empty %d ms after the kill (orphan-after 5 s, interval 1 s)%n",
+                    (System.nanoTime() - killed) / 1_000_000);
             until(b, Duration.ofSeconds(30), () -> b.process().outputText().contains("deleted the empty forward queue '" + queue + "'"));
             System.out.printf("node-a's forward queue drained and deleted %d ms after the kill (orphan-after 5 s, peer expiry %d s)%n",
                     (System.nanoTime() - killed) / 1_000_000, TestCluster.TIMEOUT.toSeconds());
