@@ -95,6 +95,13 @@ public final class Main {
         return e.getClass().getSimpleName();
     }
 
+    /** Stops logback, which writes the lines its appenders still hold (BatchingConsoleAppender). */
+    static void stopLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            context.stop();
+        }
+    }
+
     /** SIGTERM and SIGINT start a clean stop; main returns and exits 0 instead of the JVM's 143. */
     private static void onStopSignal(Runnable stop) {
         for (var name : new String[] {"TERM", "INT"}) {
@@ -118,6 +125,7 @@ public final class Main {
                     left = "unknown (" + e.getMessage() + ")";
                 }
                 log.warn("the stop did not finish within {} s; exiting now, leaving {}", STOP_DEADLINE.toSeconds(), left);
+                stopLogging(); // a halt runs no shutdown hook: the lines still waiting are written first
                 Runtime.getRuntime().halt(EXIT_OK);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
