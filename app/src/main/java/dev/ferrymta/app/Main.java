@@ -74,6 +74,7 @@ public final class Main {
         });
         try {
             instance.run();
+            markCleanStop(System.getProperty(CLEAN_STOP_PROPERTY));
             return EXIT_OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -93,6 +94,32 @@ public final class Main {
             }
         }
         return e.getClass().getSimpleName();
+    }
+
+    /**
+     * Names a file to create when the instance has stopped cleanly: the launcher (./ferry) sets it
+     * on a run that makes the JVM's class cache, which the JVM writes when it exits, and keeps the
+     * cache only when this file exists (docs/adr/0015-speed.md).
+     */
+    static final String CLEAN_STOP_PROPERTY = "ferry.jvm-cache.clean-stop";
+
+    /** Creates {@code path} (when given) to say the run stopped cleanly; a failure only costs the cache. */
+    static void markCleanStop(String path) {
+        if (path == null || path.isBlank()) {
+            return;
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(path), "stopped cleanly\n");
+        } catch (java.io.IOException | RuntimeException e) {
+            LoggerFactory.getLogger(Main.class).debug("could not write {}: {}", path, e.toString());
+        }
+    }
+
+    /** Stops logback, which writes the lines its appenders still hold (BatchingConsoleAppender). */
+    static void stopLogging() {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            context.stop();
+        }
     }
 
     /** SIGTERM and SIGINT start a clean stop; main returns and exits 0 instead of the JVM's 143. */
@@ -118,6 +145,7 @@ public final class Main {
                     left = "unknown (" + e.getMessage() + ")";
                 }
                 log.warn("the stop did not finish within {} s; exiting now, leaving {}", STOP_DEADLINE.toSeconds(), left);
+                stopLogging(); // a halt runs no shutdown hook: the lines still waiting are written first
                 Runtime.getRuntime().halt(EXIT_OK);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -22,4 +22,80 @@ class LauncherIT {
         assertThat(process.exitValue()).as(output).isZero();
         assertThat(output).endsWith("ferry " + FerryVersion.current() + "\n");
     }
+
+    /**
+     * A run that fails (here a missing config file, exit 2) leaves no class cache for the next
+     * start: the JVM writes what it made at any exit, and the launcher keeps it only after a clean
+     * stop. {@code --version} neither makes nor uses one.
+     */
+    @Test
+    void keepsNoClassCacheFromARunThatFailed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws Exception {
+        for (int run = 1; run <= 2; run++) {
+            var builder = new ProcessBuilder("./ferry", "--config", "/nonexistent/ferry.conf").directory(FerryProcess.ROOT.toFile())
+                    .redirectErrorStream(true);
+            builder.environment().put("FERRY_CACHE_DIR", cache.toString());
+            var process = builder.start();
+            var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isEqualTo(2);
+            // FERRY_CACHE_DIR is the launcher's: the instance must not take it for a config key.
+            assertThat(output).contains("ferry: config:").doesNotContain("cache-dir");
+            try (var files = java.nio.file.Files.list(cache)) {
+                assertThat(files.map(path -> path.getFileName().toString()))
+                        .noneMatch(name -> name.endsWith(".clean"))
+                        .noneMatch(name -> name.matches("ferry-.*-[0-9]+-[0-9]+\\.(aot|jsa)"));
+            }
+        }
+
+        var version = new ProcessBuilder("./ferry", "--version").directory(FerryProcess.ROOT.toFile()).redirectErrorStream(true);
+        version.environment().put("FERRY_CACHE_DIR", cache.resolve("version").toString());
+        var process = version.start();
+        var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(output).isEqualTo("ferry " + FerryVersion.current() + "\n");
+        assertThat(cache.resolve("version")).doesNotExist();
+    }
+
+    /**
+     * What a run made is taken as the class cache at the next start only when that run said it
+     * stopped cleanly; from then on starts use it and make no other. (The clean stop itself, by
+     * an instance with a broker and a database, is simulated by the marker file Ferry writes.)
+     */
+    @Test
+    void takesWhatARunMadeAsTheClassCacheOnceThatRunStoppedCleanly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache)
+            throws Exception {
+        failingRun(cache);
+        var made = files(cache).stream().filter(name -> name.contains(".made.")).findFirst();
+        if (made.isEmpty()) {
+            return; // a JDK without a class cache the launcher uses (older than 21, OpenJ9): nothing to check
+        }
+        var stem = made.get().substring(0, made.get().indexOf(".made."));
+        var kind = made.get().substring(made.get().lastIndexOf('.'));
+        java.nio.file.Files.writeString(cache.resolve(stem + ".clean"), "stopped cleanly\n");
+
+        failingRun(cache);
+        assertThat(files(cache)).contains(stem + kind).noneMatch(name -> name.contains(".made.") || name.endsWith(".clean")
+                || name.endsWith(".making"));
+        var cached = java.nio.file.Files.getLastModifiedTime(cache.resolve(stem + kind));
+
+        failingRun(cache);
+        assertThat(files(cache)).containsExactly(stem + kind);
+        assertThat(java.nio.file.Files.getLastModifiedTime(cache.resolve(stem + kind))).isEqualTo(cached);
+    }
+
+    private static void failingRun(java.nio.file.Path cache) throws Exception {
+        var builder = new ProcessBuilder("./ferry", "--config", "/nonexistent/ferry.conf").directory(FerryProcess.ROOT.toFile())
+                .redirectErrorStream(true);
+        builder.environment().put("FERRY_CACHE_DIR", cache.toString());
+        var process = builder.start();
+        var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isEqualTo(2);
+    }
+
+    private static java.util.List<String> files(java.nio.file.Path dir) throws Exception {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.map(path -> path.getFileName().toString()).sorted().toList();
+        }
+    }
 }

@@ -76,4 +76,16 @@ class MainTest {
         assertThat(Main.describe(wrapped)).isEqualTo("queue 'q' exists with x-queue-type quorum");
         assertThat(Main.describe(new IllegalStateException())).isEqualTo("IllegalStateException");
     }
+
+    @Test
+    void aCleanStopIsMarkedOnlyWhereTheLauncherAsks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var marker = dir.resolve("ferry.clean");
+        Main.markCleanStop(null);
+        Main.markCleanStop("");
+        assertThat(dir).isEmptyDirectory();
+
+        Main.markCleanStop(marker.toString());
+        assertThat(marker).exists();
+        Main.markCleanStop(dir.resolve("missing/ferry.clean").toString()); // a failure costs only the cache
+    }
 }

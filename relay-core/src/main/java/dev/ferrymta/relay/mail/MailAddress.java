@@ -77,10 +77,34 @@ public record MailAddress(String localPart, Domain domain) {
 
     /** The local part as RFC 5321 sends it: a dot-atom as it is, anything else in quotes. */
     public String smtpLocalPart() {
-        if (DOT_ATOM.matcher(localPart).matches()) {
+        if (isAsciiDotAtom(localPart) || DOT_ATOM.matcher(localPart).matches()) {
             return localPart;
         }
         return "\"" + localPart.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * {@link #DOT_ATOM} for the usual all-ASCII local part, without a regular expression: the
+     * address is written several times per message (envelope, log line, result). False for
+     * anything else, which the expression then decides.
+     */
+    static boolean isAsciiDotAtom(String text) {
+        boolean atomStart = true;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.') {
+                if (atomStart) {
+                    return false;
+                }
+                atomStart = true;
+            } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || (c < 0x80 && "!#$%&'*+/=?^_`{|}~-".indexOf(c) >= 0)) {
+                atomStart = false;
+            } else {
+                return false;
+            }
+        }
+        return !atomStart;
     }
 
     private static String unquote(String quoted, String text) {

@@ -82,13 +82,13 @@ public final class ResultPublisher {
 
     /** The receiver accepted the message: results and success. */
     public List<Publish> delivered(ObjectNode message, QueueOverrides queues, boolean keepMime, Attempt attempt) {
-        var result = bytes(ResultJson.result(message, List.of(attempt), keepMime));
+        var result = ResultJson.resultBytes(JSON, message, List.of(attempt), keepMime);
         return results(result, queues.results().resolve(config.resultsQueue()), queues.success().resolve(config.successQueue()));
     }
 
     /** Failed for good: results and failure. */
     public List<Publish> failed(ObjectNode message, QueueOverrides queues, boolean keepMime, List<Attempt> attempts) {
-        var result = bytes(ResultJson.result(message, attempts, keepMime));
+        var result = ResultJson.resultBytes(JSON, message, attempts, keepMime);
         return results(result, queues.results().resolve(config.resultsQueue()), queues.failure().resolve(config.failureQueue()));
     }
 
@@ -106,7 +106,7 @@ public final class ResultPublisher {
             }
             return wrapper;
         });
-        var result = bytes(ResultJson.result(message, List.of(attempt), true));
+        var result = ResultJson.resultBytes(JSON, message, List.of(attempt), true);
         return results(result, config.resultsQueue(), config.failureQueue());
     }
 
@@ -116,7 +116,7 @@ public final class ResultPublisher {
      */
     public List<Publish> retry(ObjectNode message, QueueOverrides queues, boolean keepMime, Attempt attempt, Instant next,
             AMQP.BasicProperties properties) {
-        var result = bytes(ResultJson.result(message, List.of(attempt), keepMime));
+        var result = ResultJson.resultBytes(JSON, message, List.of(attempt), keepMime);
         var all = new ArrayList<Publish>();
         all.add(toDelay(ResultJson.retry(message, List.of(attempt), next), next, properties));
         all.addAll(results(result, queues.results().resolve(config.resultsQueue()), queues.retry().resolve(config.retryQueue())));

@@ -34,9 +34,10 @@ final class ReplyReader {
     }
 
     /**
-     * Called before every read from the stream: sets the socket's timeout to what is left of the
-     * step's deadline, or throws when nothing is left. So a server that sends its reply a byte
-     * at a time cannot stretch a step beyond its deadline, as it could a timeout per read.
+     * Called before every read from the stream: throws when nothing is left of the step's
+     * deadline. A read that waits past it is cut off by the connection's {@link StallWatch}. So
+     * a server that sends its reply a byte at a time cannot stretch a step beyond its deadline,
+     * as it could a timeout per read.
      */
     @FunctionalInterface
     interface Deadline {

@@ -48,6 +48,7 @@ final class SmtpConnection {
     private Socket socket = plain;
     private ReplyReader reader;
     private OutputStream out;
+    private StallWatch.Guard guard;
     private String mta;
     private boolean usable;
     private boolean tls;
@@ -74,6 +75,7 @@ final class SmtpConnection {
         try {
             var remote = new InetSocketAddress(endpoint.address(), endpoint.port());
             plain.connect(remote, SmtpTimeouts.millis(timeouts.connect()));
+            guard = StallWatch.SHARED.guard(plain, shortest(timeouts));
             useStreams(plain);
         } catch (SocketTimeoutException e) {
             throw failure(AttemptState.CONNECT, AttemptResult.TIMEOUT,
@@ -113,25 +115,22 @@ final class SmtpConnection {
     SmtpReply read(AttemptState state, Duration timeout) throws StepFailure {
         ReplyReader.Result result;
         long deadline = System.nanoTime() + timeout.toNanos();
+        // A deadline for the whole reply, not a timeout per read: a server dribbling its reply a
+        // byte at a time must not hold the attempt longer than the step allows. The guard closes
+        // the connection when it passes; the reads themselves have no timeout of their own.
+        guard.arm(deadline);
         try {
-            // A deadline for the whole reply, not a timeout per read: a server dribbling its reply
-            // a byte at a time must not hold the attempt longer than the step allows.
             result = reader.read(() -> {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (deadline - System.nanoTime() <= 0) {
                     throw new SocketTimeoutException("the step's deadline passed");
-                }
-                try {
-                    socket.setSoTimeout(SmtpTimeouts.millis(Duration.ofNanos(left)));
-                } catch (java.net.SocketException e) {
-                    throw new SocketTimeoutException("cannot set the read timeout: " + e.getMessage());
                 }
             });
         } catch (SocketTimeoutException e) {
-            throw broken(state, AttemptResult.TIMEOUT, Optional.empty(),
-                    "no complete reply from " + endpoint + " within " + timeout.toMillis() + " ms");
+            throw timedOut(state, timeout);
         } catch (IOException e) {
-            throw ioFailure(state, e);
+            throw guard.expired() ? timedOut(state, timeout) : ioFailure(state, e);
+        } finally {
+            guard.disarm();
         }
         return switch (result) {
             case ReplyReader.Received received -> {
@@ -143,6 +142,11 @@ final class SmtpConnection {
             case ReplyReader.Violation violation -> throw broken(state, AttemptResult.ERROR, Optional.empty(),
                     "protocol error from " + endpoint + ": " + violation.description());
         };
+    }
+
+    private StepFailure timedOut(AttemptState state, Duration timeout) {
+        return broken(state, AttemptResult.TIMEOUT, Optional.empty(),
+                "no complete reply from " + endpoint + " within " + timeout.toMillis() + " ms");
     }
 
     /** The next reply, when it is the one that lets the dialogue go on at this step. */
@@ -183,6 +187,8 @@ final class SmtpConnection {
         try {
             secured.setSoTimeout(SmtpTimeouts.millis(timeouts.command()));
             secured.startHandshake();
+            // From here on the guard bounds each step, as on the plain connection.
+            secured.setSoTimeout(0);
             socket = secured;
             useStreams(secured);
             tls = true;
@@ -308,8 +314,19 @@ final class SmtpConnection {
 
     private void useStreams(Socket current) throws IOException {
         reader = new ReplyReader(current.getInputStream());
-        var timed = new WriteTimeoutOutputStream(current.getOutputStream(), plain, timeouts.command());
+        var timed = new WriteTimeoutOutputStream(current.getOutputStream(), guard, timeouts.command());
         out = new BufferedOutputStream(timed, OUTPUT_BUFFER_BYTES);
+    }
+
+    /** The shortest of the timeouts a connected session uses: its guard is looked at often enough for it. */
+    private static Duration shortest(SmtpTimeouts timeouts) {
+        var shortest = timeouts.greeting();
+        for (var other : List.of(timeouts.command(), timeouts.dataEnd())) {
+            if (other.compareTo(shortest) < 0) {
+                shortest = other;
+            }
+        }
+        return shortest;
     }
 
     private StepFailure ioFailure(AttemptState state, IOException e) {

@@ -3,6 +3,7 @@ package dev.ferrymta.relay.mail;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,5 +51,24 @@ class MailAddressTest {
     @CsvSource({"müller@example.test, true", "संपर्क@example.test, true", "plain@bücher.example, false", "a..b@example.test, false"})
     void knowsWhenTheServerMustOfferSmtputf8(String text, boolean needed) {
         assertThat(MailAddress.parse(text).needsSmtpUtf8()).isEqualTo(needed);
+    }
+
+    /** The loop that spares the usual ASCII local part the regular expression says what the expression says. */
+    @Test
+    void theAsciiShortcutAgreesWithTheDotAtomExpression() {
+        var dotAtom = java.util.regex.Pattern.compile("[\\p{L}\\p{M}\\p{N}!#$%&'*+/=?^_`{|}~\\-]+(\\.[\\p{L}\\p{M}\\p{N}!#$%&'*+/=?^_`{|}~\\-]+)*");
+        for (char c = 0; c < 0x80; c++) {
+            for (var text : java.util.List.of(c + "", "a" + c, c + "a", "a" + c + "b", "a." + c, c + ".a", "a" + c + ".b")) {
+                boolean expected = dotAtom.matcher(text).matches();
+                if (MailAddress.isAsciiDotAtom(text)) {
+                    assertThat(expected).as("'%s'", text).isTrue();
+                }
+                if (text.chars().allMatch(ch -> ch < 0x80)) {
+                    assertThat(MailAddress.isAsciiDotAtom(text)).as("'%s'", text).isEqualTo(expected);
+                }
+            }
+        }
+        assertThat(MailAddress.isAsciiDotAtom("")).isFalse();
+        assertThat(MailAddress.isAsciiDotAtom("müller")).isFalse(); // left to the expression
     }
 }

@@ -83,4 +83,27 @@ class ResultJsonTest {
         assertThat(retry.get("nextattempt").get("time").asText()).isEqualTo("2026-11-22 12:10:05");
         assertThat(retry.get("results")).hasSize(2);
     }
+
+    /** The bytes published are those of the tree {@link ResultJson#result} builds, whatever the message holds. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+            "{\"envelope\":\"a@b.test\",\"recipient\":\"c@d.test\",\"mime\":\"Subject: x\\r\\n\\r\\nbody\",\"campaign\":\"x7\"}",
+            "{\"recipient\":\"c@d.test\",\"results\":[{\"state\":\"rcptto\",\"result\":\"error\"}],\"mime\":\"m\",\"tags\":[\"a\",1,null]}",
+            "{\"results\":null,\"recipient\":\"c@d.test\",\"mime\":\"é ✓ \\u0000\",\"n\":{\"deep\":[1.5,true,{\"x\":-7}]}}",
+            "{\"results\":\"not an array\",\"recipient\":\"c@d.test\"}",
+            "{}",
+    })
+    void theResultBytesAreThoseOfTheResultTree(String text) throws Exception {
+        var mapper = dev.ferrymta.relay.message.MessageParser.mapper();
+        var message = (ObjectNode) mapper.readTree(text);
+        var before = message.toString();
+        for (boolean keepMime : new boolean[] {false, true}) {
+            for (var attempts : List.of(List.of(accepted()), List.of(accepted(), accepted()), List.<Attempt>of())) {
+                assertThat(new String(ResultJson.resultBytes(mapper, message, attempts, keepMime), java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo(new String(mapper.writeValueAsBytes(ResultJson.result(message, attempts, keepMime)),
+                                java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(message.toString()).isEqualTo(before);
+    }
 }
