@@ -340,7 +340,7 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private FloodGuard conflictLog;
+    private final FloodGuard conflictLog;
 
     private void reject(String why) {
         rejected.increment();

@@ -14,7 +14,6 @@ import dev.ferrymta.relay.lifecycle.ConnectLoop;
 import dev.ferrymta.relay.outbox.Intake;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
