@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * cluster.stopApp(cluster.node("127.0.0.1:5682"));   // rabbitmqctl -n ferry-b@localhost stop_app
  * }</pre>
  *
- * <p>Before the first test of a run it calls {@code dev/rabbitmq-cluster start}, which starts the
- * nodes that are not running and joins them (about 35 s from nothing, a few seconds when they
- * run), and fails the test with the script's output when that fails. The nodes are left running
+ * <p>Before the first test of a run it calls {@code dev/rabbitmq-cluster start}, which joins the
+ * three nodes when they run (a few seconds) and otherwise starts the cluster afresh, its data
+ * removed (about 20 s; a node restarted alone would wait minutes for its old peers), and fails the
+ * test with the script's output when that fails. The nodes are left running
  * afterwards, for the next test run or developer; {@code dev/rabbitmq-cluster stop} removes them.
  * A test is skipped, saying why, only when the script cannot run at all here: no
  * {@code dev/rabbitmq-cluster} above the working directory, no RabbitMQ installed, or neither root
