@@ -91,7 +91,7 @@ class ClusterMembershipIT {
             until(b, Duration.ofSeconds(30), () -> b.process().outputText().contains("deleted the empty forward queue '" + queue + "'"));
             System.out.printf("node-a's forward queue drained and deleted %d ms after the kill (orphan-after 5 s, peer expiry %d s)%n",
                     (System.nanoTime() - killed) / 1_000_000, TestCluster.TIMEOUT.toSeconds());
-            assertThat(b.process().outputText()).contains("draining its forward queue '" + queue + "' (50 messages)");
+            b.process().awaitOutput("draining its forward queue '" + queue + "' (50 messages)");
 
             // The 10 for node-b's own IP are delivered from it; the 40 fail with a result each, after their retries.
             var delivered = sink.awaitMessages(10, Duration.ofSeconds(20));
@@ -153,7 +153,7 @@ class ClusterMembershipIT {
                 assertThat(sink.messages()).hasSize(5);
                 assertThat(delivered).extracting(m -> m.recipients().getFirst())
                         .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 5).mapToObj(i -> "replayed" + i + "@replays.test").toList());
-                assertThat(b.process().outputText()).contains("dropped a copy of a forward that arrived before (a replay)");
+                b.process().awaitOutput("dropped a copy of a forward that arrived before (a replay)");
 
                 // node-z's clock runs 10 minutes ahead: its announce is dropped and the cause is named.
                 var ahead = MessageSigner.of(Optional.of(TestCluster.SECRET), Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10)));
@@ -163,7 +163,7 @@ class ClusterMembershipIT {
                 channel.basicPublish("cluster", "broadcast", properties(ahead.sign(announce, "announce", "node-z")), announce);
                 await().atMost(Duration.ofSeconds(10)).until(() -> b.process().outputText().contains(
                         "dropped announce from node-z: it was signed 10 min in the future"));
-                assertThat(b.process().outputText()).contains("the sender's clock is ahead of ours by about 10 min");
+                b.process().awaitOutput("the sender's clock is ahead of ours by about 10 min");
                 var health = a.get("/health");
                 assertThat(health.get("warnings").toString()).contains("the clock of node-z is 10 min ahead of ours");
                 assertThat(a.get("/api/cluster").get("instances")).noneSatisfy(i -> assertThat(i.get("server").asText()).isEqualTo("node-z"));

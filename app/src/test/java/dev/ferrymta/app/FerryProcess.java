@@ -104,6 +104,28 @@ final class FerryProcess implements AutoCloseable {
         return String.join("\n", output);
     }
 
+    /**
+     * Waits, at most 10 s, until the output holds every one of {@code texts}, and returns it. An
+     * instance writes its INFO lines in batches up to 50 ms late (WARN and ERROR at once), so a
+     * line about something a test just saw happen may not be there yet.
+     *
+     * @throws AssertionError naming the texts missing, with the output, when the time runs out
+     */
+    String awaitOutput(String... texts) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            var text = outputText();
+            var missing = java.util.Arrays.stream(texts).filter(wanted -> !text.contains(wanted)).toList();
+            if (missing.isEmpty()) {
+                return text;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("ferry's output did not come to hold " + missing + " within 10 s; output:\n" + text);
+            }
+            Thread.sleep(20);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
