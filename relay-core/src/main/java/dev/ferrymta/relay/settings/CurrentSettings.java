@@ -64,7 +64,15 @@ public final class CurrentSettings {
         if (version <= version()) {
             return false;
         }
-        return reload("version " + version + " announced");
+        synchronized (reloadLock) {
+            // One change reaches an instance by several signals at once (its database notification,
+            // the cluster's reset, and on the instance that wrote it the write itself): those that
+            // waited here while the first one loaded find its version in force and load nothing.
+            if (version <= version()) {
+                return true;
+            }
+            return reloadLocked("version " + version + " announced");
+        }
     }
 
     /** Asks the source for its version and reloads when it is newer: the periodic safety net. */
@@ -86,28 +94,33 @@ public final class CurrentSettings {
      */
     public boolean reload(String why) {
         synchronized (reloadLock) {
-            Settings loaded;
-            try {
-                loaded = source.load();
-            } catch (SettingsUnavailableException e) {
-                noteFailure(e);
-                return false;
-            }
-            if (failing) {
-                failing = false;
-                log.info("settings can be read again");
-            }
-            // Signals can arrive out of order; never go back to an older snapshot.
-            if (loaded.version() < version()) {
-                return false;
-            }
-            long previous = version();
-            install(loaded);
-            if (loaded.version() != previous) {
-                log.info("settings reloaded: version {} -> {} ({})", previous, loaded.version(), why);
-            }
-            return true;
+            return reloadLocked(why);
         }
+    }
+
+    /** A reload under {@code reloadLock}. */
+    private boolean reloadLocked(String why) {
+        Settings loaded;
+        try {
+            loaded = source.load();
+        } catch (SettingsUnavailableException e) {
+            noteFailure(e);
+            return false;
+        }
+        if (failing) {
+            failing = false;
+            log.info("settings can be read again");
+        }
+        // Signals can arrive out of order; never go back to an older snapshot.
+        if (loaded.version() < version()) {
+            return false;
+        }
+        long previous = version();
+        install(loaded);
+        if (loaded.version() != previous) {
+            log.info("settings reloaded: version {} -> {} ({})", previous, loaded.version(), why);
+        }
+        return true;
     }
 
     private void install(Settings loaded) {

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -18,14 +20,25 @@ class CurrentSettingsTest {
         final AtomicLong version = new AtomicLong(1);
         final AtomicInteger loads = new AtomicInteger();
         volatile boolean down;
+        /** When set, each load runs it first (to hold a load in progress). */
+        volatile Gate gate;
 
         @Override
         public Settings load() {
             if (down) {
                 throw new SettingsUnavailableException("down", null);
             }
+            long snapshot = version.get(); // as a transaction's snapshot: taken when the load begins
+            var held = gate;
+            if (held != null) {
+                try {
+                    held.pass();
+                } catch (InterruptedException e) {
+                    throw new SettingsUnavailableException("interrupted", e);
+                }
+            }
             loads.incrementAndGet();
-            return new Settings(version.get(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+            return new Settings(snapshot, List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
         }
 
         @Override
@@ -35,6 +48,11 @@ class CurrentSettingsTest {
             }
             return version.get();
         }
+    }
+
+    @FunctionalInterface
+    private interface Gate {
+        void pass() throws InterruptedException;
     }
 
     private final FakeSource source = new FakeSource();
@@ -55,6 +73,69 @@ class CurrentSettingsTest {
 
         assertThat(settings.reloadIfNewer(1)).isFalse();
         assertThat(source.loads).hasValue(1);
+    }
+
+    @Test
+    void signalsOfAChangeThatArriveWhileItIsLoadingLoadNothingMore() throws Exception {
+        settings.loadInitial();
+        source.version.set(2);
+        var loading = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        source.gate = () -> {
+            loading.countDown();
+            release.await();
+        };
+        var first = Thread.ofPlatform().start(() -> settings.reloadIfNewer(2));
+        assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+        source.gate = null;
+        // The database notification and the cluster's reset for the same version, while it loads.
+        var answers = new CopyOnWriteArrayList<Boolean>();
+        var later = List.of(Thread.ofPlatform().start(() -> answers.add(settings.reloadIfNewer(2))),
+                Thread.ofPlatform().start(() -> answers.add(settings.reloadIfNewer(2))));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!later.stream().allMatch(thread -> thread.getState() == Thread.State.BLOCKED)) {
+            assertThat(System.nanoTime() - deadline).as("both signals waiting for the reload in progress").isNegative();
+            Thread.onSpinWait();
+        }
+
+        release.countDown();
+        first.join();
+        for (var thread : later) {
+            thread.join();
+        }
+
+        assertThat(source.loads).as("the first load and the one that brought version 2").hasValue(2);
+        assertThat(answers).containsExactly(true, true);
+        assertThat(settings.version()).isEqualTo(2);
+    }
+
+    @Test
+    void aNewerVersionThanTheOneLoadingIsLoadedAfterIt() throws Exception {
+        settings.loadInitial();
+        source.version.set(2);
+        var loading = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        source.gate = () -> {
+            loading.countDown();
+            release.await();
+        };
+        var first = Thread.ofPlatform().start(() -> settings.reloadIfNewer(2));
+        assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+        source.gate = null;
+        var newer = Thread.ofPlatform().start(() -> settings.reloadIfNewer(3));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (newer.getState() != Thread.State.BLOCKED) {
+            assertThat(System.nanoTime() - deadline).as("the newer signal waiting for the reload in progress").isNegative();
+            Thread.onSpinWait();
+        }
+        source.version.set(3);
+
+        release.countDown();
+        first.join();
+        newer.join();
+
+        assertThat(source.loads).hasValue(3);
+        assertThat(settings.version()).isEqualTo(3);
     }
 
     @Test
