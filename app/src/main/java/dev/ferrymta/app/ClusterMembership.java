@@ -114,7 +114,7 @@ final class ClusterMembership implements AutoCloseable {
     void receive(BrokerLink link, Intake pipeline, Intake drain) {
         receiver.deliverTo(pipeline);
         orphans = new OrphanedForwards(link.connection(), node.directory(), config, node.self().server(), node.signer(), drain, clock);
-        node.watchForwardQueues(orphans, () -> new long[] {receiver.replayed(), receiver.refused()});
+        node.watchForwardQueues(orphans, () -> new ClusterNode.ForwardCounts(receiver.replayed(), receiver.refused()));
     }
 
     /** Conflicts, clocks and forward queues, for the health page and the console. */

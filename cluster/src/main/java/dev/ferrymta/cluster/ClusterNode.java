@@ -61,7 +61,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Map<String, ClusterHealth.ClockOffset> clocks = new ConcurrentHashMap<>();
     private final FloodGuard clockLog;
     private volatile OrphanedForwards orphans;
-    private volatile Supplier<long[]> forwardCounts = () -> new long[] {0, 0};
+    private volatile Supplier<ForwardCounts> forwardCounts = () -> ForwardCounts.NONE;
     private Channel channel;
     private volatile boolean closed;
 
@@ -187,10 +187,20 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
+     * What the forward receiver dropped since start, for {@link ClusterHealth}.
+     *
+     * @param replays  copies of forwards that arrived before (dropped, ADR 0014)
+     * @param refused  forwards refused with a failure result (unsigned, forged or expired)
+     */
+    public record ForwardCounts(long replays, long refused) {
+        static final ForwardCounts NONE = new ForwardCounts(0, 0);
+    }
+
+    /**
      * Drains departed peers' forward queues from now on, and reads every forward queue's depth,
      * each {@code cluster-interval}; {@code counts} gives the receiver's replays and refusals.
      */
-    public void watchForwardQueues(OrphanedForwards orphans, Supplier<long[]> counts) {
+    public void watchForwardQueues(OrphanedForwards orphans, Supplier<ForwardCounts> counts) {
         this.orphans = orphans;
         this.forwardCounts = counts;
     }
@@ -204,7 +214,7 @@ public final class ClusterNode implements AutoCloseable {
                 .sorted(Comparator.comparing(ClusterHealth.ClockOffset::server)).toList();
         var current = orphans;
         var counts = forwardCounts.get();
-        return new ClusterHealth(directory.conflicts(), offsets, current == null ? List.of() : current.queues(), counts[0], counts[1],
+        return new ClusterHealth(directory.conflicts(), offsets, current == null ? List.of() : current.queues(), counts.replays(), counts.refused(),
                 current == null ? 0 : current.drained());
     }
 
