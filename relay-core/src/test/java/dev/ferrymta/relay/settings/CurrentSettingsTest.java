@@ -79,24 +79,13 @@ class CurrentSettingsTest {
     void signalsOfAChangeThatArriveWhileItIsLoadingLoadNothingMore() throws Exception {
         settings.loadInitial();
         source.version.set(2);
-        var loading = new CountDownLatch(1);
         var release = new CountDownLatch(1);
-        source.gate = () -> {
-            loading.countDown();
-            release.await();
-        };
-        var first = Thread.ofPlatform().start(() -> settings.reloadIfNewer(2));
-        assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
-        source.gate = null;
+        var first = holdReload(2, release);
         // The database notification and the cluster's reset for the same version, while it loads.
         var answers = new CopyOnWriteArrayList<Boolean>();
         var later = List.of(Thread.ofPlatform().start(() -> answers.add(settings.reloadIfNewer(2))),
                 Thread.ofPlatform().start(() -> answers.add(settings.reloadIfNewer(2))));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!later.stream().allMatch(thread -> thread.getState() == Thread.State.BLOCKED)) {
-            assertThat(System.nanoTime() - deadline).as("both signals waiting for the reload in progress").isNegative();
-            Thread.onSpinWait();
-        }
+        awaitBlocked(later);
 
         release.countDown();
         first.join();
@@ -113,21 +102,10 @@ class CurrentSettingsTest {
     void aNewerVersionThanTheOneLoadingIsLoadedAfterIt() throws Exception {
         settings.loadInitial();
         source.version.set(2);
-        var loading = new CountDownLatch(1);
         var release = new CountDownLatch(1);
-        source.gate = () -> {
-            loading.countDown();
-            release.await();
-        };
-        var first = Thread.ofPlatform().start(() -> settings.reloadIfNewer(2));
-        assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
-        source.gate = null;
+        var first = holdReload(2, release);
         var newer = Thread.ofPlatform().start(() -> settings.reloadIfNewer(3));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (newer.getState() != Thread.State.BLOCKED) {
-            assertThat(System.nanoTime() - deadline).as("the newer signal waiting for the reload in progress").isNegative();
-            Thread.onSpinWait();
-        }
+        awaitBlocked(List.of(newer));
         source.version.set(3);
 
         release.countDown();
@@ -136,6 +114,28 @@ class CurrentSettingsTest {
 
         assertThat(source.loads).hasValue(3);
         assertThat(settings.version()).isEqualTo(3);
+    }
+
+    /** Starts {@code reloadIfNewer(version)} on a thread and returns once its load is under way, held until {@code release}. */
+    private Thread holdReload(long version, CountDownLatch release) throws InterruptedException {
+        var loading = new CountDownLatch(1);
+        source.gate = () -> {
+            loading.countDown();
+            release.await();
+        };
+        var thread = Thread.ofPlatform().start(() -> settings.reloadIfNewer(version));
+        assertThat(loading.await(10, TimeUnit.SECONDS)).as("the load under way").isTrue();
+        source.gate = null;
+        return thread;
+    }
+
+    /** Returns once every thread waits for the reload lock (at most 10 s). */
+    private static void awaitBlocked(List<Thread> threads) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!threads.stream().allMatch(thread -> thread.getState() == Thread.State.BLOCKED)) {
+            assertThat(System.nanoTime() - deadline).as("the signals waiting for the reload in progress").isNegative();
+            Thread.onSpinWait();
+        }
     }
 
     @Test
