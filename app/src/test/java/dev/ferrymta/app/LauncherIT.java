@@ -31,13 +31,7 @@ class LauncherIT {
     @Test
     void keepsNoClassCacheFromARunThatFailed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws Exception {
         for (int run = 1; run <= 2; run++) {
-            var builder = new ProcessBuilder("./ferry", "--config", "/nonexistent/ferry.conf").directory(FerryProcess.ROOT.toFile())
-                    .redirectErrorStream(true);
-            builder.environment().put("FERRY_CACHE_DIR", cache.toString());
-            var process = builder.start();
-            var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(output).isEqualTo(2);
+            var output = failingRun(cache);
             // FERRY_CACHE_DIR is the launcher's: the instance must not take it for a config key.
             assertThat(output).contains("ferry: config:").doesNotContain("cache-dir");
             try (var files = java.nio.file.Files.list(cache)) {
@@ -83,7 +77,8 @@ class LauncherIT {
         assertThat(java.nio.file.Files.getLastModifiedTime(cache.resolve(stem + kind))).isEqualTo(cached);
     }
 
-    private static void failingRun(java.nio.file.Path cache) throws Exception {
+    /** {@code ./ferry} with a config file that is missing (exit 2), with this class cache directory; returns its output. */
+    private static String failingRun(java.nio.file.Path cache) throws Exception {
         var builder = new ProcessBuilder("./ferry", "--config", "/nonexistent/ferry.conf").directory(FerryProcess.ROOT.toFile())
                 .redirectErrorStream(true);
         builder.environment().put("FERRY_CACHE_DIR", cache.toString());
@@ -91,6 +86,7 @@ class LauncherIT {
         var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isEqualTo(2);
+        return output;
     }
 
     private static java.util.List<String> files(java.nio.file.Path dir) throws Exception {

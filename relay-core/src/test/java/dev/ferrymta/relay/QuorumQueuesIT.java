@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -140,18 +141,10 @@ class QuorumQueuesIT {
         try (var channel = connection.createChannel()) {
             channel.queueDeclare(relay.outbox, true, false, false, existing);
         }
-        var logged = new ListAppender<ILoggingEvent>();
-        logged.start();
-        var logger = (Logger) LoggerFactory.getLogger(OutboxTopology.class);
-        logger.addAppender(logged);
-        try {
-            relay.start();
-        } finally {
-            logger.detachAppender(logged);
-        }
+        var logged = startLoggingTopology();
 
         assertThat(relay.relay().outboxConsumer().state()).isEqualTo(LinkState.UP);
-        assertThat(logged.list).filteredOn(event -> event.getFormattedMessage().startsWith("the outbox"))
+        assertThat(logged).filteredOn(event -> event.getFormattedMessage().startsWith("the outbox"))
                 .singleElement().satisfies(event -> {
                     assertThat(event.getLevel()).hasToString("WARN");
                     assertThat(event.getFormattedMessage()).startsWith("the outbox '" + relay.outbox + "' ").contains(warning);
@@ -170,6 +163,16 @@ class QuorumQueuesIT {
         try (var channel = connection.createChannel()) {
             channel.queueDeclare(relay.outbox, true, false, false, QueueType.QUORUM.durable());
         }
+        var logged = startLoggingTopology();
+
+        assertThat(relay.relay().outboxConsumer().state()).isEqualTo(LinkState.UP);
+        assertThat(logged).noneMatch(event -> event.getLevel().toString().equals("WARN"));
+        assertThat(QueueArguments.existing(connection, relay.outbox, QueueType.CLASSIC.durable()))
+                .hasValueSatisfying(found -> assertThat(found.type()).isEqualTo("quorum"));
+    }
+
+    /** Starts the relay and returns what {@link OutboxTopology} logged meanwhile. */
+    private List<ILoggingEvent> startLoggingTopology() throws Exception {
         var logged = new ListAppender<ILoggingEvent>();
         logged.start();
         var logger = (Logger) LoggerFactory.getLogger(OutboxTopology.class);
@@ -179,11 +182,7 @@ class QuorumQueuesIT {
         } finally {
             logger.detachAppender(logged);
         }
-
-        assertThat(relay.relay().outboxConsumer().state()).isEqualTo(LinkState.UP);
-        assertThat(logged.list).noneMatch(event -> event.getLevel().toString().equals("WARN"));
-        assertThat(QueueArguments.existing(connection, relay.outbox, QueueType.CLASSIC.durable()))
-                .hasValueSatisfying(found -> assertThat(found.type()).isEqualTo("quorum"));
+        return logged.list;
     }
 
     /** A RelayConfig with quorum queues, this outbox and no result queues, as the config file gives it. */
