@@ -238,7 +238,7 @@ class RelayIT {
         relay.start();
         relay.send(fromTwo(message("first@sink.test")));
         sink.awaitMessages(1, WAIT);
-        sink.script().on(SmtpCommand.RSET).times(1).dropConnection();
+        sink.script().on(SmtpCommand.MAIL).times(1).dropConnection();
         relay.send(fromTwo(message("second@sink.test")));
 
         assertThat(sink.awaitMessages(2, WAIT).get(1).recipients()).containsExactly("second@sink.test");

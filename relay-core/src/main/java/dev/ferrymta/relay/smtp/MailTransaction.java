@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One mail transaction on an open connection (RFC 5321 section 3.3): RSET when a transaction
- * went before, MAIL FROM, RCPT TO, DATA, the message, and the reply to its final dot. With
+ * One mail transaction on an open connection (RFC 5321 section 3.3): RSET when an earlier
+ * transaction was left unfinished (refused before its message went), MAIL FROM, RCPT TO, DATA,
+ * the message, and the reply to its final dot. With
  * PIPELINING (RFC 2920) the commands up to DATA leave in one write and their replies are read
  * after it, every one of them, so the dialogue stays in step when one is refused.
  */
@@ -27,7 +28,8 @@ final class MailTransaction {
     /**
      * Runs the transaction to its outcome.
      *
-     * @param reset whether a transaction went before on this connection, to be cleared first
+     * @param reset whether an earlier transaction on this connection was left unfinished (no reply
+     *              to its end of data), to be cleared with RSET first
      * @param size  the message size as RFC 1870 counts it
      * @param utf8  whether the envelope or the headers need SMTPUTF8 (the server offers it)
      * @param dsn   RFC 3461 parameters to send (the server offers DSN), or {@link DsnRequest#NONE}

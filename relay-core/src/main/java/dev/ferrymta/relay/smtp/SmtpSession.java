@@ -27,6 +27,12 @@ public final class SmtpSession implements AutoCloseable {
     private final MailTransaction transaction;
     private final Optional<String> authentication;
     private int messagesSent;
+    /**
+     * Whether a transaction was begun and not ended by a reply to its end of data, so the next
+     * one starts with RSET (RFC 5321 section 4.1.1.5). The reply to the end of data ends a
+     * transaction whatever it says (section 4.1.1.4), so after one nothing needs clearing.
+     */
+    private boolean transactionLeftOpen;
 
     SmtpSession(SmtpConnection connection, EhloExtensions extensions) {
         this(connection, extensions, Optional.empty());
@@ -89,16 +95,22 @@ public final class SmtpSession implements AutoCloseable {
                     Optional.empty(), "message of " + size + " bytes is larger than the " + limit.getAsLong()
                             + " bytes " + connection.endpoint() + " accepts (SIZE)"));
         }
-        boolean reset = messagesSent > 0;
         messagesSent++;
         boolean dsnOffered = extensions.offers(EhloExtensions.DSN);
-        var outcome = transaction.run(reset, sender, recipient, mime, size, utf8 != null, dsnOffered ? dsn : DsnRequest.NONE);
+        var outcome = transaction.run(transactionLeftOpen, sender, recipient, mime, size, utf8 != null,
+                dsnOffered ? dsn : DsnRequest.NONE);
+        transactionLeftOpen = !endedByDataReply(outcome.attempt());
         outcome = withAttempt(outcome, outcome.attempt().withSession(
                 new SessionFacts(messagesSent, dsnOffered, connection.tlsFacts(), authentication)));
         var attempt = outcome.attempt();
         log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
                 messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());
         return outcome;
+    }
+
+    /** Whether the transaction got as far as a reply to its end of data, which ends it. */
+    private static boolean endedByDataReply(Attempt attempt) {
+        return attempt.state() == AttemptState.MESSAGE && attempt.code().isPresent();
     }
 
     private static DeliveryOutcome withAttempt(DeliveryOutcome outcome, Attempt attempt) {

@@ -138,7 +138,7 @@ class SmtpSessionIT {
     }
 
     @Test
-    void sendsSeveralMessagesOnOneConnectionWithRsetBetween() throws Exception {
+    void sendsSeveralMessagesOnOneConnectionWithoutRsetAfterACompletedTransaction() throws Exception {
         var resets = countCommands(SmtpCommand.RSET);
 
         try (var session = open(SOURCE, Security.NONE)) {
@@ -156,7 +156,43 @@ class SmtpSessionIT {
         assertThat(received).extracting(message -> message.recipients().getFirst())
                 .containsExactly("user1@example.net", "user2@example.net", "user3@example.net", "user4@example.net",
                         "user5@example.net");
-        assertThat(resets).hasValue(4);
+        // RFC 5321 4.1.1.4: the reply to the end of data clears the transaction; no RSET is needed.
+        assertThat(resets).hasValue(0);
+    }
+
+    /**
+     * The next transaction starts with RSET exactly when the one before it was left open: refused
+     * before its message went. A refusal of the message itself (the reply to its end of data)
+     * ends the transaction like an acceptance does.
+     */
+    @ParameterizedTest(name = "first refused at {0} with {1}: RSET before the second: {2}")
+    @CsvSource({
+            "MAIL, 550, true",
+            "MAIL, 451, true",
+            "RCPT, 550, true",
+            "RCPT, 452, true",
+            "DATA, 554, true",
+            "DATA, 451, true",
+            "END_OF_DATA, 550, false",
+            "END_OF_DATA, 451, false",
+    })
+    void clearsALeftOpenTransactionWithRsetAndOnlyThen(SmtpCommand command, int code, boolean reset) throws Exception {
+        sink.script().on(command).times(1).reply(code, (code / 100) + ".7.1 not this one");
+        var resets = countCommands(SmtpCommand.RSET);
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            var refused = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+            var next = session.send(SENDER, MailAddress.parse("carol@example.net"), bytes(MESSAGE));
+            var third = session.send(SENDER, MailAddress.parse("dave@example.net"), bytes(MESSAGE));
+
+            assertThat(refused).isNotInstanceOf(DeliveryOutcome.Delivered.class);
+            assertThat(refused.attempt().code()).hasValue(code);
+            assertThat(next).isInstanceOf(DeliveryOutcome.Delivered.class);
+            assertThat(third).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+        assertThat(sink.awaitMessages(2, Duration.ofSeconds(5))).extracting(message -> message.recipients().getFirst())
+                .containsExactly("carol@example.net", "dave@example.net");
+        assertThat(resets).hasValue(reset ? 1 : 0);
     }
 
     @Test
