@@ -31,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +99,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     private final Runnable onSubscribed;
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger unsettled = new AtomicInteger();
+    private final LongAdder settles = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder settleFrames = new java.util.concurrent.atomic.LongAdder();
     private final ScheduledExecutorService timer;
     private final FloodGuard errorLog;
     /** Handler failures per body, the last thousand bodies: failures are rare, and only they are counted. */
@@ -217,6 +220,16 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         return unsettled.get();
     }
 
+    /** Settles written since start (acks and requeues), over every channel ({@link AckWriter}). */
+    public long settlesWritten() {
+        return settles.sum();
+    }
+
+    /** Frames written for {@link #settlesWritten()}: fewer when acks were combined into multiple acks. */
+    public long settleFrames() {
+        return settleFrames.sum();
+    }
+
     /**
      * Takes no more messages; those taken can still be settled. Waits at most
      * {@link #STOP_WAIT} for the broker's answers: a broker that blocks the connection (an alarm)
@@ -244,6 +257,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     public void close() {
         stopConsuming();
         bounded(Slot::close);
+        if (settles.sum() > 0) {
+            log.info("{}: {} deliveries settled in {} frames", name, settles.sum(), settleFrames.sum());
+        }
     }
 
     /** Runs {@code action} for every slot side by side, waiting at most {@link #STOP_WAIT} for them all. */
@@ -302,6 +318,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         private final Set<InboundMessage> inHand = ConcurrentHashMap.newKeySet();
         private final Backoff backoff = Backoff.standard();
         private volatile Channel channel;
+        /** Settles the deliveries of {@link #channel}: one per channel, shared by its consumers. */
+        private volatile AckWriter acks;
         private volatile String tag;
         private volatile boolean consuming;
         private volatile Instant lostAt;
@@ -332,11 +350,12 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                     opened.basicQos(prefetch, false);
                 }
                 opened.addShutdownListener(cause -> channelLost(opened, cause));
+                acks = AckWriter.of(opened, settles, settleFrames);
                 channel = opened;
             }
             try {
                 tag = current.basicConsume(queue, autoAck, tagPrefix + "-" + number, false, exclusive, null,
-                        new Delivery(current, queue));
+                        new Delivery(current, queue, acks));
             } catch (IOException | RuntimeException e) {
                 abort(current);
                 throw e;
@@ -452,12 +471,12 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         private final class Delivery extends DefaultConsumer {
 
             private final String queue;
-            private final InboundMessage.Acknowledger acknowledger;
+            private final AckWriter acknowledger;
 
-            Delivery(Channel channel, String queue) {
+            Delivery(Channel channel, String queue, AckWriter acknowledger) {
                 super(channel);
                 this.queue = queue;
-                this.acknowledger = InboundMessage.Acknowledger.of(channel);
+                this.acknowledger = acknowledger;
             }
 
             @Override
@@ -472,6 +491,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                     message = new InboundMessage(null, envelope.getDeliveryTag(), body, properties, envelope.isRedeliver(), () -> {
                     });
                 } else {
+                    acknowledger.delivered(envelope.getDeliveryTag());
                     long size = body.length;
                     try {
                         budget.acquire(size);
@@ -513,7 +533,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
 
             private void nackQuietly(long deliveryTag) {
                 try {
-                    getChannel().basicNack(deliveryTag, false, true);
+                    acknowledger.requeue(deliveryTag);
                 } catch (IOException | RuntimeException e) {
                     log.debug("{}: handing back delivery {} failed: {}", name, deliveryTag, e.getMessage());
                 }
