@@ -159,6 +159,12 @@ public final class AckWriter implements InboundMessage.Acknowledger {
             lock.unlock();
         }
         if (!request.done) {
+            if (Thread.currentThread().isVirtual()) {
+                // The confirms of a batch of results complete on virtual threads submitted
+                // together: one turn of the scheduler lets those ready to run queue their acks
+                // behind this one, to be written with it. A yield, not a wait on a clock.
+                Thread.yield();
+            }
             writeUntilDone(request);
         }
         switch (request.failure) {
