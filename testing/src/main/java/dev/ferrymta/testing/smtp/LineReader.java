@@ -1,6 +1,7 @@
 package dev.ferrymta.testing.smtp;
 
 import java.io.ByteArrayOutputStream;
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -8,6 +9,9 @@ import java.io.InputStream;
  * Reads LF-terminated lines from a stream, keeping each line's terminator as sent and never
  * holding more than a caller-chosen number of bytes of one line. The read-ahead buffer belongs
  * to this reader, so dropping the reader discards whatever the client sent ahead (RFC 3207).
+ * Before it waits for more input it flushes the server's replies, so replies to pipelined
+ * commands go out together, once the commands read ahead have been answered (RFC 2920 section
+ * 3.2), as Postfix's smtpd writes them.
  */
 final class LineReader {
 
@@ -15,12 +19,15 @@ final class LineReader {
     record Line(byte[] bytes, boolean tooLong) {}
 
     private final InputStream in;
+    private final Flushable beforeWaiting;
     private final byte[] buffer = new byte[8192];
     private int position;
     private int limit;
 
-    LineReader(InputStream in) {
+    /** @param beforeWaiting flushed each time the reader has used up what it read and reads again */
+    LineReader(InputStream in, Flushable beforeWaiting) {
         this.in = in;
+        this.beforeWaiting = beforeWaiting;
     }
 
     /**
@@ -57,6 +64,7 @@ final class LineReader {
     }
 
     private boolean fill() throws IOException {
+        beforeWaiting.flush();
         int read = in.read(buffer);
         if (read <= 0) {
             return false;

@@ -74,8 +74,8 @@ final class SmtpSession implements Runnable {
     @Override
     public void run() {
         try {
-            in = new LineReader(socket.getInputStream());
             out = new BufferedOutputStream(socket.getOutputStream());
+            in = new LineReader(socket.getInputStream(), out);
             greet();
             while (open) {
                 LineReader.Line line = in.readLine(MAX_COMMAND_LINE_BYTES);
@@ -363,12 +363,13 @@ final class SmtpSession implements Runnable {
     }
 
     private void upgrade(SSLContext context) throws IOException {
+        out.flush(); // the 220 goes out in plain text before the handshake
         SSLSocket secure = (SSLSocket) context.getSocketFactory().createSocket(socket, null, true);
         socket = secure;
         secure.startHandshake();
         // RFC 3207 section 4.2: forget plaintext read ahead and everything learned before TLS.
-        in = new LineReader(secure.getInputStream());
         out = new BufferedOutputStream(secure.getOutputStream());
+        in = new LineReader(secure.getInputStream(), out);
         tls = true;
         heloVerb = null;
         heloName = null;
@@ -388,6 +389,9 @@ final class SmtpSession implements Runnable {
         SmtpReply reply = normal;
         Optional<ScriptedResponse> scripted = script.respond(command, line, client);
         if (scripted.isPresent()) {
+            if (!scripted.get().delay().isZero()) {
+                out.flush(); // what was answered before goes out before the wait
+            }
             Thread.sleep(scripted.get().delay());
             switch (scripted.get().action()) {
                 case ScriptedResponse.Proceed proceed -> { }
@@ -410,10 +414,16 @@ final class SmtpSession implements Runnable {
         return Optional.of(reply);
     }
 
+    /**
+     * Writes a reply. It goes out when the reader waits for more input (replies to pipelined
+     * commands together), or at once when the connection ends with it.
+     */
     private void send(SmtpReply reply) throws IOException {
         log.debug("SMTP sink connection {} >>> {} {}", connectionId, reply.code(), loggable(reply.text()));
         out.write(reply.encode());
-        out.flush();
+        if (!open) {
+            out.flush();
+        }
     }
 
     private void resetTransaction() {
@@ -426,6 +436,11 @@ final class SmtpSession implements Runnable {
     private void hangUp() {
         leaving.run();
         open = false;
+        try {
+            out.flush(); // the replies already given reach the client; then the connection drops
+        } catch (IOException e) {
+            log.debug("SMTP sink connection {}: flushing before hanging up failed: {}", connectionId, e.toString());
+        }
         closeSocket();
     }
 

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,8 +54,45 @@ class LineReaderTest {
         assertThat(reader("QUIT").readLine(100)).isNull();
     }
 
+    /**
+     * The replies to pipelined commands go out together: the reader flushes only when it has
+     * served every line it read ahead and must read again, never between lines it holds.
+     */
+    @Test
+    void flushesOnlyBeforeReadingAgain() throws IOException {
+        var events = new ArrayList<String>();
+        var chunks = new ArrayDeque<>(List.of("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n", "QUIT\r\n"));
+        var in = new InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) {
+                events.add("read");
+                if (chunks.isEmpty()) {
+                    return -1;
+                }
+                var bytes = chunks.poll().getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(bytes, 0, buffer, offset, bytes.length);
+                return bytes.length;
+            }
+        };
+        var reader = new LineReader(in, () -> events.add("flush"));
+
+        for (int i = 0; i < 4; i++) {
+            events.add(text(reader.readLine(100)).strip());
+        }
+        assertThat(reader.readLine(100)).isNull();
+
+        assertThat(events).containsExactly("flush", "read", "MAIL FROM:<a@b>", "RCPT TO:<c@d>", "DATA",
+                "flush", "read", "QUIT", "flush", "read");
+    }
+
     private static LineReader reader(String input) {
-        return new LineReader(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        return new LineReader(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), () -> {
+        });
     }
 
     private static String text(LineReader.Line line) {
