@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.ferrymta.relay.FloodGuard;
+import dev.ferrymta.relay.broker.AckWriter;
 import dev.ferrymta.relay.broker.AmqpHeaders;
 import dev.ferrymta.relay.broker.InboundMessage;
 import dev.ferrymta.relay.broker.QueueArguments;
@@ -346,7 +347,7 @@ public final class OrphanedForwards implements AutoCloseable {
         }
 
         DefaultConsumer consumer() {
-            var acknowledger = InboundMessage.Acknowledger.of(channel);
+            var acknowledger = AckWriter.of(channel);
             return new DefaultConsumer(channel) {
                 @Override
                 public void handleConsumeOk(String consumerTag) {
@@ -374,7 +375,8 @@ public final class OrphanedForwards implements AutoCloseable {
             };
         }
 
-        private void take(InboundMessage.Acknowledger acknowledger, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+        private void take(AckWriter acknowledger, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            acknowledger.delivered(envelope.getDeliveryTag());
             taken.increment();
             drained.increment();
             var headers = AmqpHeaders.of(properties);

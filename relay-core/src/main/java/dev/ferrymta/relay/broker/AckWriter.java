@@ -86,6 +86,11 @@ public final class AckWriter implements InboundMessage.Acknowledger {
     private final LongAdder settles;
     private final LongAdder framesWritten;
 
+    /** The writer of {@code channel}'s settles, counting them for nobody; make one per channel. */
+    public static AckWriter of(Channel channel) {
+        return of(channel, new LongAdder(), new LongAdder());
+    }
+
     /**
      * The writer of {@code channel}'s settles; make one per channel.
      *

@@ -1,7 +1,6 @@
 package dev.ferrymta.relay.broker;
 
 import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Channel;
 import dev.ferrymta.relay.message.MessageParser;
 import dev.ferrymta.relay.message.ParsedMessage;
 import java.io.IOException;
@@ -23,7 +22,8 @@ public final class InboundMessage {
 
     /**
      * Settles deliveries on the channel they came on: the seam between a message and its channel,
-     * so the settling logic can be tested without a broker.
+     * so the settling logic can be tested without a broker. On a RabbitMQ channel it is the
+     * channel's {@link AckWriter}.
      */
     public interface Acknowledger {
 
@@ -34,26 +34,6 @@ public final class InboundMessage {
 
         /** Whether the channel is open. */
         boolean isOpen();
-
-        /** Over a RabbitMQ channel. */
-        static Acknowledger of(Channel channel) {
-            return new Acknowledger() {
-                @Override
-                public void ack(long deliveryTag) throws IOException {
-                    channel.basicAck(deliveryTag, false);
-                }
-
-                @Override
-                public void requeue(long deliveryTag) throws IOException {
-                    channel.basicNack(deliveryTag, false, true);
-                }
-
-                @Override
-                public boolean isOpen() {
-                    return channel.isOpen();
-                }
-            };
-        }
     }
 
     private final Acknowledger channel;
