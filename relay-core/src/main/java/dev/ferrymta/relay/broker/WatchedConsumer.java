@@ -99,8 +99,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     private final Runnable onSubscribed;
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger unsettled = new AtomicInteger();
-    private final LongAdder settles = new java.util.concurrent.atomic.LongAdder();
-    private final LongAdder settleFrames = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder settles = new LongAdder();
+    private final LongAdder settleFrames = new LongAdder();
     private final ScheduledExecutorService timer;
     private final FloodGuard errorLog;
     /** Handler failures per body, the last thousand bodies: failures are rare, and only they are counted. */
