@@ -30,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -101,6 +102,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     private final AtomicInteger unsettled = new AtomicInteger();
     private final LongAdder settles = new LongAdder();
     private final LongAdder settleFrames = new LongAdder();
+    private final AtomicBoolean settlesReported = new AtomicBoolean();
     private final ScheduledExecutorService timer;
     private final FloodGuard errorLog;
     /** Handler failures per body, the last thousand bodies: failures are rare, and only they are counted. */
@@ -257,7 +259,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     public void close() {
         stopConsuming();
         bounded(Slot::close);
-        if (settles.sum() > 0) {
+        if (settles.sum() > 0 && settlesReported.compareAndSet(false, true)) {
             log.info("{}: {} deliveries settled in {} frames", name, settles.sum(), settleFrames.sum());
         }
     }
