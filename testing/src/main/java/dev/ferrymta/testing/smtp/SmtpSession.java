@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ final class SmtpSession implements Runnable {
     private static final int MAX_COMMAND_LINE_BYTES = 2048;
     private static final int MAX_RECIPIENTS = 1000;
     private static final int MAX_LOGGED_CHARS = 200;
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
     // Only CRLF.CRLF ends the data: ending it at LF.CRLF too would hide SMTP smuggling bugs.
     private static final byte[] DATA_TERMINATOR = ".\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -105,7 +107,9 @@ final class SmtpSession implements Runnable {
     }
 
     private void handle(String line) throws IOException, InterruptedException {
-        log.debug("SMTP sink connection {} <<< {}", connectionId, loggable(line));
+        if (log.isDebugEnabled()) {
+            log.debug("SMTP sink connection {} <<< {}", connectionId, loggable(line));
+        }
         int space = line.indexOf(' ');
         String verb = space < 0 ? line : line.substring(0, space);
         String argument = space < 0 ? "" : line.substring(space + 1).strip();
@@ -419,7 +423,9 @@ final class SmtpSession implements Runnable {
      * commands together), or at once when the connection ends with it.
      */
     private void send(SmtpReply reply) throws IOException {
-        log.debug("SMTP sink connection {} >>> {} {}", connectionId, reply.code(), loggable(reply.text()));
+        if (log.isDebugEnabled()) {
+            log.debug("SMTP sink connection {} >>> {} {}", connectionId, reply.code(), loggable(reply.text()));
+        }
         out.write(reply.encode());
         if (!open) {
             out.flush();
@@ -471,6 +477,6 @@ final class SmtpSession implements Runnable {
     private static String loggable(String text) {
         // Hostile input must not forge log lines or fill the log.
         String shown = text.length() > MAX_LOGGED_CHARS ? text.substring(0, MAX_LOGGED_CHARS) + "..." : text;
-        return shown.replaceAll("\\p{Cntrl}", "?");
+        return CONTROL.matcher(shown).replaceAll("?");
     }
 }
