@@ -170,7 +170,7 @@ public final class AckWriter implements InboundMessage.Acknowledger {
                 // behind this one, to be written with it. A yield, not a wait on a clock.
                 Thread.yield();
             }
-            writeUntilDone(request);
+            writeQueued();
         }
         switch (request.failure) {
             case null -> {
@@ -181,37 +181,37 @@ public final class AckWriter implements InboundMessage.Acknowledger {
         }
     }
 
-    /** As the writer: writes what is queued, in rounds, until {@code own} is written; then leaves the role. */
-    private void writeUntilDone(Request own) {
+    /**
+     * As the writer: writes everything queued now, which includes the caller's own settle (it was
+     * queued before the caller took the role), then leaves the role to a caller still waiting.
+     */
+    private void writeQueued() {
         try {
-            while (!own.done) {
-                List<Request> batch;
-                long upTo;
-                lock.lock();
-                try {
-                    batch = queued;
-                    queued = new ArrayList<>();
-                    upTo = multipleAckUpTo(batch);
-                } finally {
-                    lock.unlock();
+            List<Request> batch;
+            long upTo;
+            lock.lock();
+            try {
+                batch = queued;
+                queued = new ArrayList<>();
+                upTo = multipleAckUpTo(batch);
+            } finally {
+                lock.unlock();
+            }
+            write(batch, upTo);
+            lock.lock();
+            try {
+                for (var request : batch) {
+                    request.done = true;
+                    unsettled.remove(request.tag);
                 }
-                write(batch, upTo);
-                lock.lock();
-                try {
-                    for (var request : batch) {
-                        request.done = true;
-                        unsettled.remove(request.tag);
-                    }
-                    written.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+            } finally {
+                lock.unlock();
             }
         } finally {
             lock.lock();
             try {
                 writing = false;
-                // A caller still waiting takes over as the writer.
+                // Those written wake up and return; one still waiting takes over as the writer.
                 written.signalAll();
             } finally {
                 lock.unlock();

@@ -222,12 +222,12 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         return unsettled.get();
     }
 
-    /** Settles written since start (acks and requeues), over every channel ({@link AckWriter}). */
-    public long settlesWritten() {
+    /** Settles asked for since start (acks and requeues), over every channel ({@link AckWriter}). */
+    public long settlesAsked() {
         return settles.sum();
     }
 
-    /** Frames written for {@link #settlesWritten()}: fewer when acks were combined into multiple acks. */
+    /** Frames written for {@link #settlesAsked()}: fewer when acks were combined into multiple acks. */
     public long settleFrames() {
         return settleFrames.sum();
     }

@@ -61,11 +61,13 @@ class LineReaderTest {
     @Test
     void flushesOnlyBeforeReadingAgain() throws IOException {
         var events = new ArrayList<String>();
+        // Two TCP segments: the pipelined group, then QUIT. Each read returns at most the rest of one.
         var chunks = new ArrayDeque<>(List.of("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n", "QUIT\r\n"));
         var in = new InputStream() {
             @Override
             public int read() {
-                throw new UnsupportedOperationException();
+                var one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
             }
 
             @Override
@@ -75,8 +77,12 @@ class LineReaderTest {
                     return -1;
                 }
                 var bytes = chunks.poll().getBytes(StandardCharsets.US_ASCII);
-                System.arraycopy(bytes, 0, buffer, offset, bytes.length);
-                return bytes.length;
+                int n = Math.min(length, bytes.length);
+                System.arraycopy(bytes, 0, buffer, offset, n);
+                if (n < bytes.length) {
+                    chunks.addFirst(new String(bytes, n, bytes.length - n, StandardCharsets.US_ASCII));
+                }
+                return n;
             }
         };
         var reader = new LineReader(in, () -> events.add("flush"));
