@@ -5,7 +5,7 @@ import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.bounce.ResponseRule;
-import dev.ferrymta.relay.message.Security;
+import dev.ferrymta.relay.message.OutboxMessage;
 import dev.ferrymta.relay.settings.ProviderLimits;
 import dev.ferrymta.relay.settings.Settings;
 import dev.ferrymta.relay.settings.ThrottleLimits;
@@ -57,6 +57,11 @@ final class DeliveryLane {
     private int startingWorkers;
     private final RatePacer pacer = new RatePacer();
     private boolean stopping;
+    /**
+     * Whether a message may start behind the previous one's end of data (RFC 2920 section 3.1);
+     * false for good once a server of this lane left such a message unanswered.
+     */
+    private volatile boolean pipelineAcrossMessages = true;
     /** The destination's provider group, as last looked up, and when. */
     private volatile Optional<String> provider = Optional.empty();
     private volatile Instant providerCheckedAt = Instant.MIN;
@@ -247,6 +252,11 @@ final class DeliveryLane {
         private LaneSession session;
         /** The provider gate whose connection permit this worker holds, if it holds one. */
         private ProviderGates.Gate permit;
+        /**
+         * The message taken and begun while the previous one's content was written, its
+         * transaction pipelined behind that end of data: this worker's next; or null.
+         */
+        private DeliveryJob ahead;
 
         @Override
         public void run() {
@@ -258,13 +268,25 @@ final class DeliveryLane {
                 lock.unlock();
             }
             try {
-                DeliveryJob job;
-                while ((job = next()) != null) {
-                    deliver(job);
+                while (true) {
+                    var job = ahead;
+                    ahead = null;
+                    if (job != null) {
+                        deliver(job, true);
+                    } else if ((job = next()) != null) {
+                        deliver(job, false);
+                    } else {
+                        break;
+                    }
                 }
             } catch (RuntimeException | Error e) {
                 log.error("a worker of lane {} failed", key, e);
             } finally {
+                if (ahead != null) {
+                    // Begun, never sent: back to the outbox as it is.
+                    ahead.abandoned();
+                    ahead = null;
+                }
                 closeSession();
                 if (permit != null) {
                     permit.close();
@@ -317,10 +339,18 @@ final class DeliveryLane {
             }
         }
 
-        private void deliver(DeliveryJob job) {
+        /**
+         * Delivers one message, or defers or drops it; {@code begun} when it was taken behind the
+         * previous message's end of data, where it already passed the checks below.
+         */
+        private void deliver(DeliveryJob job, boolean begun) {
             var settings = context.settings().get();
             var now = context.clock().instant();
             var of = lookUpProvider(settings, now);
+            if (begun) {
+                transact(job, settings, of, true);
+                return;
+            }
             var pause = settings.pauseFor(key.ip(), key.domain(), of, job.message().tags(), now);
             if (pause.isPresent()) {
                 job.deferred(pauseEnd(pause.get().until().orElse(null), now), "sending from " + key + " is paused"
@@ -357,12 +387,17 @@ final class DeliveryLane {
                 log.debug("dropped a message of lane {} unsent: its outbox delivery was lost, the broker hands it out again", key);
                 return;
             }
+            transact(job, settings, of, false);
+        }
+
+        /** The attempt of a begun message, its outcome held against the response rules, and its completion. */
+        private void transact(DeliveryJob job, Settings settings, Optional<String> of, boolean pipelined) {
             var message = job.message();
             MDC.put("recipient", message.recipient().toString());
             try {
                 DeliveryOutcome outcome;
                 try {
-                    outcome = attempt(settings, message.security(), job);
+                    outcome = attempt(settings, of, job, pipelined);
                 } catch (RuntimeException | Error e) {
                     // Ferry's own failure, not the server's: the message must still be settled, or it
                     // would hold its prefetch slot and its bytes for good. Tried again later.
@@ -409,7 +444,8 @@ final class DeliveryLane {
          * attempt's {@link MxPlan} when one refuses for now. The plan is resolved once per
          * attempt (RFC 5321 section 5.1), so a server that just refused is not drawn again.
          */
-        private DeliveryOutcome attempt(Settings settings, Security security, DeliveryJob job) {
+        private DeliveryOutcome attempt(Settings settings, Optional<String> of, DeliveryJob job, boolean pipelined) {
+            var security = job.message().security();
             MxPlan plan = null;
             boolean reconnected = false;
             while (true) {
@@ -434,13 +470,24 @@ final class DeliveryLane {
                         }
                     }
                 }
-                var message = job.message();
                 boolean reused = session.used() > 0;
-                var outcome = session.send(message.envelope(), message.recipient(), message.mime(), message.dkim(),
-                        message.dsn(), context.signing(), settings, context.clock().instant());
+                var outcome = session.send(job.message(), context.signing(), settings, context.clock().instant(),
+                        () -> takeFollowing(settings, of));
                 if (reused && !reconnected && isStale(outcome)) {
                     // The server closed the kept connection while it was idle: not this message's
                     // fault, and not an attempt. Once more on a fresh connection, as Postfix does.
+                    reconnected = true;
+                    closeSession();
+                    continue;
+                }
+                if (pipelined && reused && !reconnected && unansweredAtMail(outcome)) {
+                    // Its MAIL went behind the previous end of data, that reply came and this one
+                    // never did: a server that drops what follows the end of data, whatever it
+                    // offers. Not an attempt; once more on a fresh connection, and no more pipelining
+                    // across messages on this lane.
+                    pipelineAcrossMessages = false;
+                    log.warn("{} did not answer a MAIL sent behind the end of the previous message (RFC 2920 section 3.1): "
+                            + "lane {} no longer starts a message before the previous one's reply", session.endpoint(), key);
                     reconnected = true;
                     closeSession();
                     continue;
@@ -469,6 +516,65 @@ final class DeliveryLane {
                 }
                 return plan == null ? outcome : MxConnector.withSummary(outcome, plan);
             }
+        }
+
+        /**
+         * The lane's next message when it can go on this worker's connection at once, behind the
+         * current message's end of data: taken from the queue and begun. Empty when none waits,
+         * or when sending it would need more than this connection: a pause or suspension to
+         * honour, a pace or a provider's permit to wait for, other TLS, or the connection's
+         * message limit reached. Those take the usual way, one message after the other.
+         */
+        private Optional<OutboxMessage> takeFollowing(Settings settings, Optional<String> of) {
+            if (ahead != null || session == null || !pipelineAcrossMessages) {
+                return Optional.empty();
+            }
+            var now = context.clock().instant();
+            var limits = limits(settings, now);
+            if (limits.messagesPerMinute().isPresent()
+                    || (of.isPresent() && settings.providerLimitsFor(key.ip(), of.get(), now).isPresent())) {
+                return Optional.empty();
+            }
+            DeliveryJob candidate;
+            lock.lock();
+            try {
+                if (stopping || workers > limits.maxConnections() || session.used() >= limits.messagesPerConnection()) {
+                    return Optional.empty();
+                }
+                candidate = queue.peekFirst();
+            } finally {
+                lock.unlock();
+            }
+            if (candidate == null || !session.serves(candidate.message().security())) {
+                return Optional.empty();
+            }
+            var message = candidate.message();
+            if (settings.pauseFor(key.ip(), key.domain(), of, message.tags(), now).isPresent()
+                    || context.responses().holding(key.ip(), key.domain(), of, now).isPresent()) {
+                return Optional.empty();
+            }
+            lock.lock();
+            try {
+                if (queue.peekFirst() != candidate) {
+                    return Optional.empty();
+                }
+                queue.pollFirst();
+            } finally {
+                lock.unlock();
+            }
+            if (!candidate.begin()) {
+                log.debug("dropped a message of lane {} unsent: its outbox delivery was lost, the broker hands it out again", key);
+                return Optional.empty();
+            }
+            ahead = candidate;
+            return Optional.of(message);
+        }
+
+        /** No reply to MAIL within its time: the connection timed out at the first command. */
+        private static boolean unansweredAtMail(DeliveryOutcome outcome) {
+            var attempt = outcome.attempt();
+            return outcome instanceof DeliveryOutcome.TemporaryFailure && attempt.state() == AttemptState.MAILFROM
+                    && attempt.result() == AttemptResult.TIMEOUT;
         }
 
         /** A kept connection that turned out dead at the first command: lost, or closed with 421. */

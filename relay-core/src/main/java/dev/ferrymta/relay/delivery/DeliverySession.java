@@ -4,6 +4,8 @@ import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
 import java.util.Optional;
 import dev.ferrymta.relay.message.DsnRequest;
+import dev.ferrymta.relay.smtp.NextMessage;
+import dev.ferrymta.relay.smtp.SmtpMessage;
 
 /**
  * An open connection to a receiving server, as a lane uses it: sends one message at a time and
@@ -19,6 +21,16 @@ public interface DeliverySession extends AutoCloseable {
      * @param dsn    the message's RFC 3461 request, sent when the server offers DSN
      */
     DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime, DsnRequest dsn);
+
+    /**
+     * Sends one message and may start the next one's transaction behind its end of data, as
+     * {@link dev.ferrymta.relay.smtp.SmtpSession#send(SmtpMessage, NextMessage)} describes: a
+     * message {@code next} hands over is the one sent next on this session. By default nothing
+     * is pipelined and {@code next} is not asked.
+     */
+    default DeliveryOutcome send(SmtpMessage message, NextMessage next) {
+        return send(message.sender(), message.recipient(), message.content(), message.dsn());
+    }
 
     /** Whether another message may be sent on it. */
     boolean isUsable();

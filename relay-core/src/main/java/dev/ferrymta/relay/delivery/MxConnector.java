@@ -13,6 +13,7 @@ import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.relay.settings.IpLiteral;
 import dev.ferrymta.relay.settings.Settings;
+import dev.ferrymta.relay.smtp.NextMessage;
 import dev.ferrymta.relay.smtp.SmtpClient;
 import dev.ferrymta.relay.smtp.SmtpEndpoint;
 import dev.ferrymta.relay.smtp.SmtpFailure;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import dev.ferrymta.relay.message.DsnRequest;
 import dev.ferrymta.relay.message.Smarthost;
 import dev.ferrymta.relay.smtp.SmtpLogin;
+import dev.ferrymta.relay.smtp.SmtpMessage;
 import java.util.OptionalInt;
 
 /**
@@ -190,6 +192,11 @@ public final class MxConnector implements LaneConnector {
         @Override
         public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime, DsnRequest dsn) {
             return smtp.send(sender, recipient, mime, dsn);
+        }
+
+        @Override
+        public DeliveryOutcome send(SmtpMessage message, NextMessage next) {
+            return smtp.send(message, next);
         }
 
         @Override

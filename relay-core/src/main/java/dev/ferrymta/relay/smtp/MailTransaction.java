@@ -5,6 +5,7 @@ import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.DsnRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,7 +14,8 @@ import java.util.Optional;
  * transaction was left unfinished (refused before its message went), MAIL FROM, RCPT TO, DATA,
  * the message, and the reply to its final dot. With
  * PIPELINING (RFC 2920) the commands up to DATA leave in one write and their replies are read
- * after it, every one of them, so the dialogue stays in step when one is refused.
+ * after it, every one of them, so the dialogue stays in step when one is refused; and the next
+ * message's MAIL, RCPT and DATA may leave in the same write as this one's final dot (section 3.1).
  */
 final class MailTransaction {
 
@@ -25,26 +27,46 @@ final class MailTransaction {
         this.extensions = extensions;
     }
 
+    /** How the transaction begins on the connection. */
+    enum Start {
+        /** The connection is between transactions: MAIL first. */
+        FRESH,
+        /** An earlier transaction was left unfinished (no reply to its end of data): RSET first. */
+        RESET,
+        /**
+         * MAIL, RCPT and DATA already went out behind the previous message's end of data (RFC 2920
+         * section 3.1): their replies come next.
+         */
+        PIPELINED
+    }
+
     /**
      * Runs the transaction to its outcome.
      *
-     * @param reset whether an earlier transaction on this connection was left unfinished (no reply
-     *              to its end of data), to be cleared with RSET first
-     * @param size  the message size as RFC 1870 counts it
-     * @param utf8  whether the envelope or the headers need SMTPUTF8 (the server offers it)
-     * @param dsn   RFC 3461 parameters to send (the server offers DSN), or {@link DsnRequest#NONE}
+     * @param start     how it begins: with MAIL, with RSET, or with its commands already sent
+     * @param message   the message, checked against the server's extensions and fitted
+     * @param following asked once the content is written (with PIPELINING only): the commands
+     *                  to write behind the final dot, in the same write; none for none
      */
-    DeliveryOutcome run(boolean reset, Optional<MailAddress> sender, MailAddress recipient, byte[] message, long size,
-            boolean utf8, DsnRequest dsn) {
-        var mailFrom = mailFrom(sender, message, size, utf8) + dsn.mailParameters();
-        var rcptTo = "RCPT TO:<" + recipient + ">" + dsn.rcptParameters();
+    DeliveryOutcome run(Start start, SmtpSession.Ready message, java.util.function.Supplier<List<String>> following) {
         try {
-            if (extensions.offers(EhloExtensions.PIPELINING)) {
-                pipelinedEnvelope(reset, mailFrom, rcptTo);
+            if (start == Start.PIPELINED) {
+                readPipelinedEnvelope(false);
+            } else if (extensions.offers(EhloExtensions.PIPELINING)) {
+                boolean reset = start == Start.RESET;
+                var commands = new ArrayList<String>(4);
+                if (reset) {
+                    commands.add("RSET");
+                }
+                commands.addAll(envelope(message));
+                connection.send(AttemptState.MAILFROM, commands);
+                readPipelinedEnvelope(reset);
             } else {
-                stepwiseEnvelope(reset, mailFrom, rcptTo);
+                stepwiseEnvelope(start == Start.RESET, mailFrom(message), rcptTo(message));
             }
-            connection.sendData(message);
+            connection.writeData(message.content());
+            // The next transaction's commands, if any, and the flush: one write with the final dot.
+            connection.send(AttemptState.MESSAGE, extensions.offers(EhloExtensions.PIPELINING) ? following.get() : List.of());
             var reply = connection.expect(AttemptState.MESSAGE, connection.timeouts().dataEnd());
             return connection.classify(AttemptState.MESSAGE, reply);
         } catch (StepFailure failure) {
@@ -52,9 +74,13 @@ final class MailTransaction {
         }
     }
 
-    private void pipelinedEnvelope(boolean reset, String mailFrom, String rcptTo) throws StepFailure {
-        var commands = reset ? List.of("RSET", mailFrom, rcptTo, "DATA") : List.of(mailFrom, rcptTo, "DATA");
-        connection.send(AttemptState.MAILFROM, commands);
+    /** The commands that open a transaction for {@code message}, as one pipelined group: MAIL, RCPT, DATA. */
+    List<String> envelope(SmtpSession.Ready message) {
+        return List.of(mailFrom(message), rcptTo(message), "DATA");
+    }
+
+    /** Reads the replies to a pipelined RSET (when {@code reset}), MAIL, RCPT and DATA, every one of them. */
+    private void readPipelinedEnvelope(boolean reset) throws StepFailure {
         if (reset) {
             checkReset(read(AttemptState.MAILFROM));
         }
@@ -100,19 +126,23 @@ final class MailTransaction {
         }
     }
 
-    private String mailFrom(Optional<MailAddress> sender, byte[] message, long size, boolean utf8) {
+    private String mailFrom(SmtpSession.Ready message) {
         var line = new StringBuilder(80).append("MAIL FROM:<")
-                .append(sender.map(MailAddress::toString).orElse(""))
+                .append(message.sender().map(MailAddress::toString).orElse(""))
                 .append('>');
         if (extensions.offers(EhloExtensions.SIZE)) {
-            line.append(" SIZE=").append(size);
+            line.append(" SIZE=").append(message.size());
         }
-        if (extensions.offers(EhloExtensions.EIGHT_BIT_MIME) && DataWriter.hasEightBitBytes(message)) {
+        if (extensions.offers(EhloExtensions.EIGHT_BIT_MIME) && DataWriter.hasEightBitBytes(message.content())) {
             line.append(" BODY=8BITMIME");
         }
-        if (utf8) {
+        if (message.utf8()) {
             line.append(" SMTPUTF8");
         }
-        return line.toString();
+        return line.append(message.dsn().mailParameters()).toString();
+    }
+
+    private static String rcptTo(SmtpSession.Ready message) {
+        return "RCPT TO:<" + message.recipient() + ">" + message.dsn().rcptParameters();
     }
 }

@@ -101,11 +101,13 @@ final class SmtpConnection {
         }
     }
 
-    /** Sends the message as DATA text with its terminator. */
-    void sendData(byte[] message) throws StepFailure {
+    /**
+     * Writes the message as DATA text with its terminator, without flushing: {@link #send} with
+     * the commands that may follow it in the same write (or none) flushes it.
+     */
+    void writeData(byte[] message) throws StepFailure {
         try {
             DataWriter.write(message, out);
-            out.flush();
         } catch (IOException e) {
             throw ioFailure(AttemptState.MESSAGE, e);
         }

@@ -8,6 +8,7 @@ import dev.ferrymta.relay.attempt.SessionFacts;
 import dev.ferrymta.relay.mail.MailAddress;
 import dev.ferrymta.relay.message.DsnRequest;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -33,6 +34,8 @@ public final class SmtpSession implements AutoCloseable {
      * transaction whatever it says (section 4.1.1.4), so after one nothing needs clearing.
      */
     private boolean transactionLeftOpen;
+    /** The message pipelined behind the last end of data, whose replies are still to be read; or null. */
+    private Ahead ahead;
 
     SmtpSession(SmtpConnection connection, EhloExtensions extensions) {
         this(connection, extensions, Optional.empty());
@@ -69,43 +72,122 @@ public final class SmtpSession implements AutoCloseable {
      * @param dsn the message's {@code "dsn"} property; {@link DsnRequest#NONE} for none
      */
     public DeliveryOutcome send(Optional<MailAddress> sender, MailAddress recipient, byte[] mime, DsnRequest dsn) {
-        Objects.requireNonNull(sender, "sender");
-        Objects.requireNonNull(recipient, "recipient");
-        Objects.requireNonNull(mime, "mime");
+        return send(new SmtpMessage(sender, recipient, mime, dsn), NextMessage.NONE);
+    }
+
+    /**
+     * Sends one message as {@link #send(Optional, MailAddress, byte[], DsnRequest)} does, and,
+     * when the server offers PIPELINING, asks {@code next} for the following message once this
+     * one's content is written: its MAIL, RCPT and DATA leave in the same write as this message's
+     * final dot (RFC 2920 section 3.1). This message's outcome is still read before returning;
+     * the following message's replies are read when it is sent, which must be next, on this
+     * session. A following message this server would refuse before any command (its size, its
+     * need of SMTPUTF8) is not pipelined: it is sent, and refused, as usual.
+     *
+     * @throws IllegalStateException when a message was pipelined and {@code message} is another
+     *                               (the connection is given up first: its dialogue is out of step)
+     */
+    public DeliveryOutcome send(SmtpMessage message, NextMessage next) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(next, "next");
+        var pipelined = ahead;
+        ahead = null;
+        if (pipelined != null && pipelined.message() != message) {
+            connection.abandon();
+            throw new IllegalStateException("sent " + message + " on " + this + " where the pipelined " + pipelined.message()
+                    + " had to come next");
+        }
         if (!connection.usable()) {
             return new DeliveryOutcome.TemporaryFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
                     Optional.empty(), "the connection to " + connection.endpoint() + " can no longer be used"));
         }
-        var utf8 = smtpUtf8Need(sender, recipient, mime);
+        Ready ready;
+        if (pipelined != null) {
+            ready = pipelined.ready();
+        } else {
+            switch (prepare(message)) {
+                case Ready r -> ready = r;
+                case Refused refused -> {
+                    return refused.outcome();
+                }
+            }
+        }
+        messagesSent++;
+        boolean dsnOffered = extensions.offers(EhloExtensions.DSN);
+        var outcome = transaction.run(pipelined != null ? MailTransaction.Start.PIPELINED
+                : transactionLeftOpen ? MailTransaction.Start.RESET : MailTransaction.Start.FRESH, ready, () -> pipelineNext(next));
+        transactionLeftOpen = !endedByDataReply(outcome.attempt());
+        outcome = withAttempt(outcome, outcome.attempt().withSession(
+                new SessionFacts(messagesSent, dsnOffered, connection.tlsFacts(), authentication)));
+        var attempt = outcome.attempt();
+        log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}{}", source().getHostAddress(), endpoint(),
+                messagesSent, message.recipient().domain(), attempt.state().json(), attempt.result().json(), attempt.code(),
+                ahead != null ? ", the next message pipelined behind it" : "");
+        return outcome;
+    }
+
+    /** What {@link #prepare} found: a message ready for its transaction, or one refused before any command. */
+    private sealed interface Preparation permits Ready, Refused {
+    }
+
+    /** A refusal found before anything was sent: the message cannot go to this server as it is. */
+    private record Refused(DeliveryOutcome outcome) implements Preparation {
+    }
+
+    /** A message as its transaction sends it: fitted content, its RFC 1870 size, and what it needs. */
+    record Ready(MailAddress recipient, Optional<MailAddress> sender, byte[] content, long size, boolean utf8, DsnRequest dsn)
+            implements Preparation {
+    }
+
+    /** A message whose MAIL, RCPT and DATA went out behind the previous end of data; its replies are owed. */
+    private record Ahead(SmtpMessage message, Ready ready) {
+    }
+
+    /** Checks a message against what the server offers and fits its content; nothing is sent. */
+    private Preparation prepare(SmtpMessage message) {
+        var mime = message.content();
+        var utf8 = smtpUtf8Need(message.sender(), message.recipient(), mime);
         if (utf8 != null && !extensions.offers(EhloExtensions.SMTPUTF8)) {
             // RFC 6531 section 3.4: such a message cannot go to this server at all; nothing is sent.
-            return permanent("SMTPUTF8 required, not offered by " + connection.endpoint() + ": " + utf8 + " (RFC 6531)", "5.6.7");
+            return new Refused(permanent("SMTPUTF8 required, not offered by " + connection.endpoint() + ": " + utf8
+                    + " (RFC 6531)", "5.6.7"));
         }
         switch (MessageFitting.fit(mime, extensions.offers(EhloExtensions.EIGHT_BIT_MIME))) {
             case MessageFitting.Fitted fitted -> mime = fitted.message();
             case MessageFitting.Refused refused -> {
-                return permanent("the message cannot be sent to " + connection.endpoint() + " as it is, and cannot be re-encoded: "
-                        + refused.reason(), "5.6.3");
+                return new Refused(permanent("the message cannot be sent to " + connection.endpoint()
+                        + " as it is, and cannot be re-encoded: " + refused.reason(), "5.6.3"));
             }
         }
         long size = DataWriter.size(mime);
         var limit = extensions.maxSizeBytes();
         if (limit.isPresent() && size > limit.getAsLong()) {
-            return new DeliveryOutcome.PermanentFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
+            return new Refused(new DeliveryOutcome.PermanentFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
                     Optional.empty(), "message of " + size + " bytes is larger than the " + limit.getAsLong()
-                            + " bytes " + connection.endpoint() + " accepts (SIZE)"));
+                            + " bytes " + connection.endpoint() + " accepts (SIZE)")));
         }
-        messagesSent++;
-        boolean dsnOffered = extensions.offers(EhloExtensions.DSN);
-        var outcome = transaction.run(transactionLeftOpen, sender, recipient, mime, size, utf8 != null,
-                dsnOffered ? dsn : DsnRequest.NONE);
-        transactionLeftOpen = !endedByDataReply(outcome.attempt());
-        outcome = withAttempt(outcome, outcome.attempt().withSession(
-                new SessionFacts(messagesSent, dsnOffered, connection.tlsFacts(), authentication)));
-        var attempt = outcome.attempt();
-        log.debug("SMTP {} -> {}: message #{} for {} ended at {} {} {}", source().getHostAddress(), endpoint(),
-                messagesSent, recipient.domain(), attempt.state().json(), attempt.result().json(), attempt.code());
-        return outcome;
+        var dsn = extensions.offers(EhloExtensions.DSN) ? message.dsn() : DsnRequest.NONE;
+        return new Ready(message.recipient(), message.sender(), mime, size, utf8 != null, dsn);
+    }
+
+    /**
+     * Asked by the transaction once the content is written: the following message's commands to
+     * write behind the final dot, none when the server does not offer PIPELINING, nothing is
+     * ready, or the following message would be refused before any command.
+     */
+    private List<String> pipelineNext(NextMessage next) {
+        if (!extensions.offers(EhloExtensions.PIPELINING) || !connection.usable()) {
+            return List.of();
+        }
+        var following = next.take();
+        if (following.isEmpty()) {
+            return List.of();
+        }
+        if (!(prepare(following.get()) instanceof Ready ready)) {
+            return List.of();
+        }
+        ahead = new Ahead(following.get(), ready);
+        return transaction.envelope(ready);
     }
 
     /** Whether the transaction got as far as a reply to its end of data, which ends it. */
@@ -184,11 +266,18 @@ public final class SmtpSession implements AutoCloseable {
     }
 
     /**
-     * Sends QUIT (waiting at most about 2 s for the reply) when usable, then closes the socket.
+     * Sends QUIT (waiting at most about 2 s for the reply) when usable, then closes the socket;
+     * hangs up without QUIT while a pipelined message's transaction is open.
      * Idempotent, never throws.
      */
     @Override
     public void close() {
+        if (ahead != null) {
+            // The server may be waiting for the pipelined message's content after its 354: a QUIT
+            // now would be read as content. Hanging up drops the unfinished transaction.
+            connection.abandon();
+            ahead = null;
+        }
         connection.close();
     }
 

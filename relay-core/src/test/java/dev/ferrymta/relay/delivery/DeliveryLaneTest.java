@@ -13,6 +13,8 @@ import dev.ferrymta.relay.message.MessageParser;
 import dev.ferrymta.relay.message.OutboxMessage;
 import dev.ferrymta.relay.message.ParsedMessage;
 import dev.ferrymta.relay.message.Security;
+import dev.ferrymta.relay.smtp.NextMessage;
+import dev.ferrymta.relay.smtp.SmtpMessage;
 import dev.ferrymta.relay.settings.CurrentSettings;
 import dev.ferrymta.relay.settings.Pause;
 import dev.ferrymta.relay.settings.Settings;
@@ -150,6 +152,86 @@ class DeliveryLaneTest {
         assertThat(connector.opened).containsExactly("mx1", "mx1");
     }
 
+    private static DeliveryOutcome unansweredAtMail() {
+        return new DeliveryOutcome.TemporaryFailure(attempt(AttemptState.MAILFROM, AttemptResult.TIMEOUT, "no reply to MAIL"));
+    }
+
+    /** Offers the jobs while the first send is held, so the rest wait in the lane behind it; then lets it go. */
+    private List<TestJob> offerWhileTheFirstIsSent(String... recipients) throws Exception {
+        connector.holdSends();
+        var jobs = new ArrayList<TestJob>();
+        for (var recipient : recipients) {
+            var job = new TestJob(recipient);
+            jobs.add(job);
+            lane.offer(job);
+        }
+        await().atMost(WAIT).until(() -> connector.opened.size() == 1);
+        connector.releaseAll();
+        for (var job : jobs) {
+            assertThat(job.outcome()).as(job.message().recipient().toString()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+        return jobs;
+    }
+
+    @Test
+    void startsEachWaitingMessageBehindThePreviousEndOfDataOnAKeptConnection() throws Exception {
+        connector.servers("mx1").pipelining();
+        settings.set(settings(List.of(throttle(1, 100)), List.of(), 2));
+        lane();
+
+        offerWhileTheFirstIsSent("a@example.test", "b@example.test", "c@example.test");
+
+        assertThat(connector.opened).containsExactly("mx1");
+        assertThat(connector.sent).containsExactly("a@example.test", "b@example.test", "c@example.test");
+        assertThat(connector.pipelined).containsExactly("b@example.test", "c@example.test");
+    }
+
+    @Test
+    void pipelinesNoMessageBeyondTheConnectionsMessageLimit() throws Exception {
+        connector.servers("mx1").pipelining();
+        settings.set(settings(List.of(throttle(1, 2)), List.of(), 2));
+        lane();
+
+        offerWhileTheFirstIsSent("a@example.test", "b@example.test", "c@example.test");
+
+        // b rides behind a; c would be the connection's third message, so it opens the next one.
+        assertThat(connector.pipelined).containsExactly("b@example.test");
+        assertThat(connector.opened).containsExactly("mx1", "mx1");
+        assertThat(connector.sent).containsExactly("a@example.test", "b@example.test", "c@example.test");
+    }
+
+    @Test
+    void pipelinesNothingWhileTheLaneIsPaced() throws Exception {
+        connector.servers("mx1").pipelining();
+        settings.set(settings(List.of(new Throttle(1, 1, Optional.empty(), Optional.of(KEY.domain()), OptionalInt.of(1),
+                OptionalInt.of(6_000), OptionalInt.of(100), Optional.of(Duration.ofMinutes(5)))), List.of(), 1));
+        lane();
+        var first = new TestJob("a@example.test");
+        var second = new TestJob("b@example.test");
+        lane.offer(first);
+        lane.offer(second);
+
+        assertThat(first.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        clock.advance(Duration.ofSeconds(1));
+        lane.settingsChanged();
+        assertThat(second.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(connector.pipelined).isEmpty();
+    }
+
+    @Test
+    void aPipelinedMailLeftUnansweredIsSentAgainFreshAndTheLaneStopsPipelining() throws Exception {
+        connector.servers("mx1").pipelining().script("mx1", delivered(), unansweredAtMail());
+        settings.set(settings(List.of(throttle(1, 100)), List.of(), 2));
+        lane();
+
+        var jobs = offerWhileTheFirstIsSent("a@example.test", "b@example.test", "c@example.test", "d@example.test");
+
+        assertThat(jobs.get(1).outcome().attempt().result()).isEqualTo(AttemptResult.ACCEPTED);
+        assertThat(connector.pipelined).containsExactly("b@example.test");
+        assertThat(connector.opened).containsExactly("mx1", "mx1");
+        assertThat(connector.sent).containsExactly("a@example.test", "b@example.test", "c@example.test", "d@example.test");
+    }
+
     @Test
     void messagesPerMinuteSpacesTheStartsOnTheLanesClock() throws Exception {
         connector.servers("mx1");
@@ -275,7 +357,16 @@ class DeliveryLaneTest {
         private final Map<String, Deque<DeliveryOutcome>> scripts = new ConcurrentHashMap<>();
         final List<String> opened = new CopyOnWriteArrayList<>();
         final List<String> sent = new CopyOnWriteArrayList<>();
+        /** Recipients of the messages a session took behind an end of data. */
+        final List<String> pipelined = new CopyOnWriteArrayList<>();
         private volatile CountDownLatch hold = new CountDownLatch(0);
+        private volatile boolean pipelining;
+
+        /** Sessions take the next message behind each message's end of data, as with PIPELINING. */
+        ScriptedConnector pipelining() {
+            pipelining = true;
+            return this;
+        }
 
         ScriptedConnector servers(String... names) {
             servers.addAll(List.of(names));
@@ -321,9 +412,26 @@ class DeliveryLaneTest {
             private final String server;
             private int messages;
             private boolean usable = true;
+            private SmtpMessage ahead;
 
             ScriptedSession(String server) {
                 this.server = server;
+            }
+
+            @Override
+            public DeliveryOutcome send(SmtpMessage message, NextMessage next) {
+                if (ahead != null && ahead != message) {
+                    throw new IllegalStateException("sent " + message + " where " + ahead + " was pipelined");
+                }
+                ahead = null;
+                var outcome = send(message.sender(), message.recipient(), message.content(), message.dsn());
+                if (pipelining && outcome.attempt().state() == AttemptState.MESSAGE) {
+                    next.take().ifPresent(taken -> {
+                        ahead = taken;
+                        pipelined.add(taken.recipient().toString());
+                    });
+                }
+                return outcome;
             }
 
             @Override

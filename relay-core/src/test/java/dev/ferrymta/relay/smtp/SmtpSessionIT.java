@@ -9,6 +9,7 @@ import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.message.DsnRequest;
 import dev.ferrymta.relay.message.Security;
 import dev.ferrymta.testing.smtp.ReceivedMessage;
 import dev.ferrymta.testing.smtp.SelfSignedCertificate;
@@ -193,6 +194,134 @@ class SmtpSessionIT {
         assertThat(sink.awaitMessages(2, Duration.ofSeconds(5))).extracting(message -> message.recipients().getFirst())
                 .containsExactly("carol@example.net", "dave@example.net");
         assertThat(resets).hasValue(reset ? 1 : 0);
+    }
+
+    /**
+     * The second message's MAIL, RCPT and DATA go out behind the first one's end of data (RFC
+     * 2920 section 3.1). Whatever the first one's reply, it is that message's outcome alone; the
+     * second goes on while the connection stays in step, and is not sent at all once it is not.
+     * (0: the server hangs up instead of answering.)
+     */
+    @ParameterizedTest(name = "end of data answered {0}: first {1}, second delivered: {2}")
+    @CsvSource({
+            "250, Delivered, true",
+            "550, PermanentFailure, true",
+            "451, TemporaryFailure, true",
+            "421, TemporaryFailure, false",
+            "0, TemporaryFailure, false",
+    })
+    void pipelinesTheNextMessageBehindTheEndOfData(int code, String first, boolean secondDelivered) throws Exception {
+        if (code == 0) {
+            sink.script().on(SmtpCommand.END_OF_DATA).times(1).dropConnection();
+        } else if (code != 250) {
+            sink.script().on(SmtpCommand.END_OF_DATA).times(1).reply(code, (code / 100) + ".7.1 not this one");
+        }
+        var firstMessage = message(RECIPIENT);
+        var second = message(MailAddress.parse("carol@example.net"));
+        var asked = new AtomicInteger();
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            var firstOutcome = session.send(firstMessage, () -> {
+                asked.incrementAndGet();
+                return Optional.of(second);
+            });
+            var secondOutcome = session.send(second, NextMessage.NONE);
+
+            assertThat(asked).hasValue(1);
+            assertThat(firstOutcome.getClass().getSimpleName()).isEqualTo(first);
+            assertThat(firstOutcome.attempt().state()).isEqualTo(AttemptState.MESSAGE);
+            assertThat(firstOutcome.attempt().code()).isEqualTo(code == 0 ? OptionalInt.empty() : OptionalInt.of(code));
+            if (secondDelivered) {
+                assertThat(secondOutcome).isInstanceOf(DeliveryOutcome.Delivered.class);
+                assertThat(secondOutcome.attempt().session().orElseThrow().messages()).isEqualTo(2);
+                assertThat(session.isUsable()).isTrue();
+            } else {
+                assertThat(secondOutcome).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+                assertThat(secondOutcome.attempt().state()).isEqualTo(AttemptState.MAILFROM);
+                assertThat(secondOutcome.attempt().code()).isEmpty();
+                assertThat(session.isUsable()).isFalse();
+            }
+        }
+        var expected = new java.util.ArrayList<String>();
+        if (code == 250) {
+            expected.add("bob@example.net");
+        }
+        if (secondDelivered) {
+            expected.add("carol@example.net");
+        }
+        assertThat(sink.awaitMessages(expected.size(), Duration.ofSeconds(5)))
+                .extracting(message -> message.recipients().getFirst()).containsExactlyElementsOf(expected);
+        assertThat(sink.connectionsAccepted()).isEqualTo(1);
+    }
+
+    /** A pipelined message refused at RCPT leaves its transaction open: the one after it starts with RSET. */
+    @Test
+    void resetsAfterAPipelinedMessageRefusedAtRcpt() throws Exception {
+        sink.script().on(SmtpCommand.RCPT).forAddress("carol@example.net").reply(550, "5.1.1 no such user");
+        var resets = countCommands(SmtpCommand.RSET);
+        var second = message(MailAddress.parse("carol@example.net"));
+
+        try (var session = open(SOURCE, Security.NONE)) {
+            assertThat(session.send(message(RECIPIENT), () -> Optional.of(second))).isInstanceOf(DeliveryOutcome.Delivered.class);
+            var refused = session.send(second, NextMessage.NONE);
+            assertThat(refused).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+            assertThat(refused.attempt().state()).isEqualTo(AttemptState.RCPTTO);
+            assertThat(resets).hasValue(0);
+            assertThat(session.send(message(MailAddress.parse("dave@example.net")), NextMessage.NONE))
+                    .isInstanceOf(DeliveryOutcome.Delivered.class);
+        }
+        assertThat(sink.awaitMessages(2, Duration.ofSeconds(5))).extracting(message -> message.recipients().getFirst())
+                .containsExactly("bob@example.net", "dave@example.net");
+        assertThat(resets).hasValue(1);
+    }
+
+    /**
+     * Nothing is pipelined behind the end of data where it may not be: a server without
+     * PIPELINING is never asked for the next message, and a next message the server's SIZE limit
+     * refuses is not begun on the wire, only refused when it is sent.
+     */
+    @Test
+    void pipelinesNothingWithoutPipeliningOrForAMessageTheServerRefusesBeforeMail() throws Exception {
+        try (var plainSink = sinkBuilder().withoutExtension("PIPELINING").start();
+                var session = client.open(SOURCE, endpoint(plainSink), EHLO_NAME, Security.NONE)) {
+            var asked = new AtomicInteger();
+            assertThat(session.send(message(RECIPIENT), () -> {
+                asked.incrementAndGet();
+                return Optional.empty();
+            })).isInstanceOf(DeliveryOutcome.Delivered.class);
+            assertThat(asked).hasValue(0);
+        }
+
+        try (var smallSink = sinkBuilder().maxMessageSizeBytes(200).start();
+                var session = client.open(SOURCE, endpoint(smallSink), EHLO_NAME, Security.NONE)) {
+            var mails = recordCommands(smallSink, SmtpCommand.MAIL);
+            var large = new SmtpMessage(SENDER, MailAddress.parse("carol@example.net"),
+                    bytes(MESSAGE + "x".repeat(300) + "\r\n"), DsnRequest.NONE);
+            assertThat(session.send(message(RECIPIENT), () -> Optional.of(large))).isInstanceOf(DeliveryOutcome.Delivered.class);
+            var refused = session.send(large, NextMessage.NONE);
+
+            assertThat(refused).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
+            assertThat(refused.attempt().code()).isEmpty();
+            assertThat(mails).hasSize(1);
+            assertThat(session.isUsable()).isTrue();
+        }
+    }
+
+    /** A session that pipelined a message will send no other before it: that would put the dialogue out of step. */
+    @Test
+    void refusesToSendAnotherMessageThanTheOnePipelined() throws Exception {
+        try (var session = open(SOURCE, Security.NONE)) {
+            var pipelined = message(MailAddress.parse("carol@example.net"));
+            session.send(message(RECIPIENT), () -> Optional.of(pipelined));
+
+            var thrown = catchThrowableOfType(IllegalStateException.class,
+                    () -> session.send(message(MailAddress.parse("dave@example.net")), NextMessage.NONE));
+
+            assertThat(thrown).hasMessageContaining("carol@example.net");
+            assertThat(session.isUsable()).isFalse();
+        }
+        assertThat(sink.awaitMessages(1, Duration.ofSeconds(5))).extracting(message -> message.recipients().getFirst())
+                .containsExactly("bob@example.net");
     }
 
     @Test
@@ -514,6 +643,10 @@ class SmtpSessionIT {
         assertThat(session.isUsable()).isFalse();
         assertThat(session.send(SENDER, RECIPIENT, bytes(MESSAGE)))
                 .isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+    }
+
+    private static SmtpMessage message(MailAddress recipient) {
+        return new SmtpMessage(SENDER, recipient, bytes(MESSAGE), DsnRequest.NONE);
     }
 
     private SmtpSession open(InetAddress source, Security security) throws SmtpFailure {

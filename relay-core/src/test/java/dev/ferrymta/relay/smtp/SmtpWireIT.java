@@ -7,6 +7,7 @@ import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
+import dev.ferrymta.relay.message.DsnRequest;
 import dev.ferrymta.relay.message.Security;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +68,78 @@ class SmtpWireIT {
         var mailFrom = "MAIL FROM:<sender@ferry.test> SIZE=" + MESSAGE.length;
         assertThat(batches).containsExactly(mailFrom + "|RCPT TO:<bob@example.net>|DATA",
                 mailFrom + "|RCPT TO:<bob@example.net>|DATA");
+    }
+
+    /**
+     * RFC 2920 section 3.1: the next transaction's MAIL, RCPT and DATA leave with the end of
+     * data, before its reply. The server here reads them before it answers the final dot, which
+     * a client waiting for that reply would never send; and it answers all four at once.
+     */
+    @Test
+    void startsTheNextTransactionBeforeTheReplyToTheEndOfData() throws Exception {
+        List<String> batches = new ArrayList<>();
+        try (var server = RawSmtpServer.start(wire -> {
+            greetAndHello(wire, "250-raw.ferry.test\r\n250 PIPELINING\r\n");
+            batches.add(readAll(wire, 3));
+            wire.write("250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go on\r\n");
+            wire.skipData();
+            batches.add(readAll(wire, 3));
+            wire.write("250 2.0.0 first queued\r\n250 2.1.0 ok\r\n250 2.1.5 ok\r\n354 go on\r\n");
+            wire.skipData();
+            wire.write("250 2.0.0 second queued\r\n");
+            assertThat(wire.readLine()).isEqualTo("QUIT");
+            wire.write("221 bye\r\n");
+        })) {
+            var second = new SmtpMessage(SENDER, MailAddress.parse("carol@example.net"), MESSAGE, DsnRequest.NONE);
+            try (var session = client.open(source, server.endpoint(), "relay.ferry.test", Security.NONE)) {
+                var first = session.send(new SmtpMessage(SENDER, RECIPIENT, MESSAGE, DsnRequest.NONE), () -> Optional.of(second));
+                assertThat(first).isInstanceOf(DeliveryOutcome.Delivered.class);
+                assertThat(first.attempt().description()).contains("first queued");
+                var next = session.send(second, NextMessage.NONE);
+                assertThat(next).isInstanceOf(DeliveryOutcome.Delivered.class);
+                assertThat(next.attempt().description()).contains("second queued");
+            }
+            server.awaitDialogue(DIALOGUE_TIMEOUT);
+        }
+
+        assertThat(batches).containsExactly("MAIL FROM:<sender@ferry.test>|RCPT TO:<bob@example.net>|DATA",
+                "MAIL FROM:<sender@ferry.test>|RCPT TO:<carol@example.net>|DATA");
+    }
+
+    /**
+     * A server that drops what follows the end of data, PIPELINING or not, answers the final dot
+     * and never the MAIL behind it: the pipelined message times out at {@code mailfrom}, having
+     * sent nothing more (the lane then sends it again on a new connection, see DeliveryLane).
+     */
+    @Test
+    void timesOutAtMailWhenTheServerDropsWhatFollowedTheEndOfData() throws Exception {
+        try (var server = RawSmtpServer.start(wire -> {
+            greetAndHello(wire, "250-raw.ferry.test\r\n250 PIPELINING\r\n");
+            readAll(wire, 3);
+            wire.write("250 ok\r\n250 ok\r\n354 go on\r\n");
+            wire.skipData();
+            readAll(wire, 3);
+            wire.write("250 2.0.0 queued\r\n");
+            // and nothing more: the next commands were "discarded". Whatever else comes goes unanswered.
+            try {
+                while (true) {
+                    wire.readLine();
+                }
+            } catch (java.io.IOException hungUp) {
+                // the client gave up
+            }
+        })) {
+            var second = new SmtpMessage(SENDER, MailAddress.parse("carol@example.net"), MESSAGE, DsnRequest.NONE);
+            try (var session = client.open(source, server.endpoint(), "relay.ferry.test", Security.NONE)) {
+                assertThat(session.send(new SmtpMessage(SENDER, RECIPIENT, MESSAGE, DsnRequest.NONE), () -> Optional.of(second)))
+                        .isInstanceOf(DeliveryOutcome.Delivered.class);
+                var unanswered = session.send(second, NextMessage.NONE);
+                assertThat(unanswered).isInstanceOf(DeliveryOutcome.TemporaryFailure.class);
+                assertThat(unanswered.attempt().state()).isEqualTo(AttemptState.MAILFROM);
+                assertThat(unanswered.attempt().result()).isEqualTo(AttemptResult.TIMEOUT);
+                assertThat(session.isUsable()).isFalse();
+            }
+        }
     }
 
     @Test
