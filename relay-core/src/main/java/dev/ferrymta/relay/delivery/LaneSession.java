@@ -42,9 +42,14 @@ final class LaneSession {
             Supplier<Optional<OutboxMessage>> following) {
         var ready = ahead != null && ahead.message() == message ? ahead : ready(message, signing, settings, now);
         ahead = null;
-        NextMessage next = () -> following.get().map(taken -> {
-            ahead = ready(taken, signing, settings, now);
-            return ahead.smtp();
+        NextMessage next = () -> following.get().flatMap(taken -> {
+            try {
+                ahead = ready(taken, signing, settings, now);
+            } catch (RuntimeException e) {
+                // Not this message's failure: the taken one goes next, unpipelined, and meets it there.
+                return Optional.empty();
+            }
+            return Optional.of(ahead.smtp());
         });
         var outcome = opened.session().send(ready.smtp(), next);
         if (ready.signatures().isEmpty()) {

@@ -76,7 +76,6 @@ final class DataWriter {
         return lineStart ? size : size + 2;
     }
 
-    /** Whether any byte is outside 7-bit ASCII, so the message needs {@code BODY=8BITMIME}. */
     /**
      * Whether the header section (up to the first empty line) holds bytes beyond ASCII: UTF-8
      * headers (RFC 6532), which only a server offering SMTPUTF8 may be sent.
@@ -96,6 +95,7 @@ final class DataWriter {
         return false;
     }
 
+    /** Whether any byte is outside 7-bit ASCII, so the message needs {@code BODY=8BITMIME}. */
     static boolean hasEightBitBytes(byte[] message) {
         for (byte b : message) {
             if (b < 0) {
