@@ -438,9 +438,12 @@ class SmtpSessionIT {
             assertThat(session.tls()).isTrue();
             // The sink offers STARTTLS only before TLS: these are the extensions of the second EHLO.
             assertThat(session.extensions()).contains("PIPELINING").doesNotContain("STARTTLS");
-            var first = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+            // The second message's transaction goes behind the first one's end of data, over TLS.
+            var pipelined = message(MailAddress.parse("carol@example.net"));
+            var first = session.send(message(RECIPIENT), () -> Optional.of(pipelined));
             assertThat(first).isInstanceOf(DeliveryOutcome.Delivered.class);
-            var second = session.send(SENDER, RECIPIENT, bytes(MESSAGE));
+            var second = session.send(pipelined, NextMessage.NONE);
+            assertThat(second).isInstanceOf(DeliveryOutcome.Delivered.class);
 
             // The results' messages, dsn, cipher and certificate (MailerQ's result keys).
             var facts = second.attempt().session().orElseThrow();
@@ -456,9 +459,13 @@ class SmtpSessionIT {
             assertThat(tls.verified()).as("opportunistic TLS takes the certificate as it comes").isFalse();
         }
 
-        var received = sink.awaitMessages(1, Duration.ofSeconds(5)).getFirst();
-        assertThat(received.tls()).isTrue();
-        assertThat(received.heloName()).isEqualTo(EHLO_NAME);
+        var received = sink.awaitMessages(2, Duration.ofSeconds(5));
+        assertThat(received).extracting(message -> message.recipients().getFirst())
+                .containsExactly("bob@example.net", "carol@example.net");
+        assertThat(received).allSatisfy(message -> {
+            assertThat(message.tls()).isTrue();
+            assertThat(message.heloName()).isEqualTo(EHLO_NAME);
+        });
     }
 
     @Test
