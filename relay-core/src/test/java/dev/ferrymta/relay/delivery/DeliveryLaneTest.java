@@ -39,6 +39,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The lane, without I/O: scripted servers behind a scripted connector, a clock the test moves,
@@ -173,31 +175,29 @@ class DeliveryLaneTest {
         return jobs;
     }
 
-    @Test
-    void startsEachWaitingMessageBehindThePreviousEndOfDataOnAKeptConnection() throws Exception {
+    /**
+     * Each waiting message starts behind the previous one's end of data on the kept connection,
+     * up to the connection's messages-per-connection limit: the message that would pass it opens
+     * the next connection instead.
+     */
+    @ParameterizedTest(name = "{0} messages per connection: pipelined [{1}], connections [{2}]")
+    @CsvSource(delimiter = ';', value = {
+            "100; b,c; mx1",
+            "2; b; mx1,mx1",
+            "1; ; mx1,mx1,mx1",
+    })
+    void startsEachWaitingMessageBehindThePreviousEndOfDataUpToTheConnectionsLimit(int perConnection, String pipelined,
+            String opened) throws Exception {
         connector.servers("mx1").pipelining();
-        settings.set(settings(List.of(throttle(1, 100)), List.of(), 2));
+        settings.set(settings(List.of(throttle(1, perConnection)), List.of(), 2));
         lane();
 
         offerWhileTheFirstIsSent("a@example.test", "b@example.test", "c@example.test");
 
-        assertThat(connector.opened).containsExactly("mx1");
         assertThat(connector.sent).containsExactly("a@example.test", "b@example.test", "c@example.test");
-        assertThat(connector.pipelined).containsExactly("b@example.test", "c@example.test");
-    }
-
-    @Test
-    void pipelinesNoMessageBeyondTheConnectionsMessageLimit() throws Exception {
-        connector.servers("mx1").pipelining();
-        settings.set(settings(List.of(throttle(1, 2)), List.of(), 2));
-        lane();
-
-        offerWhileTheFirstIsSent("a@example.test", "b@example.test", "c@example.test");
-
-        // b rides behind a; c would be the connection's third message, so it opens the next one.
-        assertThat(connector.pipelined).containsExactly("b@example.test");
-        assertThat(connector.opened).containsExactly("mx1", "mx1");
-        assertThat(connector.sent).containsExactly("a@example.test", "b@example.test", "c@example.test");
+        assertThat(connector.pipelined).containsExactlyElementsOf(pipelined == null ? List.of()
+                : java.util.Arrays.stream(pipelined.split(",")).map(name -> name + "@example.test").toList());
+        assertThat(connector.opened).containsExactly(opened.split(","));
     }
 
     @Test
