@@ -63,7 +63,8 @@ class PostfixSmtpSinkIT {
                 .redirectOutput(logs.resolve("smtp-sink.log").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
-            try (var probe = new Socket(LISTEN, port)) {
+            try {
+                new Socket(LISTEN, port).close();
                 return;
             } catch (IOException notYet) {
                 assertThat(sink.isAlive()).as("smtp-sink exited with %s", sink.isAlive() ? "" : sink.exitValue()).isTrue();
