@@ -101,10 +101,12 @@ final class ConsolePages {
                         .formatted(counts.parked(), counts.resultsLost()));
             }
             delivery.append("<h2>Busiest lanes</h2>\n").append(Pages.table(
-                    List.of("Source IP", "Domain", "Waiting", "Connections", "Delivered", "Temporary", "Permanent"),
+                    List.of("Source IP", "Domain", "Waiting", "Connections", "Delivered", "Temporary", "Permanent",
+                            "Pipelining across messages"),
                     status.lanes().stream().limit(10).map(lane -> List.of(Pages.Cell.text(lane.key().ip().getHostAddress()),
                             Pages.Cell.text(lane.key().domain().name()), Pages.Cell.text(lane.depth()), Pages.Cell.text(lane.connections()),
-                            Pages.Cell.text(lane.delivered()), Pages.Cell.text(lane.temporary()), Pages.Cell.text(lane.permanent())))
+                            Pages.Cell.text(lane.delivered()), Pages.Cell.text(lane.temporary()), Pages.Cell.text(lane.permanent()),
+                            Pages.Cell.text(lane.pipelining() ? "on" : "off: a server left a pipelined MAIL unanswered")))
                             .toList(),
                     "No lanes: nothing is waiting or being sent now."));
         }

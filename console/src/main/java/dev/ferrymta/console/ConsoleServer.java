@@ -232,6 +232,7 @@ public final class ConsoleServer implements AutoCloseable {
             entry.put("delivered", lane.delivered());
             entry.put("temporary", lane.temporary());
             entry.put("permanent", lane.permanent());
+            entry.put("pipelining", lane.pipelining());
             return entry;
         }).toList());
         Responses.json(exchange, StatusCodes.OK, body);

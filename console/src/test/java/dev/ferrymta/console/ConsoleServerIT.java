@@ -236,13 +236,16 @@ class ConsoleServerIT {
     @Test
     void showsTheRelaysCountersAndBusiestLanes() throws Exception {
         relay = new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 0, 0, 0, 0, 0, 0, 0), 4, 9, 13, List.of(
-                new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com")), 9, 4, 100, 12, 5)),
+                new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com")), 9, 4, 100, 12, 5, true),
+                new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.org")), 1, 1, 3, 1, 0, false)),
                 List.of(new PublishProblems.Problem("results-full", "nacked: the broker refused <it>", 3, NOW.minusSeconds(60), NOW)));
         int port = start(Optional.empty(), "mail1");
 
         assertThat(get(port, "/").body()).contains("Since the start: delivered 100, failed 7 (invalid 2), retried 12")
                 .contains("<td data-label=\"Source IP\">127.0.0.2</td><td data-label=\"Domain\">example.com</td>"
                         + "<td data-label=\"Waiting\">9</td><td data-label=\"Connections\">4</td><td data-label=\"Delivered\">100</td>")
+                .contains("<td data-label=\"Pipelining across messages\">on</td>",
+                        "<td data-label=\"Pipelining across messages\">off: a server left a pipelined MAIL unanswered</td>")
                 .contains("Outbox depth<b>17</b>", "SMTP connections<b>4</b>")
                 .contains("Queues refusing publishes", "results-full", "nacked: the broker refused &lt;it&gt;");
         assertThat(get(port, "/api/status").body()).contains("\"refusing\":[{\"queue\":\"results-full\"");
@@ -251,6 +254,8 @@ class ConsoleServerIT {
         assertThat(api.get("connections").asInt()).isEqualTo(4);
         assertThat(api.get("lanes").get(0).get("domain").asText()).isEqualTo("example.com");
         assertThat(api.get("lanes").get(0).get("waiting").asInt()).isEqualTo(9);
+        assertThat(api.get("lanes").get(0).get("pipelining").asBoolean()).isTrue();
+        assertThat(api.get("lanes").get(1).get("pipelining").asBoolean()).isFalse();
     }
 
     @Test

@@ -212,7 +212,8 @@ final class DeliveryLane {
     LaneStatus status() {
         lock.lock();
         try {
-            return new LaneStatus(key, queue.size(), workers, delivered.sum(), temporary.sum(), permanent.sum());
+            return new LaneStatus(key, queue.size(), workers, delivered.sum(), temporary.sum(), permanent.sum(),
+                    pipelineAcrossMessages);
         } finally {
             lock.unlock();
         }

@@ -198,6 +198,7 @@ class DeliveryLaneTest {
         assertThat(connector.pipelined).containsExactlyElementsOf(pipelined == null ? List.of()
                 : java.util.Arrays.stream(pipelined.split(",")).map(name -> name + "@example.test").toList());
         assertThat(connector.opened).containsExactly(opened.split(","));
+        assertThat(lane.status().pipelining()).isTrue();
     }
 
     @Test
@@ -230,6 +231,7 @@ class DeliveryLaneTest {
         assertThat(connector.pipelined).containsExactly("b@example.test");
         assertThat(connector.opened).containsExactly("mx1", "mx1");
         assertThat(connector.sent).containsExactly("a@example.test", "b@example.test", "c@example.test", "d@example.test");
+        assertThat(lane.status().pipelining()).isFalse();
     }
 
     @Test
