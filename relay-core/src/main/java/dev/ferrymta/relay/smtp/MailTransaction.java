@@ -4,10 +4,10 @@ import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.attempt.AttemptState;
 import dev.ferrymta.relay.attempt.DeliveryOutcome;
 import dev.ferrymta.relay.mail.MailAddress;
-import dev.ferrymta.relay.message.DsnRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One mail transaction on an open connection (RFC 5321 section 3.3): RSET when an earlier
@@ -48,7 +48,7 @@ final class MailTransaction {
      * @param following asked once the content is written (with PIPELINING only): the commands
      *                  to write behind the final dot, in the same write; none for none
      */
-    DeliveryOutcome run(Start start, SmtpSession.Ready message, java.util.function.Supplier<List<String>> following) {
+    DeliveryOutcome run(Start start, SmtpSession.Ready message, Supplier<List<String>> following) {
         try {
             if (start == Start.PIPELINED) {
                 readPipelinedEnvelope(false);
