@@ -179,7 +179,11 @@ class ThreeInstanceClusterIT {
     @Test
     void losesNoForwardWhenAllConnectionsAreClosedTwice() throws Exception {
         try (var sink = SmtpSink.start(InetAddress.getByName("127.0.0.1"), 0); var cluster = new TestCluster(vhost, database)) {
-            var instances = cluster.start(List.of("node-a", "node-b", "node-c"), List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
+            // A forward or delivery that fails for now while the connections are closed is tried
+            // again after retry-interval, 10 minutes by default: longer than this test waits. The
+            // test is about nothing being lost, so a retry comes within it.
+            var instances = cluster.start(List.of("node-a", "node-b", "node-c"), List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"),
+                    "--retry-interval=5");
             var a = instances.get(0);
             long version = a.create("routes", Map.of("domain", "bulk.test", "kind", "smarthost", "host", "127.0.0.1",
                     "port", sink.port())).get("configVersion").asLong();
@@ -200,9 +204,11 @@ class ThreeInstanceClusterIT {
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
                         .until(() -> distinct(sink.messages()).size() == count);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                var why = new StringBuilder(distinct(sink.messages()).size() + " of " + count + " arrived; closes " + closes);
+                var arrived = distinct(sink.messages());
+                var why = new StringBuilder(arrived.size() + " of " + count + " arrived; closes " + closes + "; missing: "
+                        + IntStream.range(0, count).filter(i -> !arrived.contains(i)).limit(20).boxed().toList());
                 for (var instance : instances) {
-                    why.append("\n--- ").append(instance.serverId()).append(":\n");
+                    why.append("\n--- ").append(instance.serverId()).append(": ").append(counts(instance)).append("\n");
                     instance.process().outputText().lines().filter(line -> !line.contains(" INFO ") || line.contains("forward")
                             || line.contains("failed")).forEach(line -> why.append(line).append('\n'));
                 }
@@ -210,14 +216,32 @@ class ThreeInstanceClusterIT {
             }
             var distinct = distinct(sink.messages());
             int duplicates = sink.messages().size() - distinct.size();
-            System.out.printf("5,000 forwards through two forced closes (%s): all %d arrived, %d duplicates%n",
-                    String.join("; ", closes), distinct.size(), duplicates);
+            System.out.printf("5,000 forwards through two forced closes (%s): all %d arrived, %d duplicates; retried: %s%n",
+                    String.join("; ", closes), distinct.size(), duplicates,
+                    instances.stream().map(i -> i.serverId() + " " + retried(i)).toList());
             assertThat(distinct).containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
             assertThat(sink.messages()).allSatisfy(message -> assertThat(message.clientAddress().getHostAddress())
                     .isIn("127.0.0.3", "127.0.0.4"));
             for (var instance : instances) {
                 assertThat(instance.process().isAlive()).as(instance.serverId() + " survived").isTrue();
             }
+        }
+    }
+
+    /** The instance's counters from {@code /api/relay} (retried, failed, handed back, ...), or why they could not be read. */
+    private static String counts(TestCluster.Instance instance) {
+        try {
+            return instance.get("/api/relay").get("counts").toString();
+        } catch (Exception e) {
+            return "counters not readable: " + e;
+        }
+    }
+
+    private static String retried(TestCluster.Instance instance) {
+        try {
+            return instance.get("/api/relay").get("counts").get("retried").asText();
+        } catch (Exception e) {
+            return "?";
         }
     }
 
