@@ -202,24 +202,6 @@ class DeliveryLaneTest {
     }
 
     @Test
-    void pipelinesNothingWhileTheLaneIsPaced() throws Exception {
-        connector.servers("mx1").pipelining();
-        settings.set(settings(List.of(new Throttle(1, 1, Optional.empty(), Optional.of(KEY.domain()), OptionalInt.of(1),
-                OptionalInt.of(6_000), OptionalInt.of(100), Optional.of(Duration.ofMinutes(5)))), List.of(), 1));
-        lane();
-        var first = new TestJob("a@example.test");
-        var second = new TestJob("b@example.test");
-        lane.offer(first);
-        lane.offer(second);
-
-        assertThat(first.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
-        clock.advance(Duration.ofSeconds(1));
-        lane.settingsChanged();
-        assertThat(second.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
-        assertThat(connector.pipelined).isEmpty();
-    }
-
-    @Test
     void aPipelinedMailLeftUnansweredIsSentAgainFreshAndTheLaneStopsPipelining() throws Exception {
         connector.servers("mx1").pipelining().script("mx1", delivered(), unansweredAtMail());
         settings.set(settings(List.of(throttle(1, 100)), List.of(), 2));
@@ -236,7 +218,8 @@ class DeliveryLaneTest {
 
     @Test
     void messagesPerMinuteSpacesTheStartsOnTheLanesClock() throws Exception {
-        connector.servers("mx1");
+        // The sessions would take a next message behind each end of data; a paced lane gives none.
+        connector.servers("mx1").pipelining();
         settings.set(settings(List.of(new Throttle(1, 1, Optional.empty(), Optional.of(KEY.domain()), OptionalInt.of(1),
                 OptionalInt.of(60), OptionalInt.of(100), Optional.of(Duration.ofMinutes(5)))), List.of(), 1));
         lane();
@@ -255,6 +238,7 @@ class DeliveryLaneTest {
 
         assertThat(second.outcome()).isInstanceOf(DeliveryOutcome.Delivered.class);
         assertThat(connector.sent).containsExactly("a@example.test", "b@example.test");
+        assertThat(connector.pipelined).isEmpty();
     }
 
     @Test
