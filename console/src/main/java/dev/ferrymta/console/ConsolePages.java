@@ -106,7 +106,7 @@ final class ConsolePages {
                     status.lanes().stream().limit(10).map(lane -> List.of(Pages.Cell.text(lane.key().ip().getHostAddress()),
                             Pages.Cell.text(lane.key().domain().name()), Pages.Cell.text(lane.depth()), Pages.Cell.text(lane.connections()),
                             Pages.Cell.text(lane.delivered()), Pages.Cell.text(lane.temporary()), Pages.Cell.text(lane.permanent()),
-                            Pages.Cell.text(lane.pipelining() ? "on" : "off: a server left a pipelined MAIL unanswered")))
+                            Pages.Cell.text(lane.pipelining() ? "on" : "off: a server did not take a pipelined MAIL in turn")))
                             .toList(),
                     "No lanes: nothing is waiting or being sent now."));
         }

@@ -245,7 +245,7 @@ class ConsoleServerIT {
                 .contains("<td data-label=\"Source IP\">127.0.0.2</td><td data-label=\"Domain\">example.com</td>"
                         + "<td data-label=\"Waiting\">9</td><td data-label=\"Connections\">4</td><td data-label=\"Delivered\">100</td>")
                 .contains("<td data-label=\"Pipelining across messages\">on</td>",
-                        "<td data-label=\"Pipelining across messages\">off: a server left a pipelined MAIL unanswered</td>")
+                        "<td data-label=\"Pipelining across messages\">off: a server did not take a pipelined MAIL in turn</td>")
                 .contains("Outbox depth<b>17</b>", "SMTP connections<b>4</b>")
                 .contains("Queues refusing publishes", "results-full", "nacked: the broker refused &lt;it&gt;");
         assertThat(get(port, "/api/status").body()).contains("\"refusing\":[{\"queue\":\"results-full\"");

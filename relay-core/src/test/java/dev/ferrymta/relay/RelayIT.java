@@ -232,6 +232,36 @@ class RelayIT {
         assertThat(sink.connectionsAccepted()).isEqualTo(1);
     }
 
+    /**
+     * A server that takes a MAIL sent behind the previous end of data as a command out of turn
+     * (503, or Postfix's "554 5.5.0 SMTP protocol synchronization") must not make a good message
+     * bounce: it is sent again on a fresh connection and delivered, with one attempt in its result.
+     */
+    @ParameterizedTest(name = "the pipelined MAIL answered {0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "503, 5.5.1 bad sequence of commands",
+            "554, 5.5.0 Error: SMTP protocol synchronization",
+    })
+    void aPipelinedMailTakenOutOfTurnIsSentAgainFreshNotBounced(int code, String text) throws Exception {
+        // The first message waits for its 354, so the next ones are in the lane when its content goes.
+        sink.script().on(SmtpCommand.DATA).times(1).delayed(Duration.ofMillis(300));
+        var mails = new java.util.concurrent.atomic.AtomicInteger();
+        sink.script().on(SmtpCommand.MAIL).matching(line -> mails.incrementAndGet() == 2).reply(code, text);
+        relay.settings(settings().route("sink.test", "127.0.0.1", sink.port()).throttle("sink.test", 1, 100).version(2));
+        relay.start();
+        for (int i = 0; i < 3; i++) {
+            relay.send(fromTwo(message("user" + i + "@sink.test")));
+        }
+
+        assertThat(sink.awaitMessages(3, WAIT)).extracting(received -> received.recipients().getFirst())
+                .containsExactlyInAnyOrder("user0@sink.test", "user1@sink.test", "user2@sink.test");
+        var results = relay.take(relay.success, 3, WAIT);
+        assertThat(results).allSatisfy(result -> assertThat(result.get("results")).hasSize(1));
+        assertThat(relay.depth(relay.failure)).isZero();
+        assertThat(mails).as("MAIL commands seen: three messages and the one sent again").hasValue(4);
+        assertThat(sink.connectionsAccepted()).isEqualTo(2);
+    }
+
     @Test
     void aKeptConnectionTheServerDroppedIsReplacedWithoutCountingAnAttempt() throws Exception {
         relay.settings(settings().route("sink.test", "127.0.0.1", sink.port()).throttle("sink.test", 1, 100).version(2));

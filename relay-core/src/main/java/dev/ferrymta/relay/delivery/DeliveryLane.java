@@ -59,7 +59,7 @@ final class DeliveryLane {
     private boolean stopping;
     /**
      * Whether a message may start behind the previous one's end of data (RFC 2920 section 3.1);
-     * false for good once a server of this lane left such a message unanswered.
+     * false for good once a server of this lane did not take such a message in turn.
      */
     private volatile boolean pipelineAcrossMessages = true;
     /** The destination's provider group, as last looked up, and when. */
@@ -481,14 +481,16 @@ final class DeliveryLane {
                     closeSession();
                     continue;
                 }
-                if (pipelined && reused && !reconnected && unansweredAtMail(outcome)) {
-                    // Its MAIL went behind the previous end of data, that reply came and this one
-                    // never did: a server that drops what follows the end of data, whatever it
-                    // offers. Not an attempt; once more on a fresh connection, and no more pipelining
-                    // across messages on this lane.
+                if (pipelined && reused && !reconnected && refusedOutOfTurn(outcome)) {
+                    // Its MAIL went behind the previous end of data and the server, whatever it
+                    // offers, did not take it there: no reply (it dropped what followed the end of
+                    // data), or a complaint about the order of commands rather than the message.
+                    // Not this message's fault and not an attempt: once more on a fresh connection,
+                    // and no more pipelining across messages on this lane.
                     pipelineAcrossMessages = false;
-                    log.warn("{} did not answer a MAIL sent behind the end of the previous message (RFC 2920 section 3.1): "
-                            + "lane {} no longer starts a message before the previous one's reply", session.endpoint(), key);
+                    log.warn("{} did not take a MAIL sent behind the end of the previous message (RFC 2920 section 3.1): {}; "
+                            + "lane {} no longer starts a message before the previous one's reply", session.endpoint(),
+                            outcome.attempt().description(), key);
                     reconnected = true;
                     closeSession();
                     continue;
@@ -571,11 +573,21 @@ final class DeliveryLane {
             return Optional.of(message);
         }
 
-        /** No reply to MAIL within its time: the connection timed out at the first command. */
-        private static boolean unansweredAtMail(DeliveryOutcome outcome) {
+        /**
+         * MAIL not taken for a reason of the dialogue, not of the message: no reply within its
+         * time, {@code 503} (bad sequence of commands, RFC 5321 section 4.2.3), or an enhanced
+         * status of the mail delivery protocol class {@code X.5.X} (RFC 3463 section 3.6: invalid
+         * command, syntax error, ...). A refusal of another kind (a policy's 550 5.7.1) stays the
+         * message's outcome. Sent again on a fresh connection, the message gets its own verdict.
+         */
+        private static boolean refusedOutOfTurn(DeliveryOutcome outcome) {
             var attempt = outcome.attempt();
-            return outcome instanceof DeliveryOutcome.TemporaryFailure && attempt.state() == AttemptState.MAILFROM
-                    && attempt.result() == AttemptResult.TIMEOUT;
+            if (outcome instanceof DeliveryOutcome.Delivered || attempt.state() != AttemptState.MAILFROM) {
+                return false;
+            }
+            return attempt.result() == AttemptResult.TIMEOUT
+                    || (attempt.code().isPresent() && attempt.code().getAsInt() == 503)
+                    || attempt.status().filter(status -> status.length() > 3 && status.substring(1).startsWith(".5.")).isPresent();
         }
 
         /** A kept connection that turned out dead at the first command: lost, or closed with 421. */
