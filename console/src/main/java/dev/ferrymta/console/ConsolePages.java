@@ -85,9 +85,9 @@ final class ConsolePages {
             figure(delivery, "Outbox depth", outbox.isPresent() ? Long.toString(outbox.getAsLong()) : "unknown");
             delivery.append("</div>");
             var counts = status.counts();
-            delivery.append("<p>Since the start: delivered %d, failed %d (invalid %d), retried %d, forwarded %d. Waiting in lanes %d, outbox messages in hand %d.</p>"
+            delivery.append("<p>Since the start: delivered %d, failed %d (invalid %d), retried %d, forwarded %d. Waiting in lanes %d, outbox messages in hand %d (prefetch %d).</p>"
                     .formatted(counts.delivered(), counts.failed(), counts.invalid(), counts.retried(), counts.forwarded(),
-                            status.waiting(), status.unsettled()));
+                            status.waiting(), status.unsettled(), status.prefetch()));
             if (!status.refusing().isEmpty()) {
                 delivery.append("<h2>Queues refusing publishes</h2>\n<p>Outcomes for these queues are tried again with growing waits"
                         + " and parked in the parking queue if it goes on; no message is sent twice because of it.</p>\n");

@@ -223,6 +223,7 @@ public final class ConsoleServer implements AutoCloseable {
         body.put("connections", relay.connections());
         body.put("waiting", relay.waiting());
         body.put("unsettled", relay.unsettled());
+        body.put("prefetch", relay.prefetch());
         body.put("lanes", relay.lanes().stream().limit(100).map(lane -> {
             var entry = new LinkedHashMap<String, Object>();
             entry.put("ip", lane.key().ip().getHostAddress());

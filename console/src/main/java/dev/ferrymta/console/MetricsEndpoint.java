@@ -89,6 +89,9 @@ public final class MetricsEndpoint {
         relayGauge(instance, "ferry_lane_messages_waiting", "Messages waiting in lanes for a connection", RelayStatus::waiting);
         relayGauge(instance, "ferry_outbox_unsettled", "Outbox messages taken and not yet acked or handed back",
                 RelayStatus::unsettled);
+        relayGauge(instance, "ferry_outbox_prefetch",
+                "The outbox consumers' prefetch together: at most rabbitmq-consumers times rabbitmq-qos, less while messages are large",
+                RelayStatus::prefetch);
         GaugeWithCallback.builder().name("ferry_outbox_queue_messages")
                 .help("Messages ready in the outbox queue, as the broker last said (asked at most every few seconds)")
                 .callback(callback -> instance.outboxDepth().get().ifPresent(callback::call))

@@ -235,13 +235,14 @@ class ConsoleServerIT {
 
     @Test
     void showsTheRelaysCountersAndBusiestLanes() throws Exception {
-        relay = new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 0, 0, 0, 0, 0, 0, 0), 4, 9, 13, List.of(
+        relay = new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 0, 0, 0, 0, 0, 0, 0), 4, 9, 13, 180, List.of(
                 new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.com")), 9, 4, 100, 12, 5, true),
                 new LaneStatus(new LaneKey(InetAddress.getByName("127.0.0.2"), Domain.parse("example.org")), 1, 1, 3, 1, 0, false)),
                 List.of(new PublishProblems.Problem("results-full", "nacked: the broker refused <it>", 3, NOW.minusSeconds(60), NOW)));
         int port = start(Optional.empty(), "mail1");
 
         assertThat(get(port, "/").body()).contains("Since the start: delivered 100, failed 7 (invalid 2), retried 12")
+                .contains("Waiting in lanes 9, outbox messages in hand 13 (prefetch 180).")
                 .contains("<td data-label=\"Source IP\">127.0.0.2</td><td data-label=\"Domain\">example.com</td>"
                         + "<td data-label=\"Waiting\">9</td><td data-label=\"Connections\">4</td><td data-label=\"Delivered\">100</td>")
                 .contains("<td data-label=\"Pipelining across messages\">on</td>",
@@ -252,6 +253,8 @@ class ConsoleServerIT {
         var api = new com.fasterxml.jackson.databind.ObjectMapper().readTree(get(port, "/api/relay").body());
         assertThat(api.get("counts").get("delivered").asLong()).isEqualTo(100);
         assertThat(api.get("connections").asInt()).isEqualTo(4);
+        assertThat(api.get("unsettled").asInt()).isEqualTo(13);
+        assertThat(api.get("prefetch").asInt()).isEqualTo(180);
         assertThat(api.get("lanes").get(0).get("domain").asText()).isEqualTo("example.com");
         assertThat(api.get("lanes").get(0).get("waiting").asInt()).isEqualTo(9);
         assertThat(api.get("lanes").get(0).get("pipelining").asBoolean()).isTrue();
@@ -260,7 +263,7 @@ class ConsoleServerIT {
 
     @Test
     void saysSoWhenNoLaneIsBusyAndBeforeTheRatesSpanFiveSeconds() throws Exception {
-        relay = new RelayStatus(new RelayCounters.Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, 0, 0, List.of(), List.of());
+        relay = new RelayStatus(new RelayCounters.Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, 0, 0, 0, List.of(), List.of());
         int port = start(Optional.empty(), "mail1");
 
         // The clock stands still, so the samples span no time at all.

@@ -71,7 +71,7 @@ class MetricsEndpointIT {
     }
 
     private static Optional<RelayStatus> running() {
-        return Optional.of(new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 4, 1, 0, 0, 0, 0, 0), 4, 9, 13, List.of(), List.of()));
+        return Optional.of(new RelayStatus(new RelayCounters.Counts(120, 100, 7, 12, 3, 2, 4, 1, 0, 0, 0, 0, 0), 4, 9, 13, 180, List.of(), List.of()));
     }
 
     /**
@@ -131,6 +131,7 @@ class MetricsEndpointIT {
                 .containsEntry("ferry_smtp_connections", 4.0)
                 .containsEntry("ferry_lane_messages_waiting", 9.0)
                 .containsEntry("ferry_outbox_unsettled", 13.0)
+                .containsEntry("ferry_outbox_prefetch", 180.0)
                 .containsEntry("ferry_outbox_queue_messages", 250.0)
                 .containsEntry("ferry_settings_version", 42.0)
                 .containsEntry("ferry_link_up{link=\"rabbitmq\"}", 1.0)

@@ -193,7 +193,8 @@ public final class Relay implements AutoCloseable {
     public RelayStatus status() {
         var lanesNow = lanes.status();
         return new RelayStatus(counters.snapshot(), lanesNow.stream().mapToInt(l -> l.connections()).sum(),
-                lanesNow.stream().mapToInt(l -> l.depth()).sum(), consumer.unsettled(), lanesNow, problems.current());
+                lanesNow.stream().mapToInt(l -> l.depth()).sum(), consumer.unsettled(),
+                consumer.prefetches().stream().mapToInt(Integer::intValue).sum(), lanesNow, problems.current());
     }
 
     /**

@@ -48,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * <p>Deliveries on a channel that is lost are marked {@link InboundMessage#lost() lost}: the broker
  * hands them out again, so work that has not started on them is dropped. The bytes of the messages
  * in hand are bounded by an {@link IntakeBudget}: a delivery waits in the client until it fits.
+ *
+ * <p>With manual acks, the prefetch follows the sizes of the messages delivered
+ * ({@link PrefetchWindow}, docs/adr/0017): {@code prefetch} is its maximum, and each consumer
+ * subscribes again ({@code basic.cancel}, {@code basic.qos}, {@code basic.consume} on the same
+ * channel, whose unacked deliveries stay in hand) when the sizes call for a window far enough from
+ * the one it has. An exclusive consumer keeps {@code prefetch}: between its cancel and its next
+ * subscription another consumer could take the queue.
  */
 public final class WatchedConsumer implements Link, AutoCloseable {
 
@@ -98,6 +105,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     private final IntakeBudget budget;
     private final Clock clock;
     private final Runnable onSubscribed;
+    /** Null for auto-ack and exclusive consumers, which keep {@link #prefetch}. */
+    private volatile PrefetchWindow window;
+    private final AtomicBoolean resizePending = new AtomicBoolean();
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger unsettled = new AtomicInteger();
     private final LongAdder settles = new LongAdder();
@@ -121,7 +131,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     /**
      * @param name         how {@code /health} names it, e.g. {@code outbox consumer}
      * @param consumers    channels consuming side by side (1 to 64)
-     * @param prefetch     unacked messages per consumer ({@code rabbitmq-qos}); ignored with auto-ack
+     * @param prefetch     the most unacked messages per consumer ({@code rabbitmq-qos}); ignored with auto-ack; the
+     *                     window is smaller while messages are large ({@link PrefetchWindow})
      * @param autoAck      true for control messages, which need no settling
      * @param tagPrefix    consumer tags start with it, so the broker shows whose consumers these are
      * @param budget       bounds the bytes in hand; shared by the consumers of one instance
@@ -142,6 +153,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         this.budget = budget;
         this.clock = clock;
         this.onSubscribed = onSubscribed;
+        this.window = autoAck ? null : new PrefetchWindow(prefetch, consumers, budget.limit());
         for (int i = 1; i <= consumers; i++) {
             slots.add(new Slot(i));
         }
@@ -158,6 +170,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
      */
     public WatchedConsumer exclusive() {
         this.exclusive = true;
+        this.window = null;
         return this;
     }
 
@@ -177,6 +190,15 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         }
         started = true;
         log.debug("{}: consuming with {} consumers, prefetch {}", name, slots.size(), prefetch);
+    }
+
+    /**
+     * The prefetch each consumer has now, in subscription order: {@code prefetch} for auto-ack and
+     * exclusive consumers, else what the sizes of the messages delivered call for
+     * ({@link PrefetchWindow}); 0 for a consumer not subscribed.
+     */
+    public List<Integer> prefetches() {
+        return slots.stream().map(slot -> slot.consuming() ? slot.prefetch : 0).toList();
     }
 
     @Override
@@ -282,6 +304,21 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         }
     }
 
+    /** Subscribes the consumers again, on the timer thread, when the window's target moved far enough. */
+    private void resizeSoon() {
+        if (!resizePending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            timer.execute(() -> {
+                resizePending.set(false);
+                slots.forEach(Slot::resize);
+            });
+        } catch (RejectedExecutionException stopping) {
+            resizePending.set(false);
+        }
+    }
+
     /** Hands a message back after {@link #FAILED_AGAIN_WAIT}, never at once: it would come straight back. */
     private void handBackLater(InboundMessage message) {
         try {
@@ -323,6 +360,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         /** Settles the deliveries of {@link #channel}: one per channel, shared by its consumers. */
         private volatile AckWriter acks;
         private volatile String tag;
+        private volatile String queue;
+        /** The prefetch of the current subscription. */
+        private volatile int prefetch;
         private volatile boolean consuming;
         private volatile Instant lostAt;
 
@@ -341,6 +381,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                 return;
             }
             var queue = source.declare(connection);
+            int asked = window == null ? WatchedConsumer.this.prefetch : window.target();
             var current = channel;
             if (current == null || !current.isOpen()) {
                 current = connection.createChannel();
@@ -348,20 +389,23 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                     throw new IOException("the connection has no free channel number");
                 }
                 var opened = current;
-                if (!autoAck) {
-                    opened.basicQos(prefetch, false);
-                }
                 opened.addShutdownListener(cause -> channelLost(opened, cause));
                 acks = AckWriter.of(opened, settles, settleFrames);
                 channel = opened;
             }
             try {
+                if (!autoAck) {
+                    // Per consumer (global false): it applies to the consumers subscribed after it.
+                    current.basicQos(asked, false);
+                }
                 tag = current.basicConsume(queue, autoAck, tagPrefix + "-" + number, false, exclusive, null,
                         new Delivery(current, queue, acks));
             } catch (IOException | RuntimeException e) {
                 abort(current);
                 throw e;
             }
+            this.queue = queue;
+            this.prefetch = asked;
             consuming = true;
             backoff.reset();
             if (lostAt != null) {
@@ -371,6 +415,42 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                 lostAt = null;
             }
             onSubscribed.run();
+        }
+
+        /**
+         * Subscribes again with the window's target when it is far enough from this subscription's
+         * prefetch. The deliveries in hand stay on the channel and are settled as before; those
+         * the broker sent before its cancel-ok still arrive at the old subscription's handler.
+         * A failure is a lost consumer: it is subscribed again with growing waits.
+         */
+        synchronized void resize() {
+            var sizes = window;
+            if (closed || !consuming || sizes == null) {
+                return;
+            }
+            int target = sizes.target();
+            int before = prefetch;
+            if (!sizes.worthChanging(before, target)) {
+                return;
+            }
+            var current = channel;
+            var currentTag = tag;
+            if (current == null || !current.isOpen() || currentTag == null) {
+                return;
+            }
+            try {
+                current.basicCancel(currentTag);
+                current.basicQos(target, false);
+                tag = current.basicConsume(queue, false, tagPrefix + "-" + number, false, false, null, new Delivery(current, queue, acks));
+                prefetch = target;
+                log.debug("{}: consumer {} subscribed again with prefetch {} (was {})", name, number, target, before);
+            } catch (IOException | RuntimeException e) {
+                if (current.isOpen()) {
+                    consuming = false;
+                    lost("subscribing again with prefetch " + target + " failed: " + ConnectLoop.reason(e));
+                }
+                // Else the channel's shutdown listener has taken it from here.
+            }
         }
 
         /** The broker cancelled the consumer; the channel is still open for the messages in hand. */
@@ -432,7 +512,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
             }
         }
 
-        void cancel() {
+        synchronized void cancel() {
             var current = channel;
             var currentTag = tag;
             consuming = false;
@@ -495,6 +575,10 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                 } else {
                     acknowledger.delivered(envelope.getDeliveryTag());
                     long size = body.length;
+                    var sizes = window;
+                    if (sizes != null && sizes.observe(size)) {
+                        resizeSoon();
+                    }
                     try {
                         budget.acquire(size);
                     } catch (InterruptedException e) {

@@ -102,12 +102,29 @@ public final class TestVirtualHost implements BeforeEachCallback, AfterEachCallb
         rabbitmqctl("clear_policy", "--vhost", name, policy);
     }
 
+    /**
+     * {@code rabbitmqctl list_consumers --vhost <this> queue_name prefetch_count}: the prefetch
+     * count of each consumer of {@code queue}, as the broker applies it (per consumer), in the
+     * order the broker lists them.
+     */
+    public List<Integer> consumerPrefetches(String queue) throws IOException, InterruptedException {
+        var prefetches = new ArrayList<Integer>();
+        for (var line : rabbitmqctl("list_consumers", "--vhost", name, "--no-table-headers", "queue_name", "prefetch_count").split("\n")) {
+            var fields = line.strip().split("\t");
+            if (fields.length == 2 && fields[0].equals(queue)) {
+                prefetches.add(Integer.parseInt(fields[1].strip()));
+            }
+        }
+        return prefetches;
+    }
+
     private static String user() {
         var info = URI.create(TestBroker.ADDRESS).getUserInfo();
         return info == null ? "guest" : info.split(":", 2)[0];
     }
 
-    private static void rabbitmqctl(String... arguments) throws IOException, InterruptedException {
+    /** Runs {@code rabbitmqctl --quiet ARGUMENTS} and returns what it printed. */
+    private static String rabbitmqctl(String... arguments) throws IOException, InterruptedException {
         var command = new ArrayList<String>();
         if (!"root".equals(System.getProperty("user.name"))) {
             // rabbitmqctl needs the broker's Erlang cookie, which only root and rabbitmq read;
@@ -126,6 +143,7 @@ public final class TestVirtualHost implements BeforeEachCallback, AfterEachCallb
         if (process.exitValue() != 0) {
             throw new IOException(String.join(" ", command) + " failed (exit " + process.exitValue() + "): " + output.strip());
         }
+        return output;
     }
 
     private static String executable() {
