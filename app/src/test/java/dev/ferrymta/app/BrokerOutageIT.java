@@ -278,7 +278,8 @@ class BrokerOutageIT {
 
     @Test
     void tenTwentyMegabyteMessagesAtOnceAreDeliveredWithTheLaunchersDefaultHeap() throws Exception {
-        // The launcher's default JAVA_OPTS is -Xmx512m; rabbitmq-qos 100 lets the broker send all ten at once.
+        // The launcher's default JAVA_OPTS is -Xmx512m: a 64 MB intake budget. rabbitmq-qos 100 would let the broker
+        // send all ten at once; the prefetch that follows the sizes keeps it to one per consumer (ADR 0017).
         var body = "x".repeat(998) + "\r\n";
         var mime = "Subject: large\r\n\r\n" + body.repeat(20 * 1024 * 1024 / body.length());
         route("large.test");
@@ -295,5 +296,7 @@ class BrokerOutageIT {
         await().atMost(WAIT).until(() -> depth(a.queue("success")) == 10);
         assertThat(a.process().outputText()).doesNotContain("OutOfMemoryError");
         assertThat(depth(a.queue("outbox"))).isZero();
+        assertThat(get(a.port(), "/api/relay", new CopyOnWriteArrayList<>()).get("prefetch").asInt())
+                .as("two consumers, one 20 MB message each").isEqualTo(2);
     }
 }

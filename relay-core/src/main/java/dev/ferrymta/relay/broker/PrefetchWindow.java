@@ -15,8 +15,11 @@ package dev.ferrymta.relay.broker;
  */
 public final class PrefetchWindow {
 
-    /** The prefetch before the first delivery has shown a size (or the maximum, when smaller). */
-    static final int FIRST = 10;
+    /**
+     * The prefetch before the first delivery has shown a size: one message, so that an instance
+     * starting on a queue of large messages is not sent a window of them first.
+     */
+    static final int FIRST = 1;
 
     /** Deliveries per period of the recent largest size. */
     static final int PERIOD = 500;
@@ -49,7 +52,7 @@ public final class PrefetchWindow {
         this.maximum = maximum;
         this.consumers = consumers;
         this.budget = budget;
-        this.target = Math.min(FIRST, maximum);
+        this.target = FIRST;
     }
 
     /** The largest prefetch per consumer ({@code rabbitmq-qos}). */

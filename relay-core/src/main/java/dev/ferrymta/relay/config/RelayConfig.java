@@ -19,7 +19,8 @@ import java.util.Set;
  * @param successQueue    {@code rabbitmq-success}; empty: off
  * @param failureQueue    {@code rabbitmq-failure}; empty: off
  * @param retryQueue      {@code rabbitmq-retry}; empty: off
- * @param prefetch        {@code rabbitmq-qos}: unacknowledged outbox messages per consumer
+ * @param prefetch        {@code rabbitmq-qos}: the most unacknowledged outbox messages per consumer; the
+ *                        window follows message sizes below it (docs/adr/0017)
  * @param consumers       {@code rabbitmq-consumers}: outbox consumers side by side
  * @param smtpIps         {@code smtp-ips}: the source IPs this instance owns
  * @param defaultIps      {@code smtp-defaultips}: IPs for messages that name neither ips nor pool
@@ -99,7 +100,7 @@ public record RelayConfig(
                 optionalQueue(config, "rabbitmq-success", null),
                 optionalQueue(config, "rabbitmq-failure", "failure"),
                 optionalQueue(config, "rabbitmq-retry", null),
-                config.get("rabbitmq-qos", ValueType.integer(1, 65535), 100),
+                config.get("rabbitmq-qos", ValueType.integer(1, 65535), 250),
                 config.get("rabbitmq-consumers", ValueType.integer(1, 64), 2),
                 smtpIps,
                 config.get("smtp-defaultips", ValueType.ipList(), List.of()),

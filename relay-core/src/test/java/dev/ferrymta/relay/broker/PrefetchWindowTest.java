@@ -37,10 +37,10 @@ class PrefetchWindowTest {
         assertThat(window.target()).isEqualTo(expected);
     }
 
-    @ParameterizedTest(name = "max {0}: first prefetch {1}")
-    @CsvSource({"250, 10", "10, 10", "3, 3", "1, 1"})
-    void startsSmallUntilASizeIsKnown(int maximum, int expected) {
-        assertThat(new PrefetchWindow(maximum, 2, 64 * MB).target()).isEqualTo(expected);
+    @ParameterizedTest(name = "max {0}: one message until a size is known")
+    @CsvSource({"250", "1"})
+    void startsWithOneMessageUntilASizeIsKnown(int maximum) {
+        assertThat(new PrefetchWindow(maximum, 2, 64 * MB).target()).isEqualTo(1);
     }
 
     @Test
