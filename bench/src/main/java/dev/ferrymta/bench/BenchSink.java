@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * gets the first message as it arrived, to see what the relay added.
  *
  * <p>The sink keeps every message it accepted (about 2.3 KB each with the relay's Received
- * header) until it exits: 20,000 take about 50 MB, so run it with a 256 MB heap.
+ * header) until it exits: 20,000 take about 50 MB, so run it with a 256 MB heap. bench/run gives it
+ * twice the bytes it will keep, plus 128 MB, when that is more (1,000 messages of 1 MB: 2 GB).
  */
 public final class BenchSink {
 
