@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * ({@link PrefetchWindow}, docs/adr/0017): {@code prefetch} is its maximum, and each consumer
  * subscribes again ({@code basic.cancel}, {@code basic.qos}, {@code basic.consume} on the same
  * channel, whose unacked deliveries stay in hand) when the sizes call for a window far enough from
- * the one it has. An exclusive consumer keeps {@code prefetch}: between its cancel and its next
- * subscription another consumer could take the queue.
+ * the one it has. An exclusive consumer does so too: between its cancel and its next subscription
+ * another consumer could take the queue, as after any lost channel, and is then reported the same
+ * way (refused, subscribed again with growing waits).
  */
 public final class WatchedConsumer implements Link, AutoCloseable {
 
@@ -105,8 +106,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     private final IntakeBudget budget;
     private final Clock clock;
     private final Runnable onSubscribed;
-    /** Null for auto-ack and exclusive consumers, which keep {@link #prefetch}. */
-    private volatile PrefetchWindow window;
+    /** Null for auto-ack consumers, which have no prefetch. */
+    private final PrefetchWindow window;
     private final AtomicBoolean resizePending = new AtomicBoolean();
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger unsettled = new AtomicInteger();
@@ -170,7 +171,6 @@ public final class WatchedConsumer implements Link, AutoCloseable {
      */
     public WatchedConsumer exclusive() {
         this.exclusive = true;
-        this.window = null;
         return this;
     }
 
@@ -193,8 +193,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     }
 
     /**
-     * The prefetch each consumer has now, in subscription order: {@code prefetch} for auto-ack and
-     * exclusive consumers, else what the sizes of the messages delivered call for
+     * The prefetch each consumer has now, in subscription order: what the sizes of the messages
+     * delivered call for, or {@code prefetch} for auto-ack consumers
      * ({@link PrefetchWindow}); 0 for a consumer not subscribed.
      */
     public List<Integer> prefetches() {
@@ -441,7 +441,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
             try {
                 current.basicCancel(currentTag);
                 current.basicQos(target, false);
-                tag = current.basicConsume(queue, false, tagPrefix + "-" + number, false, false, null, new Delivery(current, queue, acks));
+                tag = current.basicConsume(queue, false, tagPrefix + "-" + number, false, exclusive, null,
+                        new Delivery(current, queue, acks));
                 prefetch = target;
                 log.debug("{}: consumer {} subscribed again with prefetch {} (was {})", name, number, target, before);
             } catch (IOException | RuntimeException e) {

@@ -1,9 +1,11 @@
 package dev.ferrymta.relay.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.MessageProperties;
 import dev.ferrymta.relay.lifecycle.LinkState;
 import dev.ferrymta.testing.broker.TestVirtualHost;
@@ -69,7 +71,7 @@ class WatchedConsumerPrefetchIT {
 
         await().atMost(WAIT).until(() -> seen.size() == count);
         await().atMost(WAIT).untilAsserted(() -> assertThat(vhost.consumerPrefetches(queue)).containsExactly(expected, expected));
-        assertThat(consumer.prefetches()).containsExactly(expected, expected);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(consumer.prefetches()).containsExactly(expected, expected));
         assertThat(seen.values()).as("each message once").containsOnly(1);
         assertThat(consumer.state()).isEqualTo(LinkState.UP);
         assertThat(consumer.restarts()).isZero();
@@ -96,13 +98,37 @@ class WatchedConsumerPrefetchIT {
         consumer.start();
         await().atMost(WAIT).until(() -> seen.size() == small + large);
 
-        // 4 MB over 512 KB bodies: 8.
-        assertThat(consumer.prefetches()).containsExactly(8);
+        // 4 MB over 512 KB bodies: 8. The consumer subscribes again on its timer thread, so the
+        // last messages may arrive before the new prefetch is in force.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(consumer.prefetches()).containsExactly(8));
         assertThat(vhost.consumerPrefetches(queue)).containsExactly(8);
         assertThat(atTheLastSmallOne).as("the prefetch while the small messages came").containsExactly(200);
         assertThat(seen.values()).as("each message once").containsOnly(1);
         assertThat(consumer.restarts()).isZero();
         await().atMost(WAIT).until(() -> consumer.unsettled() == 0 && ready(connection, queue) == 0);
+    }
+
+    @Test
+    void anExclusiveConsumerFollowsTheSizesAndStaysExclusive() throws Exception {
+        var connection = vhost.connection("prefetch-test");
+        var queue = declaredQueue(connection, "exclusive");
+        int count = 60;
+        publish(connection, queue, 0, count, 64 * KB);
+        var seen = new ConcurrentHashMap<Integer, Integer>();
+        consumer = consumer(connection, queue, 1, 250, 4L * 1024 * KB, message -> {
+            seen.merge(sequence(message), 1, Integer::sum);
+            message.ack();
+        }).exclusive();
+        consumer.start();
+
+        await().atMost(WAIT).until(() -> seen.size() == count);
+        // 4 MB over 64 KB bodies (and the four bytes of the sequence number fit in them).
+        await().atMost(WAIT).untilAsserted(() -> assertThat(vhost.consumerPrefetches(queue)).containsExactly(64));
+        var rival = connection.createChannel();
+        assertThatThrownBy(() -> rival.basicConsume(queue, false, "rival", false, false, null, new DefaultConsumer(rival)))
+                .satisfies(refused -> assertThat(WatchedConsumer.refusedAsInExclusiveUse(refused)).isTrue());
+        assertThat(seen.values()).as("each message once").containsOnly(1);
+        assertThat(consumer.state()).isEqualTo(LinkState.UP);
     }
 
     @Test
