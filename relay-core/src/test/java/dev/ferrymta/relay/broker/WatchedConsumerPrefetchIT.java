@@ -63,10 +63,7 @@ class WatchedConsumerPrefetchIT {
         int count = 60;
         publish(connection, queue, 0, count, bodyBytes);
         var seen = new ConcurrentHashMap<Integer, Integer>();
-        consumer = consumer(connection, queue, 2, 200, budget, message -> {
-            seen.merge(sequence(message), 1, Integer::sum);
-            message.ack();
-        });
+        consumer = consumer(connection, queue, 2, 200, budget, acking(seen));
         consumer.start();
 
         await().atMost(WAIT).until(() -> seen.size() == count);
@@ -88,12 +85,12 @@ class WatchedConsumerPrefetchIT {
         publish(connection, queue, small, large, 512 * KB);
         var seen = new ConcurrentHashMap<Integer, Integer>();
         var atTheLastSmallOne = new CopyOnWriteArrayList<Integer>();
+        var counting = acking(seen);
         consumer = consumer(connection, queue, 1, 200, 4L * 1024 * KB, message -> {
             if (sequence(message) == small - 1) {
                 atTheLastSmallOne.addAll(consumer.prefetches());
             }
-            seen.merge(sequence(message), 1, Integer::sum);
-            message.ack();
+            counting.accept(message);
         });
         consumer.start();
         await().atMost(WAIT).until(() -> seen.size() == small + large);
@@ -115,10 +112,7 @@ class WatchedConsumerPrefetchIT {
         int count = 60;
         publish(connection, queue, 0, count, 64 * KB);
         var seen = new ConcurrentHashMap<Integer, Integer>();
-        consumer = consumer(connection, queue, 1, 250, 4L * 1024 * KB, message -> {
-            seen.merge(sequence(message), 1, Integer::sum);
-            message.ack();
-        }).exclusive();
+        consumer = consumer(connection, queue, 1, 250, 4L * 1024 * KB, acking(seen)).exclusive();
         consumer.start();
 
         await().atMost(WAIT).until(() -> seen.size() == count);
@@ -163,6 +157,14 @@ class WatchedConsumerPrefetchIT {
         await().atMost(WAIT).until(() -> consumer.unsettled() == 0 && ready(connection, queue) == 0);
         assertThat(consumer.state()).isEqualTo(LinkState.UP);
         assertThat(consumer.restarts()).isZero();
+    }
+
+    /** Counts each message by its sequence number and acks it. */
+    private static WatchedConsumer.Handler acking(Map<Integer, Integer> seen) {
+        return message -> {
+            seen.merge(sequence(message), 1, Integer::sum);
+            message.ack();
+        };
     }
 
     private WatchedConsumer consumer(Connection connection, String queue, int consumers, int prefetch, long budget,
