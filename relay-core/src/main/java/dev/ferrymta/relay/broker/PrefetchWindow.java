@@ -95,16 +95,16 @@ public final class PrefetchWindow {
 
     /**
      * Whether a consumer subscribed with {@code current} should subscribe again with
-     * {@code target}: always to go down to a quarter less or more, to go up by a third or more,
-     * and to reach the maximum; not for smaller steps, each of which costs a cancel and a
-     * subscription.
+     * {@code target}: always to go down (the bytes prefetched must stay within the budget), and to
+     * go up by a third or more or to the maximum; not for smaller steps up, each of which costs a
+     * cancel and a subscription.
      */
     public boolean worthChanging(int current, int target) {
         if (target == current) {
             return false;
         }
         if (target < current) {
-            return target * 4L <= current * 3L;
+            return true;
         }
         return target == maximum || target * 3L >= current * 4L;
     }

@@ -360,6 +360,10 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         /** Settles the deliveries of {@link #channel}: one per channel, shared by its consumers. */
         private volatile AckWriter acks;
         private volatile String tag;
+        /** Subscriptions so far, for {@link #nextTag()}; under the slot's lock. */
+        private int subscriptions;
+        /** The handler of the current subscription. */
+        private volatile Delivery active;
         private volatile String queue;
         /** The prefetch of the current subscription. */
         private volatile int prefetch;
@@ -398,8 +402,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
                     // Per consumer (global false): it applies to the consumers subscribed after it.
                     current.basicQos(asked, false);
                 }
-                tag = current.basicConsume(queue, autoAck, tagPrefix + "-" + number, false, exclusive, null,
-                        new Delivery(current, queue, acks));
+                var delivery = new Delivery(current, queue, acks);
+                active = delivery;
+                tag = current.basicConsume(queue, autoAck, nextTag(), false, exclusive, null, delivery);
             } catch (IOException | RuntimeException e) {
                 abort(current);
                 throw e;
@@ -441,8 +446,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
             try {
                 current.basicCancel(currentTag);
                 current.basicQos(target, false);
-                tag = current.basicConsume(queue, false, tagPrefix + "-" + number, false, exclusive, null,
-                        new Delivery(current, queue, acks));
+                var delivery = new Delivery(current, queue, acks);
+                active = delivery;
+                tag = current.basicConsume(queue, false, nextTag(), false, exclusive, null, delivery);
                 prefetch = target;
                 log.debug("{}: consumer {} subscribed again with prefetch {} (was {})", name, number, target, before);
             } catch (IOException | RuntimeException e) {
@@ -454,9 +460,27 @@ public final class WatchedConsumer implements Link, AutoCloseable {
             }
         }
 
-        /** The broker cancelled the consumer; the channel is still open for the messages in hand. */
-        void cancelled(String queue) {
+        /**
+         * A tag of its own for each subscription ({@code <prefix>-<consumer>-<subscription>}): on a
+         * classic queue RabbitMQ credits an ack back to the consumer holding the delivery's tag
+         * now, so under a reused tag each ack of a delivery taken before {@link #resize()} would
+         * widen the new window by one.
+         */
+        private String nextTag() {
+            return tagPrefix + "-" + number + "-" + (++subscriptions);
+        }
+
+        /**
+         * The broker cancelled the consumer; the channel is still open for the messages in hand. A
+         * cancel of an earlier subscription (one {@link #resize()} replaced while the broker's
+         * cancel was on its way) changes nothing.
+         */
+        void cancelled(String queue, Delivery which, String cancelledTag) {
             if (closed) {
+                return;
+            }
+            if (which != active) {
+                log.debug("{}: consumer {}: the broker cancelled {}, an earlier subscription", name, number, cancelledTag);
                 return;
             }
             consuming = false;
@@ -564,7 +588,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
 
             @Override
             public void handleCancel(String consumerTag) {
-                cancelled(queue);
+                cancelled(queue, this, consumerTag);
             }
 
             @Override

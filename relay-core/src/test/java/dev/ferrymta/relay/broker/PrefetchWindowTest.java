@@ -80,13 +80,12 @@ class PrefetchWindowTest {
             "249, 250, true",   // the maximum is always worth reaching
             "100, 133, false",  // up by less than a third
             "100, 134, true",
-            "250, 188, false",  // down by less than a quarter
-            "250, 187, true",
+            "250, 249, true",   // any step down: the bytes prefetched must stay within the budget
             "250, 32, true",
             "32, 32, false",
             "2, 1, true",
     })
-    void subscribesAgainOnlyForAStepWorthItsCost(int current, int target, boolean expected) {
+    void subscribesAgainForAnyStepDownAndOnlyForALargeStepUp(int current, int target, boolean expected) {
         assertThat(new PrefetchWindow(250, 2, 64 * MB).worthChanging(current, target)).isEqualTo(expected);
     }
 

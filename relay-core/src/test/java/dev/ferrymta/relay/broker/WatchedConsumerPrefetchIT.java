@@ -125,6 +125,50 @@ class WatchedConsumerPrefetchIT {
         assertThat(consumer.state()).isEqualTo(LinkState.UP);
     }
 
+    /**
+     * On a classic queue RabbitMQ credits an ack back to the consumer that holds the delivery's
+     * consumer tag now. Subscribing again under the same tag would let every ack of a delivery
+     * taken before a narrowing widen the new window by one.
+     */
+    @Test
+    void afterTheWindowNarrowsTheAcksOfEarlierDeliveriesDoNotWidenIt() throws Exception {
+        var connection = vhost.connection("prefetch-test");
+        var queue = declaredQueue(connection, "narrowed");
+        int small = 51;
+        int large = 40;
+        publish(connection, queue, 0, small, KB);
+        publish(connection, queue, small, large, 512 * KB);
+        List<InboundMessage> held = new CopyOnWriteArrayList<>();
+        // 8 MB: 1 KB bodies get the maximum, 50; 512 KB bodies get 16.
+        consumer = consumer(connection, queue, 1, 50, 8L * 1024 * KB, held::add);
+        consumer.start();
+        await().atMost(WAIT).until(() -> held.size() == small);
+
+        // Message 0 came on the first subscription (prefetch 1), 1 to 50 on the second (50).
+        // Acking one of the second's lets the first large one come; it narrows the window to 16.
+        var second = held.stream().filter(message -> sequence(message) == 1).findFirst().orElseThrow();
+        assertThat(second.ack()).isTrue();
+        held.remove(second);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(consumer.prefetches()).containsExactly(16));
+        await().atMost(WAIT).until(() -> ready(connection, queue) == large - 1 - 16);
+
+        // Acking everything taken before the narrowing frees no room in the new window.
+        for (var message : List.copyOf(held)) {
+            if (sequence(message) <= small) {
+                assertThat(message.ack()).isTrue();
+                held.remove(message);
+            }
+        }
+        await().atMost(WAIT).until(() -> held.size() == 16);
+        var first = held.stream().filter(message -> sequence(message) == small + 1).findFirst().orElseThrow();
+        assertThat(first.ack()).isTrue();
+        held.remove(first);
+        // The broker sends this ack's replacement after whatever the earlier acks let it send.
+        await().atMost(WAIT).until(() -> held.stream().anyMatch(message -> sequence(message) == small + 17));
+        assertThat(ready(connection, queue)).as("messages still in the queue").isEqualTo(large - 1 - 16 - 1);
+        held.forEach(InboundMessage::ack);
+    }
+
     @Test
     void theDeliveriesInHandStaySettleableAfterSubscribingAgain() throws Exception {
         var connection = vhost.connection("prefetch-test");
