@@ -1,5 +1,6 @@
 package dev.ferrymta.relay.broker;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -16,6 +17,7 @@ public final class IntakeBudget {
     static final int HEAP_SHARE_DIVISOR = 8;
 
     private final long limit;
+    private final AtomicInteger consumers = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     private long inHand;
@@ -40,6 +42,19 @@ public final class IntakeBudget {
     /** The budget, in bytes. */
     public long limit() {
         return limit;
+    }
+
+    /**
+     * Counts {@code count} more consumers whose prefetched bodies this budget also bounds: each
+     * one's {@link PrefetchWindow} sizes its prefetch to a {@link #consumers()}th of the limit.
+     */
+    public void addConsumers(int count) {
+        consumers.addAndGet(count);
+    }
+
+    /** The consumers sharing the budget for their prefetch ({@link #addConsumers}), at least 1. */
+    public int consumers() {
+        return Math.max(1, consumers.get());
     }
 
     /** Bytes of the messages in hand now. */

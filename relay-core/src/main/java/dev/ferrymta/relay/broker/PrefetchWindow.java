@@ -1,5 +1,7 @@
 package dev.ferrymta.relay.broker;
 
+import java.util.function.IntSupplier;
+
 /**
  * The consumer prefetch a queue's consumers ask for (RabbitMQ's per-consumer {@code basic.qos}
  * prefetch-count), following the sizes of the messages the queue hands out: the RabbitMQ client
@@ -25,7 +27,7 @@ public final class PrefetchWindow {
     static final int PERIOD = 500;
 
     private final int maximum;
-    private final int consumers;
+    private final IntSupplier consumers;
     private final long budget;
     private long currentLargest;
     private long previousLargest;
@@ -40,11 +42,23 @@ public final class PrefetchWindow {
      * @throws IllegalArgumentException for a value out of range
      */
     public PrefetchWindow(int maximum, int consumers, long budget) {
+        this(maximum, checked(consumers), budget);
+    }
+
+    /**
+     * A window for the consumers of an {@link IntakeBudget}: every consumer counted there
+     * ({@link IntakeBudget#addConsumers}), whichever queue it reads, takes an equal share, so
+     * their prefetched bodies together stay within its limit.
+     *
+     * @param maximum the largest prefetch per consumer ({@code rabbitmq-qos}), 1 to 65535
+     */
+    public static PrefetchWindow sharing(int maximum, IntakeBudget budget) {
+        return new PrefetchWindow(maximum, budget::consumers, budget.limit());
+    }
+
+    private PrefetchWindow(int maximum, IntSupplier consumers, long budget) {
         if (maximum < 1 || maximum > 65_535) {
             throw new IllegalArgumentException("the prefetch must be 1 to 65535, not " + maximum);
-        }
-        if (consumers < 1) {
-            throw new IllegalArgumentException("consumers must be at least 1, not " + consumers);
         }
         if (budget < 1) {
             throw new IllegalArgumentException("the budget must be at least 1 byte, not " + budget);
@@ -53,6 +67,13 @@ public final class PrefetchWindow {
         this.consumers = consumers;
         this.budget = budget;
         this.target = FIRST;
+    }
+
+    private static IntSupplier checked(int consumers) {
+        if (consumers < 1) {
+            throw new IllegalArgumentException("consumers must be at least 1, not " + consumers);
+        }
+        return () -> consumers;
     }
 
     /** The largest prefetch per consumer ({@code rabbitmq-qos}). */
@@ -88,7 +109,7 @@ public final class PrefetchWindow {
     }
 
     private int forLargest(long largest) {
-        long perConsumer = budget / consumers;
+        long perConsumer = budget / Math.max(1, consumers.getAsInt());
         long fits = perConsumer / Math.max(1, largest);
         return (int) Math.max(1, Math.min(maximum, fits));
     }

@@ -109,6 +109,7 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     /** Null for auto-ack consumers, which have no prefetch. */
     private final PrefetchWindow window;
     private final AtomicBoolean resizePending = new AtomicBoolean();
+    private final AtomicBoolean budgetShareReturned = new AtomicBoolean();
     private final List<Slot> slots = new ArrayList<>();
     private final AtomicInteger unsettled = new AtomicInteger();
     private final LongAdder settles = new LongAdder();
@@ -136,7 +137,8 @@ public final class WatchedConsumer implements Link, AutoCloseable {
      *                     window is smaller while messages are large ({@link PrefetchWindow})
      * @param autoAck      true for control messages, which need no settling
      * @param tagPrefix    consumer tags start with it, so the broker shows whose consumers these are
-     * @param budget       bounds the bytes in hand; shared by the consumers of one instance
+     * @param budget       bounds the bytes in hand, and the prefetched ones; shared by the consumers of one instance,
+     *                     each of which takes an equal share for its prefetch
      * @param onSubscribed runs after every (re)subscription of every consumer, e.g. to announce
      */
     public WatchedConsumer(String name, Connection connection, QueueSource source, int consumers, int prefetch, boolean autoAck,
@@ -154,7 +156,12 @@ public final class WatchedConsumer implements Link, AutoCloseable {
         this.budget = budget;
         this.clock = clock;
         this.onSubscribed = onSubscribed;
-        this.window = autoAck ? null : new PrefetchWindow(prefetch, consumers, budget.limit());
+        if (autoAck) {
+            this.window = null;
+        } else {
+            budget.addConsumers(consumers);
+            this.window = PrefetchWindow.sharing(prefetch, budget);
+        }
         for (int i = 1; i <= consumers; i++) {
             slots.add(new Slot(i));
         }
@@ -281,6 +288,9 @@ public final class WatchedConsumer implements Link, AutoCloseable {
     public void close() {
         stopConsuming();
         bounded(Slot::close);
+        if (window != null && budgetShareReturned.compareAndSet(false, true)) {
+            budget.addConsumers(-slots.size());
+        }
         if (settles.sum() > 0 && settlesReported.compareAndSet(false, true)) {
             log.info("{}: {} deliveries settled in {} frames", name, settles.sum(), settleFrames.sum());
         }

@@ -64,6 +64,26 @@ class PrefetchWindowTest {
     }
 
     @Test
+    void theConsumersOfABudgetShareItWhateverQueueTheyRead() {
+        var budget = new IntakeBudget(64 * MB);
+        budget.addConsumers(2);
+        var outbox = PrefetchWindow.sharing(250, budget);
+        outbox.observe(MB);
+        assertThat(outbox.target()).as("two outbox consumers").isEqualTo(32);
+
+        budget.addConsumers(1);
+        var forwards = PrefetchWindow.sharing(250, budget);
+        forwards.observe(MB);
+        outbox.observe(MB);
+        assertThat(forwards.target()).as("the forward queue's consumer, a third").isEqualTo(21);
+        assertThat(outbox.target()).as("each outbox consumer, a third").isEqualTo(21);
+
+        budget.addConsumers(-1);
+        outbox.observe(MB);
+        assertThat(outbox.target()).as("the forward consumer closed").isEqualTo(32);
+    }
+
+    @Test
     void aBodyNoLargerThanTheRecentOnesChangesNothing() {
         var window = new PrefetchWindow(250, 2, 64 * MB);
         window.observe(MB);
