@@ -69,10 +69,7 @@ class WatchedConsumerPrefetchIT {
         await().atMost(WAIT).until(() -> seen.size() == count);
         await().atMost(WAIT).untilAsserted(() -> assertThat(vhost.consumerPrefetches(queue)).containsExactly(expected, expected));
         await().atMost(WAIT).untilAsserted(() -> assertThat(consumer.prefetches()).containsExactly(expected, expected));
-        assertThat(seen.values()).as("each message once").containsOnly(1);
-        assertThat(consumer.state()).isEqualTo(LinkState.UP);
-        assertThat(consumer.restarts()).isZero();
-        await().atMost(WAIT).until(() -> consumer.unsettled() == 0 && ready(connection, queue) == 0);
+        assertEachOnceAndAllSettled(seen, connection, queue);
     }
 
     @Test
@@ -100,9 +97,7 @@ class WatchedConsumerPrefetchIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(consumer.prefetches()).containsExactly(8));
         assertThat(vhost.consumerPrefetches(queue)).containsExactly(8);
         assertThat(atTheLastSmallOne).as("the prefetch while the small messages came").containsExactly(200);
-        assertThat(seen.values()).as("each message once").containsOnly(1);
-        assertThat(consumer.restarts()).isZero();
-        await().atMost(WAIT).until(() -> consumer.unsettled() == 0 && ready(connection, queue) == 0);
+        assertEachOnceAndAllSettled(seen, connection, queue);
     }
 
     @Test
@@ -121,8 +116,7 @@ class WatchedConsumerPrefetchIT {
         var rival = connection.createChannel();
         assertThatThrownBy(() -> rival.basicConsume(queue, false, "rival", false, false, null, new DefaultConsumer(rival)))
                 .satisfies(refused -> assertThat(WatchedConsumer.refusedAsInExclusiveUse(refused)).isTrue());
-        assertThat(seen.values()).as("each message once").containsOnly(1);
-        assertThat(consumer.state()).isEqualTo(LinkState.UP);
+        assertEachOnceAndAllSettled(seen, connection, queue);
     }
 
     /**
@@ -201,6 +195,14 @@ class WatchedConsumerPrefetchIT {
         await().atMost(WAIT).until(() -> consumer.unsettled() == 0 && ready(connection, queue) == 0);
         assertThat(consumer.state()).isEqualTo(LinkState.UP);
         assertThat(consumer.restarts()).isZero();
+    }
+
+    /** Each message came once, the consumer was never lost, and everything is settled and out of the queue. */
+    private void assertEachOnceAndAllSettled(Map<Integer, Integer> seen, Connection connection, String queue) {
+        assertThat(seen.values()).as("each message once").containsOnly(1);
+        assertThat(consumer.state()).isEqualTo(LinkState.UP);
+        assertThat(consumer.restarts()).isZero();
+        await().atMost(WAIT).until(() -> consumer.unsettled() == 0 && ready(connection, queue) == 0);
     }
 
     /** Counts each message by its sequence number and acks it. */
