@@ -163,6 +163,20 @@ final class FerryInstance {
                 + status.connections() + " SMTP connections open";
     }
 
+    /**
+     * The outbox messages this run took through delivery and settled: delivered, failed for good
+     * or sent back for a retry; not invalid, deferred or forwarded ones, which never reach the
+     * SMTP client. 0 before the relay runs.
+     */
+    long deliveryAttempts() {
+        var current = relay;
+        if (current == null) {
+            return 0;
+        }
+        var counts = current.counts();
+        return counts.delivered() + counts.failed() - counts.invalid() + counts.retried();
+    }
+
     /** Asks the instance to stop; returns at once. */
     void stop() {
         stopRequested.countDown();

@@ -74,7 +74,8 @@ public final class Main {
         });
         try {
             instance.run();
-            markCleanStop(System.getProperty(CLEAN_STOP_PROPERTY));
+            markCleanStop(System.getProperty(CLEAN_STOP_PROPERTY), instance.deliveryAttempts(),
+                    trainingAttempts(System.getProperty(TRAINING_PROPERTY)));
             return EXIT_OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -103,15 +104,51 @@ public final class Main {
      */
     static final String CLEAN_STOP_PROPERTY = "ferry.jvm-cache.clean-stop";
 
-    /** Creates {@code path} (when given) to say the run stopped cleanly; a failure only costs the cache. */
-    static void markCleanStop(String path) {
-        if (path == null || path.isBlank()) {
-            return;
+    /**
+     * The fewest delivery attempts a run must have made for its class cache to be kept: a JDK 25+
+     * AOT cache holds the method profiles of the run that made it, and the JIT compiles from them
+     * at the next start, so a run that delivered nothing would leave a cache that teaches it
+     * nothing about delivering (docs/adr/0018-the-jvm-cache-is-trained-by-deliveries.md). A whole
+     * number; absent, blank or not a number: 0, any clean stop.
+     */
+    static final String TRAINING_PROPERTY = "ferry.jvm-cache.training";
+
+    /** {@link #TRAINING_PROPERTY}'s value as a count: 0 when absent, blank, negative or not a number. */
+    static long trainingAttempts(String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
         }
         try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(path), "stopped cleanly\n");
+            return Math.max(0, Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Creates {@code path} (when given) to say the run stopped cleanly, if it made at least
+     * {@code training} delivery attempts; otherwise says in the log why its class cache is not
+     * kept. A failure to write costs only the cache.
+     *
+     * @return whether the file was written
+     */
+    static boolean markCleanStop(String path, long attempts, long training) {
+        if (path == null || path.isBlank()) {
+            return false;
+        }
+        var log = LoggerFactory.getLogger(Main.class);
+        if (attempts < training) {
+            log.info("JVM cache: not kept from this run: it made {} delivery attempts, and a cache is kept from a run of at "
+                    + "least {}, whose method profiles it holds (FERRY_JVM_CACHE_TRAINING; docs/adr/0018); the next start "
+                    + "makes one again", attempts, training);
+            return false;
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(path), "stopped cleanly after " + attempts + " delivery attempts\n");
+            return true;
         } catch (java.io.IOException | RuntimeException e) {
-            LoggerFactory.getLogger(Main.class).debug("could not write {}: {}", path, e.toString());
+            log.debug("could not write {}: {}", path, e.toString());
+            return false;
         }
     }
 

@@ -80,12 +80,46 @@ class MainTest {
     @Test
     void aCleanStopIsMarkedOnlyWhereTheLauncherAsks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         var marker = dir.resolve("ferry.clean");
-        Main.markCleanStop(null);
-        Main.markCleanStop("");
+        assertThat(Main.markCleanStop(null, 10, 0)).isFalse();
+        assertThat(Main.markCleanStop("", 10, 0)).isFalse();
         assertThat(dir).isEmptyDirectory();
 
-        Main.markCleanStop(marker.toString());
+        assertThat(Main.markCleanStop(marker.toString(), 0, 0)).isTrue();
         assertThat(marker).exists();
-        Main.markCleanStop(dir.resolve("missing/ferry.clean").toString()); // a failure costs only the cache
+        // A failure costs only the cache.
+        assertThat(Main.markCleanStop(dir.resolve("missing/ferry.clean").toString(), 0, 0)).isFalse();
+    }
+
+    /** The launcher's training count against the run's delivery attempts: the cache is kept from a run of at least that many. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} attempts, training {1}: kept {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "0, 0, true",
+            "0, 1, false",
+            "9999, 10000, false",
+            "10000, 10000, true",
+            "250000, 10000, true",
+            "3, 0, true",
+    })
+    void aCleanStopIsMarkedOnlyAfterTheTrainingAttempts(long attempts, long training, boolean kept,
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        var marker = dir.resolve("ferry.clean");
+        assertThat(Main.markCleanStop(marker.toString(), attempts, training)).isEqualTo(kept);
+        assertThat(java.nio.file.Files.exists(marker)).isEqualTo(kept);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "''{0}'' -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(value = {
+            "NULL, 0",
+            "'', 0",
+            "'  ', 0",
+            "10000, 10000",
+            "' 250 ', 250",
+            "0, 0",
+            "-5, 0",
+            "ten, 0",
+            "1e4, 0",
+    }, nullValues = "NULL")
+    void theTrainingPropertyIsAWholeNumberElseZero(String value, long expected) {
+        assertThat(Main.trainingAttempts(value)).isEqualTo(expected);
     }
 }

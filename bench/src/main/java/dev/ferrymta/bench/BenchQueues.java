@@ -8,11 +8,12 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Counts or deletes the benchmark's queues and exchanges over AMQP.
+ * Counts, empties or deletes the benchmark's queues and exchanges over AMQP.
  *
  * <pre>
  * BenchQueues AMQP_URI count QUEUE...           one line "QUEUE MESSAGES" each ("QUEUE absent" if missing)
  * BenchQueues AMQP_URI delete QUEUE...          deletes queues; a missing one is fine
+ * BenchQueues AMQP_URI purge QUEUE...           empties queues ("purged QUEUE (N messages)"); a missing one is an error
  * BenchQueues AMQP_URI delete-exchange NAME...  deletes exchanges; a missing one is fine
  * BenchQueues AMQP_URI declare QUEUE EXCHANGE KEY declares a durable classic queue (no arguments) and binds it to a
  *                                               durable direct exchange (declared if missing) with KEY
@@ -32,7 +33,7 @@ public final class BenchQueues {
 
     private static int run(String[] args) throws Exception {
         if (args.length < 2) {
-            throw new Args.UsageException(PROGRAM + ": usage: BenchQueues AMQP_URI count|delete|delete-exchange NAME... or declare QUEUE EXCHANGE KEY");
+            throw new Args.UsageException(PROGRAM + ": usage: BenchQueues AMQP_URI count|delete|purge|delete-exchange NAME... or declare QUEUE EXCHANGE KEY");
         }
         var factory = Amqp.factory(args[0]);
         if (args[1].equals("declare")) {
@@ -49,6 +50,10 @@ public final class BenchQueues {
                         case "delete" -> {
                             var deleted = channel.queueDelete(name);
                             System.out.println("deleted queue " + name + " (" + deleted.getMessageCount() + " messages)");
+                        }
+                        case "purge" -> {
+                            var purged = channel.queuePurge(name);
+                            System.out.println("purged " + name + " (" + purged.getMessageCount() + " messages)");
                         }
                         case "delete-exchange" -> {
                             channel.exchangeDelete(name);

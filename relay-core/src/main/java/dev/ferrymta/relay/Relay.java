@@ -189,6 +189,11 @@ public final class Relay implements AutoCloseable {
         return budget;
     }
 
+    /** What the relay did with messages since it started; cheap, and still answers after {@link #close()}. */
+    public RelayCounters.Counts counts() {
+        return counters.snapshot();
+    }
+
     /** What the relay is doing now. */
     public RelayStatus status() {
         var lanesNow = lanes.status();
