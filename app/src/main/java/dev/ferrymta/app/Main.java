@@ -144,7 +144,7 @@ public final class Main {
             return false;
         }
         try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(path), "stopped cleanly after " + attempts + " delivery attempts\n");
+            java.nio.file.Files.writeString(java.nio.file.Path.of(path), "stopped cleanly; delivery attempts: " + attempts + "\n");
             return true;
         } catch (java.io.IOException | RuntimeException e) {
             log.debug("could not write {}: {}", path, e.toString());

@@ -130,16 +130,25 @@ class FerryProcessIT {
         }
     }
 
+    /**
+     * A clean stop, here of a run the launcher asked to train its class cache on one delivery
+     * attempt: it made none, so it says so and leaves no clean-stop marker, and the launcher
+     * keeps no cache from it (docs/adr/0018).
+     */
     @Test
-    void stopsCleanlyWithExitStatus0OnSigterm() throws Exception {
+    void stopsCleanlyWithExitStatus0OnSigterm(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws Exception {
         int port = FerryProcess.freePort();
-        try (var ferry = FerryProcess.start(args(port))) {
+        var marker = cache.resolve("ferry.clean");
+        try (var ferry = FerryProcess.startWith(java.util.List.of("-Xmx256m", "-D" + Main.CLEAN_STOP_PROPERTY + "=" + marker,
+                "-D" + Main.TRAINING_PROPERTY + "=1"), args(port))) {
             await().atMost(START).until(() -> ferry.outputText().contains("ready:"));
 
             ferry.terminate();
 
             assertThat(ferry.awaitExit(STOP)).isZero();
-            assertThat(ferry.outputText()).contains("stopped");
+            assertThat(ferry.outputText()).contains("stopped")
+                    .contains("JVM cache: not kept from this run: it made 0 delivery attempts, and a cache is kept from a run of at least 1");
+            assertThat(marker).doesNotExist();
         }
     }
 

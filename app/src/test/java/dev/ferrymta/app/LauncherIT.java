@@ -77,6 +77,24 @@ class LauncherIT {
         assertThat(java.nio.file.Files.getLastModifiedTime(cache.resolve(stem + kind))).isEqualTo(cached);
     }
 
+    /** FERRY_JVM_CACHE_TRAINING is the launcher's: a value that is not a whole number stops it, naming it (docs/adr/0018). */
+    @Test
+    void refusesATrainingCountThatIsNotAWholeNumber(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws Exception {
+        for (var bad : java.util.List.of("ten", "-1", "1e4", "10 000", "99999999999999999999")) {
+            var builder = new ProcessBuilder("./ferry", "--config", "config.sample").directory(FerryProcess.ROOT.toFile())
+                    .redirectErrorStream(true);
+            builder.environment().put("FERRY_CACHE_DIR", cache.toString());
+            builder.environment().put("FERRY_JVM_CACHE_TRAINING", bad);
+            var process = builder.start();
+            var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(output).isEqualTo(2);
+            assertThat(output).isEqualTo("ferry: FERRY_JVM_CACHE_TRAINING must be a whole number of delivery attempts "
+                    + "(0 keeps the class cache of any clean stop), not '" + bad + "'\n");
+        }
+        assertThat(files(cache)).isEmpty();
+    }
+
     /** {@code ./ferry} with a config file that is missing (exit 2), with this class cache directory; returns its output. */
     private static String failingRun(java.nio.file.Path cache) throws Exception {
         var builder = new ProcessBuilder("./ferry", "--config", "/nonexistent/ferry.conf").directory(FerryProcess.ROOT.toFile())
