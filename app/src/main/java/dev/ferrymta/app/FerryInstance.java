@@ -164,17 +164,17 @@ final class FerryInstance {
     }
 
     /**
-     * The outbox messages this run took through delivery and settled: delivered, failed for good
-     * or sent back for a retry; not invalid, deferred or forwarded ones, which never reach the
-     * SMTP client. 0 before the relay runs.
+     * The outbox messages this run handled and settled: attempted (delivered, failed for good or
+     * sent back for a retry) or forwarded to the instance owning their IP; not invalid or deferred
+     * ones, which take neither path. 0 before the relay runs.
      */
-    long deliveryAttempts() {
+    long messagesHandled() {
         var current = relay;
         if (current == null) {
             return 0;
         }
         var counts = current.counts();
-        return counts.delivered() + counts.failed() - counts.invalid() + counts.retried();
+        return counts.delivered() + counts.failed() - counts.invalid() + counts.retried() + counts.forwarded();
     }
 
     /** Asks the instance to stop; returns at once. */

@@ -74,7 +74,7 @@ public final class Main {
         });
         try {
             instance.run();
-            markCleanStop(System.getProperty(CLEAN_STOP_PROPERTY), instance.deliveryAttempts(),
+            markCleanStop(System.getProperty(CLEAN_STOP_PROPERTY), instance.messagesHandled(),
                     trainingAttempts(System.getProperty(TRAINING_PROPERTY)));
             return EXIT_OK;
         } catch (InterruptedException e) {
@@ -105,10 +105,10 @@ public final class Main {
     static final String CLEAN_STOP_PROPERTY = "ferry.jvm-cache.clean-stop";
 
     /**
-     * The fewest delivery attempts a run must have made for its class cache to be kept: a JDK 25+
-     * AOT cache holds the method profiles of the run that made it, and the JIT compiles from them
-     * at the next start, so a run that delivered nothing would leave a cache that teaches it
-     * nothing about delivering (docs/adr/0018-the-jvm-cache-is-trained-by-deliveries.md). A whole
+     * The fewest outbox messages a run must have handled (attempted or forwarded) for its class
+     * cache to be kept: a JDK 25+ AOT cache holds the method profiles of the run that made it, and
+     * the JIT compiles from them at the next start, so a run that handled none would leave a cache
+     * that teaches it nothing about delivering (docs/adr/0018-the-jvm-cache-is-trained-by-deliveries.md). A whole
      * number; absent, blank or not a number: 0, any clean stop.
      */
     static final String TRAINING_PROPERTY = "ferry.jvm-cache.training";
@@ -126,25 +126,25 @@ public final class Main {
     }
 
     /**
-     * Creates {@code path} (when given) to say the run stopped cleanly, if it made at least
-     * {@code training} delivery attempts; otherwise says in the log why its class cache is not
-     * kept. A failure to write costs only the cache.
+     * Creates {@code path} (when given) to say the run stopped cleanly, if it handled at least
+     * {@code training} outbox messages; otherwise says in the log why its class cache is not kept.
+     * A failure to write costs only the cache.
      *
      * @return whether the file was written
      */
-    static boolean markCleanStop(String path, long attempts, long training) {
+    static boolean markCleanStop(String path, long handled, long training) {
         if (path == null || path.isBlank()) {
             return false;
         }
         var log = LoggerFactory.getLogger(Main.class);
-        if (attempts < training) {
-            log.info("JVM cache: not kept from this run: it made {} delivery attempts, and a cache is kept from a run of at "
-                    + "least {}, whose method profiles it holds (FERRY_JVM_CACHE_TRAINING; docs/adr/0018); the next start "
-                    + "makes one again", attempts, training);
+        if (handled < training) {
+            log.info("JVM cache: not kept from this run: it handled {} outbox messages (attempted or forwarded), and a cache is "
+                    + "kept from a run that handled at least {}, whose method profiles it holds (FERRY_JVM_CACHE_TRAINING; "
+                    + "docs/adr/0018); the next start makes one again", handled, training);
             return false;
         }
         try {
-            java.nio.file.Files.writeString(java.nio.file.Path.of(path), "stopped cleanly; delivery attempts: " + attempts + "\n");
+            java.nio.file.Files.writeString(java.nio.file.Path.of(path), "stopped cleanly; outbox messages handled: " + handled + "\n");
             return true;
         } catch (java.io.IOException | RuntimeException e) {
             log.debug("could not write {}: {}", path, e.toString());

@@ -40,17 +40,19 @@ class ClusterForwardingIT {
     }
 
     /**
-     * Also: B, asked by the launcher's properties to keep its class cache only after one delivery
-     * attempt, marks its clean stop after delivering the forwarded message; A, which forwarded it
-     * and attempted nothing, would not (docs/adr/0018).
+     * Also: asked by the launcher's properties to keep their class cache only after handling one
+     * outbox message, B marks its clean stop after delivering the forwarded message, and A after
+     * forwarding it: a forward counts as work, an attempt it is not (docs/adr/0018).
      */
     @Test
     void forwardsToTheOwnerWhenTheIpBelongsToAPeer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws Exception {
         try (var sink = SmtpSink.start(InetAddress.getByName("127.0.0.1"), 0)) {
             var argsA = args("node-a", "127.0.0.2");
             var argsB = args("node-b", "127.0.0.3");
+            var markerA = cache.resolve("node-a.clean");
             var markerB = cache.resolve("node-b.clean");
-            try (var a = FerryProcess.start(argsA.toArray(String[]::new));
+            try (var a = FerryProcess.startWith(List.of("-Xmx256m", "-D" + Main.CLEAN_STOP_PROPERTY + "=" + markerA,
+                            "-D" + Main.TRAINING_PROPERTY + "=1"), argsA.toArray(String[]::new));
                     var b = FerryProcess.startWith(List.of("-Xmx256m", "-D" + Main.CLEAN_STOP_PROPERTY + "=" + markerB,
                             "-D" + Main.TRAINING_PROPERTY + "=1"), argsB.toArray(String[]::new))) {
                 await().atMost(Duration.ofSeconds(40)).until(() -> a.outputText().contains("ready:") && b.outputText().contains("ready:"));
@@ -87,10 +89,13 @@ class ClusterForwardingIT {
                         .anySatisfy(line -> assertThat(line).startsWith("2 live instances"));
                 b.terminate();
                 assertThat(b.awaitExit(Duration.ofSeconds(20))).isZero();
-                assertThat(markerB).content().isEqualTo("stopped cleanly; delivery attempts: 1\n");
+                assertThat(markerB).content().isEqualTo("stopped cleanly; outbox messages handled: 1\n");
                 await().atMost(Duration.ofSeconds(5)).until(() -> a.outputText().contains("peer node-b left"));
                 assertThat(listCluster()).noneSatisfy(line -> assertThat(line).startsWith("node-b"))
                         .anySatisfy(line -> assertThat(line).startsWith("1 live instance "));
+                a.terminate();
+                assertThat(a.awaitExit(Duration.ofSeconds(20))).isZero();
+                assertThat(markerA).content().isEqualTo("stopped cleanly; outbox messages handled: 1\n");
             }
         }
     }

@@ -131,8 +131,8 @@ class FerryProcessIT {
     }
 
     /**
-     * A clean stop, here of a run the launcher asked to train its class cache on one delivery
-     * attempt: it made none, so it says so and leaves no clean-stop marker, and the launcher
+     * A clean stop, here of a run the launcher asked to train its class cache on one outbox
+     * message: it handled none, so it says so and leaves no clean-stop marker, and the launcher
      * keeps no cache from it (docs/adr/0018).
      */
     @Test
@@ -147,7 +147,8 @@ class FerryProcessIT {
 
             assertThat(ferry.awaitExit(STOP)).isZero();
             assertThat(ferry.outputText()).contains("stopped")
-                    .contains("JVM cache: not kept from this run: it made 0 delivery attempts, and a cache is kept from a run of at least 1");
+                    .contains("JVM cache: not kept from this run: it handled 0 outbox messages (attempted or forwarded), and a cache is "
+                            + "kept from a run that handled at least 1");
             assertThat(marker).doesNotExist();
         }
     }

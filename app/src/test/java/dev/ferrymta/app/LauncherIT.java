@@ -89,7 +89,7 @@ class LauncherIT {
             var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).as(output).isEqualTo(2);
-            assertThat(output).isEqualTo("ferry: FERRY_JVM_CACHE_TRAINING must be a whole number of delivery attempts "
+            assertThat(output).isEqualTo("ferry: FERRY_JVM_CACHE_TRAINING must be a whole number of outbox messages "
                     + "(0 keeps the class cache of any clean stop), not '" + bad + "'\n");
         }
         assertThat(files(cache)).isEmpty();

@@ -90,8 +90,8 @@ class MainTest {
         assertThat(Main.markCleanStop(dir.resolve("missing/ferry.clean").toString(), 0, 0)).isFalse();
     }
 
-    /** The launcher's training count against the run's delivery attempts: the cache is kept from a run of at least that many. */
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0} attempts, training {1}: kept {2}")
+    /** The launcher's training count against the outbox messages the run handled: the cache is kept from a run of at least that many. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} handled, training {1}: kept {2}")
     @org.junit.jupiter.params.provider.CsvSource({
             "0, 0, true",
             "0, 1, false",
@@ -100,10 +100,10 @@ class MainTest {
             "250000, 10000, true",
             "3, 0, true",
     })
-    void aCleanStopIsMarkedOnlyAfterTheTrainingAttempts(long attempts, long training, boolean kept,
+    void aCleanStopIsMarkedOnlyAfterTheTrainingMessages(long handled, long training, boolean kept,
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         var marker = dir.resolve("ferry.clean");
-        assertThat(Main.markCleanStop(marker.toString(), attempts, training)).isEqualTo(kept);
+        assertThat(Main.markCleanStop(marker.toString(), handled, training)).isEqualTo(kept);
         assertThat(java.nio.file.Files.exists(marker)).isEqualTo(kept);
     }
 
