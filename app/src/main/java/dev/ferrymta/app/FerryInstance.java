@@ -164,9 +164,11 @@ final class FerryInstance {
     }
 
     /**
-     * The outbox messages this run handled and settled: attempted (delivered, failed for good or
-     * sent back for a retry) or forwarded to the instance owning their IP; not invalid or deferred
-     * ones, which take neither path. 0 before the relay runs.
+     * The outbox messages this run handled, from the relay's counters: delivered, failed for good
+     * (invalid ones aside), sent back for a retry, or forwarded to the instance owning their IP.
+     * A threshold's measure of the work done, not an audit: a message given up without an attempt
+     * counts as failed, one whose retry copy could not be stored counts twice. 0 before the relay
+     * runs.
      */
     long messagesHandled() {
         var current = relay;

@@ -81,7 +81,8 @@ class LauncherIT {
     @Test
     void refusesATrainingCountThatIsNotAWholeNumber(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws Exception {
         for (var bad : java.util.List.of("ten", "-1", "1e4", "10 000", "99999999999999999999")) {
-            var builder = new ProcessBuilder("./ferry", "--config", "config.sample").directory(FerryProcess.ROOT.toFile())
+            // A config file that is missing: should the value pass, the run still ends at once (exit 2, another line).
+            var builder = new ProcessBuilder("./ferry", "--config", "/nonexistent/ferry.conf").directory(FerryProcess.ROOT.toFile())
                     .redirectErrorStream(true);
             builder.environment().put("FERRY_CACHE_DIR", cache.toString());
             builder.environment().put("FERRY_JVM_CACHE_TRAINING", bad);
@@ -93,6 +94,26 @@ class LauncherIT {
                     + "(0 keeps the class cache of any clean stop), not '" + bad + "'\n");
         }
         assertThat(files(cache)).isEmpty();
+    }
+
+    /**
+     * FERRY_CACHE_DIR, FERRY_JVM_CACHE and FERRY_JVM_CACHE_TRAINING are the launcher's: Ferry takes
+     * other FERRY_* variables as config keys and refuses unknown ones first, so a leak would be the
+     * error it reports instead of the bad port.
+     */
+    @Test
+    void theLaunchersOwnVariablesAreNotConfigKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path cache) throws Exception {
+        var builder = new ProcessBuilder("./ferry", "--config", "config.sample", "--www-port=x").directory(FerryProcess.ROOT.toFile())
+                .redirectErrorStream(true);
+        builder.environment().put("FERRY_CACHE_DIR", cache.toString());
+        builder.environment().put("FERRY_JVM_CACHE", "on");
+        builder.environment().put("FERRY_JVM_CACHE_TRAINING", "5");
+        var process = builder.start();
+        var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isEqualTo(2);
+        assertThat(output).contains("ferry: config: www-port: 'x'").doesNotContain("unknown key").doesNotContain("cache-dir")
+                .doesNotContain("jvm-cache-training");
     }
 
     /** {@code ./ferry} with a config file that is missing (exit 2), with this class cache directory; returns its output. */
