@@ -75,7 +75,7 @@ public final class Main {
         try {
             instance.run();
             markCleanStop(System.getProperty(CLEAN_STOP_PROPERTY), instance.messagesHandled(),
-                    trainingAttempts(System.getProperty(TRAINING_PROPERTY)));
+                    trainingMessages(System.getProperty(TRAINING_PROPERTY)));
             return EXIT_OK;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -108,13 +108,13 @@ public final class Main {
      * The fewest outbox messages a run must have handled (attempted or forwarded) for its class
      * cache to be kept: a JDK 25+ AOT cache holds the method profiles of the run that made it, and
      * the JIT compiles from them at the next start, so a run that handled none would leave a cache
-     * that teaches it nothing about delivering (docs/adr/0018-the-jvm-cache-is-trained-by-deliveries.md). A whole
-     * number; absent, blank or not a number: 0, any clean stop.
+     * that teaches it nothing about delivering (docs/adr/0018-the-jvm-cache-is-trained-by-deliveries.md).
+     * A whole number; absent, blank or not a number: 0, any clean stop.
      */
     static final String TRAINING_PROPERTY = "ferry.jvm-cache.training";
 
     /** {@link #TRAINING_PROPERTY}'s value as a count: 0 when absent, blank, negative or not a number. */
-    static long trainingAttempts(String value) {
+    static long trainingMessages(String value) {
         if (value == null || value.isBlank()) {
             return 0;
         }

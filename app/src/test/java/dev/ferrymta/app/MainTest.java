@@ -120,6 +120,6 @@ class MainTest {
             "1e4, 0",
     }, nullValues = "NULL")
     void theTrainingPropertyIsAWholeNumberElseZero(String value, long expected) {
-        assertThat(Main.trainingAttempts(value)).isEqualTo(expected);
+        assertThat(Main.trainingMessages(value)).isEqualTo(expected);
     }
 }
