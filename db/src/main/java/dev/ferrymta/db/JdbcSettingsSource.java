@@ -39,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * transaction, so the snapshot and its {@code config_version} describe one committed state. The
  * transaction and its SELECTs go as one multi-statement string, so a load is one round trip to the
  * database; a settings change waits for a load on every instance before it is in force.
+ *
+ * <p>The string is a {@link java.sql.PreparedStatement}: the driver parses it into its statements
+ * once per pooled connection and keeps that in its statement cache. A plain {@code Statement}
+ * parsed all of it on every load, which in an instance that loads rarely runs in the interpreter
+ * and, after about a hundred loads, made HotSpot compile the driver's parser: roughly 0.7 s of
+ * compiler CPU per instance while a settings change was going round the cluster
+ * ({@code docs/BENCHMARKS.md}, reset propagation).
  */
 public final class JdbcSettingsSource implements SettingsSource {
 
@@ -73,9 +80,9 @@ public final class JdbcSettingsSource implements SettingsSource {
 
     @Override
     public Settings load() {
-        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+        try (var connection = dataSource.getConnection(); var statement = connection.prepareStatement(LOAD)) {
             try {
-                var results = new Results(statement, statement.execute(LOAD));
+                var results = new Results(statement, statement.execute());
                 var settings = new Settings(version(results.next()), pools(results.next()), throttles(results.next()),
                         routes(results.next()), pauses(results.next()), ehloNames(results.next()), dkimKeys(results.next()),
                         responseRules(results.next()), backOffs(results.next()), providers(results.next()));
