@@ -41,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * database; a settings change waits for a load on every instance before it is in force.
  *
  * <p>The string is a {@link java.sql.PreparedStatement}: the driver parses it into its statements
- * once per pooled connection and keeps that in its statement cache. A plain {@code Statement}
- * parsed all of it on every load, which in an instance that loads rarely runs in the interpreter
- * and, after about a hundred loads, made HotSpot compile the driver's parser: roughly 0.7 s of
- * compiler CPU per instance while a settings change was going round the cluster
- * ({@code docs/BENCHMARKS.md}, reset propagation).
+ * once per pooled connection, keeps that in its statement cache, and after a few loads
+ * ({@code prepareThreshold}) has PostgreSQL keep the SELECTs prepared too. A plain
+ * {@code Statement} parsed all of it on every load. In an instance that loads rarely, that ran in
+ * the interpreter and, after about a hundred loads, made HotSpot compile the driver's parser:
+ * about 0.7 s of compiler time per instance while settings changes were going round the cluster
+ * ({@code docs/BENCHMARKS.md}, "a seventh time").
  */
 public final class JdbcSettingsSource implements SettingsSource {
 

@@ -170,6 +170,49 @@ class JdbcSettingsSourceIT {
         }
     }
 
+    /**
+     * The load is a prepared statement, and PgJDBC prepares it on the server once one connection
+     * has run it a few times ({@code prepareThreshold}, 5 by default). Past that point each load
+     * still reads what was committed since the last, and a load that failed because a table was
+     * away (which invalidates the server's plan) does not keep the next one from succeeding.
+     */
+    @Test
+    void loadsAgainAndAgainOnOneConnection() throws Exception {
+        try (var connection = database.connect()) {
+            var source = new JdbcSettingsSource(new SingleConnection(connection), "the test database");
+            long start = source.load().version();
+            try {
+                for (int i = 1; i <= 12; i++) {
+                    try (var writer = database.connect(); var statement = writer.createStatement()) {
+                        statement.execute("UPDATE config_version SET version = version + 1");
+                    }
+                    assertThat(source.load().version()).as("load %d", i).isEqualTo(start + i);
+                }
+                try (var statement = connection.createStatement();
+                        var rows = statement.executeQuery("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM throttles%'")) {
+                    rows.next();
+                    assertThat(rows.getLong(1)).as("the load's SELECTs prepared on the server").isPositive();
+                }
+                try (var statement = connection.createStatement()) {
+                    statement.execute("ALTER TABLE providers RENAME TO providers_away");
+                }
+                try {
+                    assertThatThrownBy(source::load).isInstanceOf(SettingsUnavailableException.class).hasMessageContaining("providers");
+                } finally {
+                    try (var statement = connection.createStatement()) {
+                        statement.execute("ALTER TABLE providers_away RENAME TO providers");
+                    }
+                }
+                assertThat(source.load().version()).isEqualTo(start + 12);
+                assertThat(connection.getAutoCommit()).isTrue();
+            } finally {
+                try (var writer = database.connect(); var statement = writer.createStatement()) {
+                    statement.execute("UPDATE config_version SET version = " + start);
+                }
+            }
+        }
+    }
+
     /** One connection handed out again and again, never closed by its users: to see what a load leaves on it. */
     private static final class SingleConnection extends Unreachable {
 
