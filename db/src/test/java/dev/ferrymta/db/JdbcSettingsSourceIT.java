@@ -153,18 +153,8 @@ class JdbcSettingsSourceIT {
     @Test
     void aFailedLoadLeavesTheConnectionUsable() throws Exception {
         try (var connection = database.connect()) {
-            var single = new SingleConnection(connection);
-            var source = new JdbcSettingsSource(single, "the test database");
-            try (var statement = connection.createStatement()) {
-                statement.execute("ALTER TABLE providers RENAME TO providers_away");
-            }
-            try {
-                assertThatThrownBy(source::load).isInstanceOf(SettingsUnavailableException.class).hasMessageContaining("providers");
-            } finally {
-                try (var statement = connection.createStatement()) {
-                    statement.execute("ALTER TABLE providers_away RENAME TO providers");
-                }
-            }
+            var source = new JdbcSettingsSource(new SingleConnection(connection), "the test database");
+            assertLoadFailsWhileProvidersIsAway(connection, source);
             assertThat(source.load().version()).isEqualTo(settings.version());
             assertThat(connection.getAutoCommit()).isTrue();
         }
@@ -193,22 +183,28 @@ class JdbcSettingsSourceIT {
                     rows.next();
                     assertThat(rows.getLong(1)).as("the load's SELECTs prepared on the server").isPositive();
                 }
-                try (var statement = connection.createStatement()) {
-                    statement.execute("ALTER TABLE providers RENAME TO providers_away");
-                }
-                try {
-                    assertThatThrownBy(source::load).isInstanceOf(SettingsUnavailableException.class).hasMessageContaining("providers");
-                } finally {
-                    try (var statement = connection.createStatement()) {
-                        statement.execute("ALTER TABLE providers_away RENAME TO providers");
-                    }
-                }
+                assertLoadFailsWhileProvidersIsAway(connection, source);
                 assertThat(source.load().version()).isEqualTo(start + 12);
                 assertThat(connection.getAutoCommit()).isTrue();
             } finally {
                 try (var writer = database.connect(); var statement = writer.createStatement()) {
                     statement.execute("UPDATE config_version SET version = " + start);
                 }
+            }
+        }
+    }
+
+    /** Renames {@code providers} away, checks that a load fails and names it, and renames it back. */
+    private static void assertLoadFailsWhileProvidersIsAway(java.sql.Connection connection, JdbcSettingsSource source)
+            throws Exception {
+        try (var statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE providers RENAME TO providers_away");
+        }
+        try {
+            assertThatThrownBy(source::load).isInstanceOf(SettingsUnavailableException.class).hasMessageContaining("providers");
+        } finally {
+            try (var statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE providers_away RENAME TO providers");
             }
         }
     }
