@@ -165,8 +165,9 @@ public final class JdbcSettingsSource implements SettingsSource {
         return new SettingsUnavailableException("PostgreSQL at %s: %s".formatted(where, e.getMessage()), e);
     }
 
+    /** The periodic check's query; prepared like the load, since it too runs on every pooled connection again and again. */
     private static long version(Connection connection) throws SQLException {
-        try (var statement = connection.createStatement(); var rows = statement.executeQuery("SELECT version FROM config_version")) {
+        try (var statement = connection.prepareStatement("SELECT version FROM config_version"); var rows = statement.executeQuery()) {
             return version(rows);
         }
     }
