@@ -39,14 +39,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ResetLatency --console http://127.0.0.1:8495/ --exchange bench-forward-cluster --servers bench-a,bench-b,bench-c
  *              [--count 100] [--domain-prefix reset-1-] [--pause-ms 100] [--timeout-seconds 10]
- *              [--warmup-requests 200] [--csv FILE] [--amqp URI]
+ *              [--csv FILE] [--amqp URI]
  * </pre>
- *
- * <p>Before the first change it sends {@code --warmup-requests} (default 200) {@code GET /health}
- * to the console, untimed: this program's own HTTP client is a fresh JVM's, and its first
- * requests would otherwise add the client's warm-up to the changes it times. {@code /health}
- * touches only the console's HTTP server, which a monitored instance answers all day; none of
- * the settings write, the reload or the cluster's messages that a change takes.
  *
  * <p>The console is used as a script would: {@code GET /api/session} first, for the session cookie
  * and the CSRF token that every write must carry (header {@code X-CSRF-Token}); no password.
@@ -78,7 +72,7 @@ public final class ResetLatency {
 
     private static int run(String[] arguments) throws Exception {
         var args = Args.parse(PROGRAM, arguments, Set.of("amqp", "console", "exchange", "servers", "count", "domain-prefix",
-                "pause-ms", "timeout-seconds", "warmup-requests", "csv"));
+                "pause-ms", "timeout-seconds", "csv"));
         String console = args.required("console").replaceAll("/*$", "");
         URI throttles = URI.create(console + "/api/settings/throttles");
         String exchange = args.required("exchange");
@@ -88,12 +82,10 @@ public final class ResetLatency {
         int pauseMillis = args.number("pause-ms", 100, 0, 60_000);
         long timeoutNanos = TimeUnit.SECONDS.toNanos(args.number("timeout-seconds", 10, 1, 600));
         String csv = args.text("csv", null);
-        int warmupRequests = args.number("warmup-requests", 200, 0, 100_000);
 
         var announces = new LinkedBlockingQueue<Announce>();
         var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).cookieHandler(new CookieManager()).build();
         String csrf = csrfToken(http, URI.create(console + "/api/session"));
-        warmUp(http, URI.create(console + "/health"), warmupRequests);
         var latencies = new ArrayList<Double>();
         int timedOut = 0;
         try (Connection connection = Amqp.factory(args.text("amqp", DEFAULT_AMQP)).newConnection("ferry bench ResetLatency");
@@ -181,17 +173,6 @@ public final class ResetLatency {
             throw new IOException("GET " + session + " answered " + response.statusCode() + " without a csrfToken: " + response.body());
         }
         return token;
-    }
-
-    /** {@code count} untimed GETs of {@code health}, each answered 200 (else an IOException naming the answer). */
-    private static void warmUp(HttpClient http, URI health, int count) throws IOException, InterruptedException {
-        var request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(10)).GET().build();
-        for (int i = 0; i < count; i++) {
-            var response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("GET " + health + " answered " + response.statusCode() + ": " + response.body());
-            }
-        }
     }
 
     /** Waits until every server announced {@code version} or newer; returns when each did (nanos), or who did by the deadline. */
