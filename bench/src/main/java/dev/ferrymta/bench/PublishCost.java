@@ -69,8 +69,8 @@ public final class PublishCost {
         int bytes = args.number("bytes", 2_214, 1, 10_000_000);
         int window = args.number("window", 500, 1, 100_000);
         int rounds = args.number("rounds", 3, 1, 100);
-        String pidText = args.text("broker-pid", null);
-        OptionalLong broker = pidText != null ? OptionalLong.of(Long.parseLong(pidText)) : localBroker();
+        int pid = args.number("broker-pid", 0, 1, Integer.MAX_VALUE);
+        OptionalLong broker = pid != 0 ? OptionalLong.of(pid) : localBroker();
         if (broker.isEmpty()) {
             System.out.println(PROGRAM + ": no local RabbitMQ process found; rates only");
         }
