@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -135,12 +134,9 @@ public final class PublishCost {
         };
     }
 
-    /** What {@link Forwarder#forward} puts on a message it hands to a peer. */
+    /** What {@link Forwarder#forward} puts on a message it hands to a peer, for an outbox message without headers. */
     private static Map<String, Object> forwardHeaders(byte[] body, MessageSigner signer) {
-        var headers = new HashMap<String, Object>(signer.sign(body, Forwarder.TYPE, "bench-a", UUID.randomUUID().toString()));
-        headers.put(Forwarder.ORIGIN, "bench-a");
-        headers.put(Forwarder.HOPS, 1);
-        return headers;
+        return Forwarder.headers(Map.of(), body, signer, "bench-a");
     }
 
     /** The bytes a header table takes in an AMQP 0-9-1 frame, for strings and integers (what these use). */

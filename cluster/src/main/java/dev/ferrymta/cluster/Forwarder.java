@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -91,11 +92,7 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
                 return new Route.Refused("no live instance of the cluster owns it");
             }
         }
-        var signed = AmqpHeaders.withoutDeathHistory(headers);
-        // Each forward has an id of its own, under the signature: the receiver knows a replayed copy by it.
-        signed.putAll(node.signer().sign(message.body(), TYPE, node.self().server().value(), UUID.randomUUID().toString()));
-        signed.put(ORIGIN, node.self().server().value());
-        signed.put(HOPS, 1);
+        var signed = headers(headers, message.body(), node.signer(), node.self().server().value());
         var properties = AmqpHeaders.persistentJson(signed, AmqpHeaders.priority(message.properties(), parsed.json().get("priority")));
         var confirmed = new CompletableFuture<Void>();
         // One channel per (source IPs, domain): the broker keeps the order of one lane's forwards.
@@ -103,6 +100,23 @@ public final class Forwarder implements PeerRouter, AutoCloseable {
         send(lane, ClusterNode.forwardKey(server), properties, message.body(), confirmed, clock.instant().plus(patience),
                 Backoff.standard());
         return new Route.Forwarded(confirmed);
+    }
+
+    /**
+     * The headers a forward is published with: the outbox message's own, without its dead-letter
+     * history, plus the signer's sender, type, id and signature (a new id per forward, under the
+     * signature: the receiver knows a replayed copy by it), {@link #ORIGIN} and {@link #HOPS} 1.
+     *
+     * @param inbound the outbox message's headers
+     * @param self    this instance's server id
+     * @return a new mutable map
+     */
+    public static Map<String, Object> headers(Map<String, Object> inbound, byte[] body, MessageSigner signer, String self) {
+        var signed = AmqpHeaders.withoutDeathHistory(inbound);
+        signed.putAll(signer.sign(body, TYPE, self, UUID.randomUUID().toString()));
+        signed.put(ORIGIN, self);
+        signed.put(HOPS, 1);
+        return signed;
     }
 
     private void send(int lane, String key, AMQP.BasicProperties properties, byte[] body, CompletableFuture<Void> confirmed,
