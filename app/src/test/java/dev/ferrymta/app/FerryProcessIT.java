@@ -77,6 +77,10 @@ class FerryProcessIT {
                 "database-address: " + database.address(),
                 "www-port: " + port,
                 "cluster-timeout: 2",
+                // MailerQ's retry defaults, as its sample config has them: 0 is no attempt limit, and a list
+                "max-delivertime: 86400",
+                "max-attempts: 0",
+                "retry-interval: 600,600,1800,1800,3600,3600,7200",
                 "smtp-ips: 127.0.0.2", ""));
         var args = new java.util.ArrayList<>(java.util.List.of("--config-file", file.toString()));
         args.addAll(FerryProcess.queueArgs(broker, "mailerq-config-it"));

@@ -100,7 +100,7 @@ public final class Relay implements AutoCloseable {
         var settler = Settler.of(results, problems, timer, clock, patience, counters);
         this.handler = new OutboxHandler(settings, new OutboxRouting(new SourceIpSelector(config.smtpIps(), config.defaultIps()),
                 config.maxMessageBytes()), lanes, router, results, settler,
-                new RetrySchedule(config.retryInterval(), config.maxAttempts(), config.maxDeliverTime()), clock, counters, recent,
+                new RetrySchedule(config.retryIntervals(), config.maxAttempts(), config.maxDeliverTime()), clock, counters, recent,
                 timer, results::brokerMaxMessageSize);
         this.consumer = new WatchedConsumer("outbox consumer", connection, declaring -> OutboxTopology.declare(declaring, config, tiers),
                 config.consumers(), config.prefetch(), false, "ferry-" + config.serverId(), handler, budget, clock, () -> {

@@ -26,8 +26,10 @@ import java.util.Set;
  * @param defaultIps      {@code smtp-defaultips}: IPs for messages that name neither ips nor pool
  * @param smtpTimeout     {@code smtp-timeout}: the longest wait for any SMTP reply
  * @param maxDeliverTime  {@code max-delivertime}: a message older than this fails
- * @param maxAttempts     {@code max-attempts}: attempts before a message fails
- * @param retryInterval   {@code retry-interval}: wait between attempts when the message names none
+ * @param maxAttempts     {@code max-attempts}: attempts before a message fails; 0: no limit, only
+ *                        {@code max-delivertime} ends the retries (MailerQ's meaning of 0)
+ * @param retryIntervals  {@code retry-interval}: the waits between attempts when the message names
+ *                        none, first to last, the last repeating; one or more
  * @param dnsServer       {@code dns-server}: resolver to ask; empty: the system's resolvers
  * @param maxMessageBytes {@code max-message-bytes}: larger outbox messages fail before any attempt
  * @param allowedDestinations {@code smtp-allowed-destinations}: networks DNS may send mail to
@@ -53,7 +55,7 @@ public record RelayConfig(
         Duration smtpTimeout,
         Duration maxDeliverTime,
         int maxAttempts,
-        Duration retryInterval,
+        List<Duration> retryIntervals,
         Optional<HostAndPort> dnsServer,
         int maxMessageBytes,
         List<String> allowedDestinations,
@@ -106,8 +108,9 @@ public record RelayConfig(
                 config.get("smtp-defaultips", ValueType.ipList(), List.of()),
                 config.get("smtp-timeout", ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(5)),
                 config.get("max-delivertime", ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)), Duration.ofDays(1)),
-                config.get("max-attempts", ValueType.integer(1, 1000), 20),
-                config.get("retry-interval", ValueType.duration(Duration.ofSeconds(1), Duration.ofDays(1)), Duration.ofMinutes(10)),
+                config.get("max-attempts", ValueType.integer(0, 1000), 20),
+                config.get("retry-interval", ValueType.durationList(Duration.ofSeconds(1), Duration.ofDays(1)),
+                        List.of(Duration.ofMinutes(10))),
                 config.optional("dns-server", ValueType.hostAndPort(53)),
                 config.get("max-message-bytes", ValueType.integer(1024, Integer.MAX_VALUE), DEFAULT_MAX_MESSAGE_BYTES),
                 config.get("smtp-allowed-destinations", ValueType.networkList(), List.of()),

@@ -67,6 +67,31 @@ public record ValueType<T>(String expected, Function<String, T> parse, boolean s
         });
     }
 
+    /**
+     * Durations separated by commas or spaces, at least one, each as {@link #duration} reads it:
+     * MailerQ's {@code retry-interval: 600,600,1800,1800,3600,3600,7200} (MailerQ 5.x, "other
+     * configuration"). Order is kept and repeats are meaningful.
+     */
+    public static ValueType<List<Duration>> durationList(Duration min, Duration max) {
+        var one = duration(min, max);
+        return new ValueType<>("one or more durations from %s to %s separated by commas, each seconds (600) or a number with a unit (10m)"
+                .formatted(human(min), human(max)), s -> {
+            var parts = splitList(s);
+            if (parts.isEmpty()) {
+                throw new IllegalArgumentException();
+            }
+            var durations = new ArrayList<Duration>();
+            for (var part : parts) {
+                try {
+                    durations.add(one.parse().apply(part));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("'" + part + "' is not one");
+                }
+            }
+            return List.copyOf(durations);
+        });
+    }
+
     /** A whole number within bounds. */
     public static ValueType<Integer> integer(int min, int max) {
         return new ValueType<>("a whole number from %d to %d".formatted(min, max), s -> {

@@ -278,8 +278,7 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
             return;
         }
         var attempts = new ArrayList<Attempt>(List.of(attempt));
-        int limit = message.maxAttempts().orElse(schedule.defaultMaxAttempts());
-        giveUp(settlement, message, made, attempts, AttemptResult.TIMEOUT, made >= limit
+        giveUp(settlement, message, made, attempts, AttemptResult.TIMEOUT, schedule.attemptsUsedUp(message.maxAttempts().orElse(0), made)
                 ? "gave up after " + made + " attempts"
                 : "gave up: the next attempt would come after " + message.maxDeliverTime().map(ResultJson::time)
                         .map(t -> "its maxdelivertime " + t).orElse("max-delivertime " + schedule.defaultMaxAge() + " since the first attempt"));

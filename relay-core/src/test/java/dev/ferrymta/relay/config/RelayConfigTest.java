@@ -37,6 +37,33 @@ class RelayConfigTest {
     }
 
     @Test
+    void readsMailerQsRetrySettingsAsItsConfigFileHasThem() {
+        // MailerQ 5.x, "other configuration": its defaults, written out.
+        var relay = relay("max-delivertime: 86400\nmax-attempts: 0\nretry-interval: 600,600,1800,1800,3600,3600,7200\n");
+
+        assertThat(relay.maxDeliverTime()).isEqualTo(Duration.ofDays(1));
+        assertThat(relay.maxAttempts()).isZero();
+        assertThat(relay.retryIntervals()).containsExactly(Duration.ofMinutes(10), Duration.ofMinutes(10), Duration.ofMinutes(30),
+                Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(1), Duration.ofHours(2));
+    }
+
+    @Test
+    void retriesTwentyTimesTenMinutesApartByDefault() {
+        var relay = relay("");
+
+        assertThat(relay.maxAttempts()).isEqualTo(20);
+        assertThat(relay.retryIntervals()).containsExactly(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void refusesARetryIntervalListWithABadWaitNamingIt() {
+        assertThatThrownBy(() -> relay("retry-interval: 600,soon\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("retry-interval: '600,soon'").hasMessageContaining("'soon' is not one");
+        assertThatThrownBy(() -> relay("max-attempts: -1\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("a whole number from 0 to 1000");
+    }
+
+    @Test
     void readsTheNodesOfOneBroker() {
         var relay = relay("rabbitmq-address: amqp://ferry:s3cret@10.0.0.1/mail, amqp://ferry:s3cret@10.0.0.2:5673/mail\n");
 

@@ -34,6 +34,36 @@ class ValueTypeTest {
     }
 
     @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // MailerQ's own default, as its config file has it
+            "600,600,1800,1800,3600,3600,7200 | PT10M PT10M PT30M PT30M PT1H PT1H PT2H",
+            "600 | PT10M",
+            "10m, 1h 2h | PT10M PT1H PT2H",
+            "30s,30s | PT30S PT30S",
+    })
+    void readsDurationListsInOrderRepeatsKept(String text, String expected) {
+        var list = ValueType.durationList(Duration.ofSeconds(1), Duration.ofDays(1)).parse().apply(text);
+
+        assertThat(list).map(Duration::toString).containsExactly(expected.split(" "));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            "'' | -",
+            "',' | -",
+            "600,x | 'x' is not one",
+            "600,0 | '0' is not one",
+            "600,2d | '2d' is not one",
+    })
+    void refusesDurationListsThatAreEmptyOrHoldABadOne(String text, String detail) {
+        var type = ValueType.durationList(Duration.ofSeconds(1), Duration.ofDays(1));
+
+        assertThatThrownBy(() -> type.parse().apply(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(detail);
+        assertThat(type.expected()).startsWith("one or more durations from 1s to 1d separated by commas");
+    }
+
+    @ParameterizedTest
     @CsvSource({"1, true", "65535, true", "0, false", "65536, false", "80a, false", "-5, false"})
     void acceptsOnlyPortsInRange(String text, boolean valid) {
         if (valid) {
