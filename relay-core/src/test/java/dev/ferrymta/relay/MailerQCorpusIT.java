@@ -123,6 +123,7 @@ class MailerQCorpusIT {
             assertThat(last.get("description").asText()).as("names the property").contains("\"" + property);
             assertThat(withDsn.messages()).hasSize(dsnBefore);
             assertThat(withoutDsn.messages()).hasSize(plainBefore);
+            assertEmptyQueues(expect);
             return;
         }
         if (expect.has("failed")) {
@@ -155,6 +156,11 @@ class MailerQCorpusIT {
         var sink = message.get("recipient").asText().endsWith("@dsn.corpus.test") ? withDsn : withoutDsn;
         var received = sink.awaitMessages((sink == withDsn ? dsnBefore : plainBefore) + 1, WAIT).getLast();
         check(expect, received, result, last, published);
+        assertEmptyQueues(expect);
+    }
+
+    /** The result queues ({@code success}, {@code failure}, {@code retry}) that must have received nothing. */
+    private void assertEmptyQueues(JsonNode expect) throws Exception {
         for (var queue : expect.path("emptyQueues")) {
             var name = switch (queue.asText()) {
                 case "success" -> relay.success;

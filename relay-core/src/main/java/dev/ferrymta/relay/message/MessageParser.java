@@ -259,6 +259,20 @@ public final class MessageParser {
         return retries;
     }
 
+    /**
+     * The result queues a message names in {@code "queues"} (MailerQ's JSON messages: a queue name
+     * per result kind, {@code null} or {@code ""} to send none there), for a message refused for
+     * something else: its own queues when they are valid, else the configured ones
+     * ({@link QueueOverrides#NONE}), since a refused message still gets its result somewhere.
+     */
+    public static QueueOverrides queuesOrConfigured(ObjectNode json) {
+        try {
+            return queues(json);
+        } catch (IllegalArgumentException invalid) {
+            return QueueOverrides.NONE;
+        }
+    }
+
     private static QueueOverrides queues(ObjectNode json) {
         var node = json.get("queues");
         if (node == null || node.isNull()) {

@@ -93,8 +93,10 @@ public final class ResultPublisher {
     }
 
     /**
-     * A body that is not a message at all: a {@code process}/{@code invalid} failure to the
-     * configured queues, carrying the body itself (as text, bounded) when it was not JSON.
+     * A body that is not a message Ferry can take: a {@code process}/{@code invalid} failure to the
+     * results and failure queues the message names in a valid {@code "queues"} (MailerQ: they
+     * override the configured ones, {@code null} turning one off), else to the configured ones,
+     * carrying the body itself (as text, bounded) when it was not JSON.
      */
     public List<Publish> invalid(Optional<ObjectNode> json, byte[] body, Attempt attempt) {
         var message = json.orElseGet(() -> {
@@ -107,7 +109,8 @@ public final class ResultPublisher {
             return wrapper;
         });
         var result = ResultJson.resultBytes(JSON, message, List.of(attempt), true);
-        return results(result, config.resultsQueue(), config.failureQueue());
+        var queues = json.map(MessageParser::queuesOrConfigured).orElse(QueueOverrides.NONE);
+        return results(result, queues.results().resolve(config.resultsQueue()), queues.failure().resolve(config.failureQueue()));
     }
 
     /**
