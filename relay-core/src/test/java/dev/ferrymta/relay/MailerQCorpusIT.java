@@ -138,6 +138,7 @@ class MailerQCorpusIT {
             }
             assertThat(withDsn.messages()).hasSize(dsnBefore);
             assertThat(withoutDsn.messages()).hasSize(plainBefore);
+            assertEmptyQueues(expect);
             return;
         }
         assertThat(last.get("result").asText()).as(last.toString()).isEqualTo("accepted");

@@ -218,6 +218,8 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
             });
             case PeerRouter.Route.Refused refused -> temporary(settlement, message, Attempt.local(AttemptState.PROCESS,
                     AttemptResult.ERROR, clock.instant(), "needs source IP " + PeerRouter.describe(ips) + ": " + refused.reason()));
+            case PeerRouter.Route.Unowned unowned -> giveUp(settlement, message, message.attempts(), new ArrayList<>(),
+                    AttemptResult.ERROR, "needs source IP " + PeerRouter.describe(ips) + ": " + unowned.reason());
         }
     }
 

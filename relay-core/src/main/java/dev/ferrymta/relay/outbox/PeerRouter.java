@@ -12,8 +12,13 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface PeerRouter {
 
-    /** No peers: every message needing a foreign IP is a temporary failure. */
-    PeerRouter NONE = (message, parsed, ips) -> new Route.Refused("no live instance of the cluster owns " + describe(ips));
+    /**
+     * No cluster: no other instance can ever send a message whose source IPs this one does not
+     * own, so it fails for good, as MailerQ fails a message whose {@code "ips"} are not bound to
+     * its server (MailerQ's JSON messages, "Local IP addresses").
+     */
+    PeerRouter NONE = (message, parsed, ips) -> new Route.Unowned("this instance does not own " + describe(ips)
+            + " (smtp-ips) and is in no cluster, so no instance can send from it");
 
     /**
      * Forwards {@code message} to a live peer owning one of {@code ips}, or says why not.
@@ -36,6 +41,10 @@ public interface PeerRouter {
 
         /** Not forwarded (no live owner, or already forwarded once): a temporary failure. */
         record Refused(String reason) implements Route {
+        }
+
+        /** Not forwarded, and never can be (no cluster to forward to): the message fails for good. */
+        record Unowned(String reason) implements Route {
         }
     }
 
