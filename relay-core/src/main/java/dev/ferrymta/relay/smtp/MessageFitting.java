@@ -141,6 +141,12 @@ public final class MessageFitting {
         private final List<byte[]> fields = new ArrayList<>();
         private final Deque<String> boundaries = new ArrayDeque<>();
         private final Deque<Boolean> firstPart = new ArrayDeque<>();
+        /** Per open multipart: whether its close delimiter was written (with its epilogue). */
+        private final Deque<Boolean> closed = new ArrayDeque<>();
+        /** Whether the entity being read heads a message (the top level or a message/rfc822 part). */
+        private boolean messageTop = true;
+        private boolean hasMimeVersion;
+        private boolean hasContentType;
         private String transferEncoding;
         private String refusal;
 
@@ -158,11 +164,18 @@ public final class MessageFitting {
                     case T_START_HEADER -> {
                         fields.clear();
                         transferEncoding = null;
+                        hasMimeVersion = false;
+                        hasContentType = false;
                     }
                     case T_FIELD -> {
                         var field = stream.getField();
-                        if (field.getNameLowerCase().equals("content-transfer-encoding")) {
-                            transferEncoding = field.getBody().strip().toLowerCase(Locale.ROOT);
+                        switch (field.getNameLowerCase()) {
+                            case "content-transfer-encoding" -> transferEncoding = field.getBody().strip().toLowerCase(Locale.ROOT);
+                            case "mime-version" -> hasMimeVersion = true;
+                            case "content-type" -> hasContentType = true;
+                            default -> {
+                                // kept as it is
+                            }
                         }
                         var raw = field.getRaw();
                         fields.add(raw.toByteArray());
@@ -172,6 +185,7 @@ public final class MessageFitting {
                         writeHeader(containerEncoding());
                         boundaries.push(stream.getBodyDescriptor().getBoundary());
                         firstPart.push(true);
+                        closed.push(false);
                     }
                     case T_PREAMBLE -> {
                         var preamble = read(stream.getInputStream());
@@ -187,14 +201,23 @@ public final class MessageFitting {
                         firstPart.push(false);
                         out.write(("--" + boundaries.peek()).getBytes(StandardCharsets.US_ASCII));
                         out.write(CRLF);
+                        messageTop = false;
                     }
                     case T_EPILOGUE -> {
                         out.write(CRLF);
                         out.write(("--" + boundaries.peek() + "--").getBytes(StandardCharsets.US_ASCII));
                         out.write(CRLF);
                         out.write(read(stream.getInputStream()));
+                        closed.pop();
+                        closed.push(true);
                     }
                     case T_END_MULTIPART -> {
+                        // mime4j reports no epilogue when nothing follows the close delimiter, the usual
+                        // case; the delimiter is required all the same (RFC 2046, section 5.1.1).
+                        if (!closed.pop()) {
+                            out.write(CRLF);
+                            out.write(("--" + boundaries.peek() + "--").getBytes(StandardCharsets.US_ASCII));
+                        }
                         boundaries.pop();
                         firstPart.pop();
                     }
@@ -203,14 +226,21 @@ public final class MessageFitting {
                             // A message/rfc822 part: its own header is written before the nested message.
                             writeHeader(containerEncoding());
                         }
+                        messageTop = true;
                     }
-                    case T_BODY -> body(read(stream.getInputStream()));
+                    case T_BODY -> body(read(stream.getInputStream()), stream.getBodyDescriptor().getMimeType());
                     default -> {
                         // T_END_HEADER, T_END_BODYPART, T_END_MESSAGE, T_RAW_ENTITY: nothing to write.
                     }
                 }
             }
-            return out.toByteArray();
+            // A close delimiter written above ends without its line break: the message ends with one.
+            var bytes = out.toByteArray();
+            if (bytes.length > 0 && bytes[bytes.length - 1] != '\n') {
+                out.write(CRLF);
+                bytes = out.toByteArray();
+            }
+            return bytes;
         }
 
         /** For a multipart or message/rfc822 entity labelled 8bit or binary: 7bit once its content is. */
@@ -218,7 +248,7 @@ public final class MessageFitting {
             return sevenBit && ("8bit".equals(transferEncoding) || "binary".equals(transferEncoding)) ? "7bit" : null;
         }
 
-        private void body(byte[] body) throws IOException {
+        private void body(byte[] body, String mimeType) throws IOException {
             boolean eightBit = sevenBit && DataWriter.hasEightBitBytes(body);
             boolean longLine = hasLongLine(body);
             if (!eightBit && !longLine) {
@@ -234,7 +264,16 @@ public final class MessageFitting {
                 out.write(body);
                 return;
             }
-            writeHeader("quoted-printable");
+            // The new encoding counts only under MIME-Version (RFC 2045, section 4), and 8-bit text
+            // without a Content-Type would read as US-ASCII once decoded (section 5.2).
+            var added = new ArrayList<String>();
+            if (messageTop && !hasMimeVersion) {
+                added.add("MIME-Version: 1.0");
+            }
+            if (!hasContentType && eightBit && "text/plain".equals(mimeType)) {
+                added.add("Content-Type: text/plain; charset=" + (isUtf8(body) ? "utf-8" : "unknown-8bit"));
+            }
+            writeHeader("quoted-printable", added);
             var encoded = new ByteArrayOutputStream(body.length + body.length / 8);
             // Text mode: line breaks stay line breaks, and every line is at most 76 characters.
             try (var qp = new QuotedPrintableOutputStream(encoded, false)) {
@@ -248,6 +287,11 @@ public final class MessageFitting {
          * {@code newEncoding}, the Content-Transfer-Encoding says that (added when missing).
          */
         private void writeHeader(String newEncoding) throws IOException {
+            writeHeader(newEncoding, List.of());
+        }
+
+        /** The same, with {@code added} fields (whole lines without CRLF) after the entity's own. */
+        private void writeHeader(String newEncoding, List<String> added) throws IOException {
             boolean written = false;
             for (var field : fields) {
                 if (newEncoding != null && isTransferEncodingField(field)) {
@@ -259,6 +303,10 @@ public final class MessageFitting {
                     continue;
                 }
                 writeFolded(field);
+            }
+            for (var field : added) {
+                out.write(field.getBytes(StandardCharsets.US_ASCII));
+                out.write(CRLF);
             }
             if (newEncoding != null && !written) {
                 out.write(("Content-Transfer-Encoding: " + newEncoding).getBytes(StandardCharsets.US_ASCII));
@@ -308,6 +356,17 @@ public final class MessageFitting {
                 return false;
             }
             return new String(field, 0, name.length(), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT).equals(name);
+        }
+
+        /** Whether {@code bytes} are well-formed UTF-8 (RFC 3629). */
+        private static boolean isUtf8(byte[] bytes) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes));
+                return true;
+            } catch (java.nio.charset.CharacterCodingException e) {
+                return false;
+            }
         }
 
         /** Sent as it is: 7bit, 8bit, binary, or no encoding named. */

@@ -49,6 +49,87 @@ class MessageFittingTest {
             assertThat(DataWriter.hasEightBitBytes(fitted)).as("8-bit bytes for a 7-bit server").isFalse();
         }
         assertThat(decodedParts(fitted)).isEqualTo(decodedParts(original));
+        // mime4j reads a multipart without its close delimiter leniently; RFC 2046 (5.1.1) requires it.
+        var text = new String(fitted, StandardCharsets.ISO_8859_1);
+        for (var boundary : boundaries(original)) {
+            assertThat(text).as("the close delimiter of " + boundary).containsOnlyOnce("\r\n--" + boundary + "--\r\n");
+        }
+        assertThat(text).endsWith("\r\n");
+    }
+
+    /** The boundary of each multipart in {@code message}. */
+    private static List<String> boundaries(byte[] message) throws Exception {
+        var found = new ArrayList<String>();
+        var stream = new MimeTokenStream(new MimeConfig.Builder().setMaxLineLen(-1).setMaxHeaderLen(-1).build());
+        stream.parse(new ByteArrayInputStream(message));
+        for (var state = stream.getState(); state != EntityState.T_END_OF_STREAM; state = stream.next()) {
+            if (state == EntityState.T_START_MULTIPART) {
+                found.add(stream.getBodyDescriptor().getBoundary());
+            }
+        }
+        return found;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            // nothing after the close delimiter: the usual case
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    + "Content-Transfer-Encoding: 8bit\r\n\r\nCafé\r\n--BB--\r\n",
+            // the close delimiter without its line break at the very end
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    + "\r\nCafé\r\n--BB--",
+            // nested, neither closing with an epilogue
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=OUT\r\n\r\n--OUT\r\nContent-Type: multipart/alternative; "
+                    + "boundary=IN\r\n\r\n--IN\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nnaïve\r\n--IN\r\n"
+                    + "Content-Type: text/html; charset=utf-8\r\n\r\n<b>naïve</b>\r\n--IN--\r\n--OUT\r\nContent-Type: text/plain\r\n\r\n"
+                    + "second\r\n--OUT--\r\n",
+    })
+    void everyMultipartKeepsItsCloseDelimiter(String message) throws Exception {
+        var original = bytes(message);
+
+        var fitted = fitted(original, false);
+
+        assertFitsAndMeansTheSame(original, fitted, false);
+    }
+
+    @Test
+    void eightBitTextWithoutMimeFieldsGetsMimeVersionAndTheCharsetItIsIn() throws Exception {
+        var original = bytes("From: a@b.test\r\nSubject: x\r\n\r\nCafé naïve\r\n");
+
+        var text = new String(fitted(original, false), StandardCharsets.US_ASCII);
+
+        assertThat(text).containsOnlyOnce("MIME-Version: 1.0\r\n").containsOnlyOnce("Content-Type: text/plain; charset=utf-8\r\n")
+                .contains("Content-Transfer-Encoding: quoted-printable\r\n", "Caf=C3=A9 na=C3=AFve");
+        assertThat(decodedParts(text.getBytes(StandardCharsets.US_ASCII))).isEqualTo(decodedParts(original));
+    }
+
+    @Test
+    void aLongAsciiLineWithoutMimeFieldsGetsMimeVersionAndNoCharset() throws Exception {
+        var original = bytes("From: a@b.test\r\n\r\n" + "z".repeat(1200) + "\r\n");
+
+        var text = new String(fitted(original, true), StandardCharsets.US_ASCII);
+
+        assertThat(text).containsOnlyOnce("MIME-Version: 1.0\r\n").doesNotContain("Content-Type")
+                .contains("Content-Transfer-Encoding: quoted-printable\r\n");
+        assertThat(decodedParts(text.getBytes(StandardCharsets.US_ASCII))).isEqualTo(decodedParts(original));
+    }
+
+    @Test
+    void eightBitBytesThatAreNotUtf8AreLabelledUnknown8bit() throws Exception {
+        var original = "From: a@b.test\r\n\r\nCaf\u00e9\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+        var text = new String(fitted(original, false), StandardCharsets.US_ASCII);
+
+        assertThat(text).contains("MIME-Version: 1.0\r\n", "Content-Type: text/plain; charset=unknown-8bit\r\n", "Caf=E9");
+    }
+
+    @Test
+    void aMessageThatHasItsMimeFieldsKeepsThemAsTheyAre() throws Exception {
+        var original = bytes("From: a@b.test\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\nCafé\r\n");
+
+        var text = new String(fitted(original, false), StandardCharsets.US_ASCII);
+
+        assertThat(text).containsOnlyOnce("MIME-Version").containsOnlyOnce("Content-Type: text/plain; charset=iso-8859-1\r\n");
     }
 
     @Test
