@@ -24,7 +24,9 @@ import java.util.Set;
  * @param consumers       {@code rabbitmq-consumers}: outbox consumers side by side
  * @param smtpIps         {@code smtp-ips}: the source IPs this instance owns
  * @param defaultIps      {@code smtp-defaultips}: IPs for messages that name neither ips nor pool
- * @param smtpTimeout     {@code smtp-timeout}: the longest wait for any SMTP reply
+ * @param smtpTimeout     {@code smtp-timeout}: the longest wait for any SMTP reply; 10 minutes by
+ *                        default, so that the reply to the final dot gets RFC 5321's 10 minutes
+ *                        (section 4.5.3.2.6) and the others their 5 ({@link dev.ferrymta.relay.smtp.SmtpTimeouts})
  * @param maxDeliverTime  {@code max-delivertime}: a message older than this fails
  * @param maxAttempts     {@code max-attempts}: attempts before a message fails; 0: no limit, only
  *                        {@code max-delivertime} ends the retries (MailerQ's meaning of 0)
@@ -106,7 +108,7 @@ public record RelayConfig(
                 config.get("rabbitmq-consumers", ValueType.integer(1, 64), 2),
                 smtpIps,
                 config.get("smtp-defaultips", ValueType.ipList(), List.of()),
-                config.get("smtp-timeout", ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(5)),
+                config.get("smtp-timeout", ValueType.duration(Duration.ofSeconds(1), Duration.ofHours(1)), Duration.ofMinutes(10)),
                 config.get("max-delivertime", ValueType.duration(Duration.ofMinutes(1), Duration.ofDays(30)), Duration.ofDays(1)),
                 config.get("max-attempts", ValueType.integer(0, 1000), 20),
                 config.get("retry-interval", ValueType.durationList(Duration.ofSeconds(1), Duration.ofDays(1)),

@@ -32,7 +32,8 @@ class RelayConfigTest {
         assertThat(relay.failureQueue()).contains("failure");
         assertThat(relay.retryQueue()).isEmpty();
         assertThat(relay.smtpIps()).containsExactly(address("192.0.2.10"));
-        assertThat(relay.smtpTimeout()).isEqualTo(Duration.ofMinutes(5));
+        // RFC 5321 4.5.3.2: 10 minutes for the reply to the final dot, which SmtpTimeouts caps the others below.
+        assertThat(relay.smtpTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(relay.dnsServer()).isEmpty();
     }
 

@@ -15,6 +15,14 @@ class SmtpTimeoutsTest {
     }
 
     @Test
+    void theDefaultSmtpTimeoutGivesEachStepTheRfcsMinimum() {
+        // RFC 5321 4.5.3.2: greeting and commands 5 minutes, the reply to the final dot 10; a
+        // shorter wait there sends the message twice when a slow server accepts it after all.
+        assertThat(SmtpTimeouts.of(Duration.ofMinutes(10))).isEqualTo(new SmtpTimeouts(Duration.ofSeconds(30),
+                Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofMinutes(10)));
+    }
+
+    @Test
     void capsEveryTimeoutAtAShortSmtpTimeout() {
         var ten = Duration.ofSeconds(10);
 
