@@ -2,6 +2,7 @@ package dev.ferrymta.relay.bounce;
 
 import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
+import dev.ferrymta.relay.attempt.AttemptState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +55,14 @@ public final class BounceRules {
             return Optional.empty();
         }
         var text = attempt.description().length() > MAX_TEXT ? attempt.description().substring(0, MAX_TEXT) : attempt.description();
+        // A refusal of STARTTLS is about TLS whatever its code (454 4.7.0, RFC 3207), and the generic
+        // rules by code or status (4.7.x: rate-limit) would say otherwise: there only a rule that
+        // matches the reply's words ("too many connections") outranks the step.
+        boolean tlsStep = attempt.state() == AttemptState.STARTTLS || attempt.state() == AttemptState.HANDSHAKE;
         for (var rule : rules) {
+            if (tlsStep && rule.match().text().isEmpty()) {
+                continue;
+            }
             if (rule.matches(attempt.code(), attempt.status(), text)) {
                 return Optional.of(rule.category());
             }

@@ -162,9 +162,9 @@ public final class SmtpSession implements AutoCloseable {
         long size = DataWriter.size(mime);
         var limit = extensions.maxSizeBytes();
         if (limit.isPresent() && size > limit.getAsLong()) {
-            return new Refused(new DeliveryOutcome.PermanentFailure(connection.attempt(AttemptState.MAILFROM, AttemptResult.ERROR,
-                    Optional.empty(), "message of " + size + " bytes is larger than the " + limit.getAsLong()
-                            + " bytes " + connection.endpoint() + " accepts (SIZE)")));
+            // RFC 3463 X.3.4, "message too big for system", as a server that refused it would say (RFC 1870).
+            return new Refused(permanent("message of " + size + " bytes is larger than the " + limit.getAsLong()
+                    + " bytes " + connection.endpoint() + " accepts (SIZE)", "5.3.4"));
         }
         var dsn = extensions.offers(EhloExtensions.DSN) ? message.dsn() : DsnRequest.NONE;
         return new Ready(message.recipient(), message.sender(), mime, size, utf8 != null, dsn);

@@ -149,6 +149,35 @@ class BounceRulesTest {
         assertThat(BounceRules.shipped().categorize(attempt)).map(BounceCategory::json).contains(category);
     }
 
+    @ParameterizedTest(name = "{0} {1} {2} {3} -> {4}")
+    @CsvSource(delimiter = '|', value = {
+            // STARTTLS refused: about TLS whatever the code, unless its words say what else it is
+            "STARTTLS  | 454 | 4.7.0 | TLS not available due to temporary reason | tls",
+            "STARTTLS  | 454 |       | TLS not available                          | tls",
+            "STARTTLS  | 502 | 5.5.1 | command not implemented                    | tls",
+            "STARTTLS  | 421 | 4.7.0 | Too many concurrent SMTP connections       | rate-limit",
+            // the same replies at other steps keep the generic rules
+            "RCPTTO    | 454 | 4.7.0 | TLS not available due to temporary reason  | rate-limit",
+            "AUTHPLAIN | 454 | 4.7.0 | Temporary authentication failure           | authentication",
+            "MAILFROM  | 421 | 4.3.2 | bye                                        | rate-limit",
+    })
+    void aRefusalAtTheStarttlsStepIsAboutTls(AttemptState state, int code, String status, String text, String category)
+            throws Exception {
+        var attempt = new Attempt(state, AttemptResult.ERROR, NOW, Optional.of(InetAddress.getByName("192.0.2.1")),
+                Optional.empty(), Optional.empty(), OptionalInt.of(code), Optional.ofNullable(status), text);
+
+        assertThat(BounceRules.shipped().categorize(attempt)).map(BounceCategory::json).contains(category);
+    }
+
+    @Test
+    void aMessageTooLargeForTheServersSizeIsMessageTooLarge() {
+        var refused = new Attempt(AttemptState.MAILFROM, AttemptResult.ERROR, NOW, Optional.empty(), Optional.empty(),
+                Optional.empty(), OptionalInt.empty(), Optional.of("5.3.4"),
+                "message of 289 bytes is larger than the 100 bytes mx.example.org [192.0.2.1]:25 accepts (SIZE)");
+
+        assertThat(BounceRules.shipped().categorize(refused)).map(BounceCategory::json).contains("message-too-large");
+    }
+
     @Test
     void aHostileReplyAndAHostileRuleAreHandledInBoundedTime() throws Exception {
         // A catastrophically backtracking expression (nested quantifiers) against a long run of

@@ -302,6 +302,9 @@ class SmtpSessionIT {
 
             assertThat(refused).isInstanceOf(DeliveryOutcome.PermanentFailure.class);
             assertThat(refused.attempt().code()).isEmpty();
+            // As a server refusing it would say: RFC 3463 X.3.4, message too big for system.
+            assertThat(refused.attempt().status()).contains("5.3.4");
+            assertThat(refused.attempt().description()).contains("accepts (SIZE)");
             assertThat(mails).hasSize(1);
             assertThat(session.isUsable()).isTrue();
         }
