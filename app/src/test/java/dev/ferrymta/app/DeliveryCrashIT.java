@@ -77,6 +77,10 @@ class DeliveryCrashIT {
                         atKill, MESSAGES, duplicates);
                 assertThat(atKill).isLessThan(MESSAGES);
                 assertThat(duplicates).isGreaterThanOrEqualTo(0).isLessThan(MESSAGES);
+                // No EHLO name in the settings: the host name when fully qualified, else the source
+                // IP's address literal (RFC 5321 4.1.1.1), whatever this machine is called.
+                assertThat(sink.messages()).extracting(m -> m.heloName()).allSatisfy(name -> assertThat(name)
+                        .matches("\\[[0-9.]+]|\\[IPv6:[0-9a-fA-F:.]+]|([A-Za-z0-9-]+\\.)+[A-Za-z0-9-]+"));
             }
         }
     }

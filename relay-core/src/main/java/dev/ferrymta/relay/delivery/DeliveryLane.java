@@ -463,7 +463,7 @@ final class DeliveryLane {
                             }
                         }
                     }
-                    var ehlo = settings.ehloName(key.ip()).orElse(context.defaultEhlo());
+                    var ehlo = settings.ehloName(key.ip()).orElseGet(() -> context.ehloFor(key.ip()));
                     switch (context.connector().open(plan, key, ehlo, security)) {
                         case LaneConnector.Opened opened -> session = new LaneSession(opened, security);
                         case LaneConnector.Failed failed -> {

@@ -25,6 +25,36 @@ public record LaneContext(CurrentSettings settings, LaneConnector connector, Clo
         this(settings, connector, clock, defaultEhlo, threads, new MessageSigning(), new ResponseActions(), new ProviderGates(clock));
     }
 
+    /**
+     * The name to greet with from {@code ip} when the settings name none: the default EHLO name
+     * when it is a fully qualified domain name, else the address literal of {@code ip}
+     * ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}), as RFC 5321 section 4.1.1.1 asks of a host
+     * without a meaningful domain name; many receivers refuse a bare host name such as {@code mail1}.
+     */
+    public String ehloFor(java.net.InetAddress ip) {
+        return defaultEhloFor(defaultEhlo, ip);
+    }
+
+    /** {@link #ehloFor} as a pure function of the configured default and the source IP. */
+    static String defaultEhloFor(String name, java.net.InetAddress ip) {
+        var host = name == null ? "" : name.strip();
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        int dot = host.indexOf('.');
+        boolean qualified = dot > 0 && dot < host.length() - 1 && !host.toLowerCase(java.util.Locale.ROOT).endsWith(".localdomain")
+                && dev.ferrymta.relay.config.ValueType.isHostName(host) && !host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+        if (qualified) {
+            return host;
+        }
+        if (ip instanceof java.net.Inet6Address) {
+            var text = ip.getHostAddress();
+            int zone = text.indexOf('%');
+            return "[IPv6:" + (zone < 0 ? text : text.substring(0, zone)) + "]";
+        }
+        return "[" + ip.getHostAddress() + "]";
+    }
+
     /** Lanes with these signing and response actions. */
     public LaneContext(CurrentSettings settings, LaneConnector connector, Clock clock, String defaultEhlo, ThreadFactory threads,
             MessageSigning signing, ResponseActions responses) {
