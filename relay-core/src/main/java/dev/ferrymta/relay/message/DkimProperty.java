@@ -99,8 +99,9 @@ final class DkimProperty {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ".key: " + e.getMessage());
         }
+        // MailerQ's JSON messages ("DKIM keys", "Canonicalization"): relaxed/simple unless the entry says.
         var headerCanon = Canonicalization.RELAXED;
-        var bodyCanon = Canonicalization.RELAXED;
+        var bodyCanon = Canonicalization.SIMPLE;
         var canon = entry.get("canonicalization");
         if (canon != null && !canon.isNull()) {
             if (!canon.isTextual()) {

@@ -34,6 +34,27 @@ class DkimPropertyTest {
         assertThat(DkimProperty.parse(entry()).getFirst().headers()).as("none given: the default set").isEmpty();
     }
 
+    @ParameterizedTest(name = "''{0}'' -> {1}/{2}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+            // MailerQ's default, when the entry names none
+            "-               | RELAXED | SIMPLE",
+            "relaxed/relaxed | RELAXED | RELAXED",
+            "simple/simple   | SIMPLE  | SIMPLE",
+            "simple/relaxed  | SIMPLE  | RELAXED",
+            // one name is the header's; the body's is then simple (RFC 6376 3.5, c=)
+            "relaxed         | RELAXED | SIMPLE",
+    })
+    void canonicalizationIsMailerqsRelaxedSimpleUnlessTheEntrySays(String given, String header, String body) {
+        var entry = entry();
+        if (given != null) {
+            entry.put("canonicalization", given);
+        }
+        var key = DkimProperty.parse(entry).getFirst();
+
+        assertThat(key.headerCanon().name()).isEqualTo(header);
+        assertThat(key.bodyCanon().name()).isEqualTo(body);
+    }
+
     @Test
     void expireIsMailerqsTimeOrANumberOfSeconds() {
         var at = entry().put("expire", "2030-01-01 00:00:00");
