@@ -105,6 +105,24 @@ class DkimSigningIT {
                 .containsExactly("d=ferry.test s=rsa2048 a=rsa-sha256", "d=ferry.test s=ed1 a=ed25519-sha256");
     }
 
+    /** MailerQ's "dkim" property without "canonicalization": relaxed/simple, and dkimpy agrees. */
+    @Test
+    void aKeyTheMessageBringsSignsRelaxedSimpleByDefaultAndVerifies() throws Exception {
+        var own = generate("Ed25519", 0);
+        relay.dns.txt("own._domainkey.other.test", txt(own));
+        relay.start();
+        var message = message("ann@sink.test");
+        message.put("mime", "From: sender@other.test\r\nSubject: its own key\r\n\r\n  spaced    words  \r\n");
+        message.putObject("dkim").put("domain", "other.test").put("selector", "own").put("key", pem(own));
+        relay.send(message);
+
+        var received = sink.awaitMessages(1, WAIT).getFirst();
+        var verdict = verify(received.data());
+
+        assertThat(verdict.lines()).as(verdict.lines().toString()).contains("pass d=other.test s=own");
+        assertThat(received.text()).contains("c=relaxed/simple");
+    }
+
     @Test
     void aTamperedBodyFailsVerification() throws Exception {
         relay.start();
