@@ -223,6 +223,34 @@ class DeliveryConformanceIT {
         assertThat(self.connectionsAccepted()).isZero();
     }
 
+    /**
+     * MailerQ's "dsn" with FAILURE: the refused message's sender gets a delivery status notification
+     * (RFC 3464) from the null reverse-path, delivered like any message (RFC 3461 section 6.2).
+     */
+    @Test
+    void aMessageAskingForFailureNoticesGetsOneBackWhenItFails() throws Exception {
+        var refusing = sink("127.0.0.27");
+        var returns = sink("127.0.0.28");
+        refusing.script().on(SmtpCommand.RCPT).forAddress("gone@refusing.test").reply(550, "5.1.1 no such user");
+        relay.dns.mx("refusing.test", 10, "mx.refusing.test").a("mx.refusing.test", "127.0.0.27")
+                .mx("return.test", 10, "mx.return.test").a("mx.return.test", "127.0.0.28");
+        relay.start();
+        var message = message("gone@refusing.test");
+        message.put("envelope", "bounces@return.test");
+        message.putObject("dsn").put("notify", "FAILURE").put("ret", "HDRS").put("envid", "campaign-7");
+        relay.send(message);
+
+        var failed = relay.take(relay.failure, 1, WAIT).getFirst();
+        assertThat(failed.get("recipient").asText()).isEqualTo("gone@refusing.test");
+        var notice = returns.awaitMessages(1, WAIT).getFirst();
+        assertThat(notice.sender()).as("the null reverse-path").isEmpty();
+        assertThat(notice.recipients()).containsExactly("bounces@return.test");
+        assertThat(notice.text()).contains("Content-Type: multipart/report; report-type=delivery-status",
+                "Final-Recipient: rfc822; gone@refusing.test", "Action: failed", "Status: 5.1.1",
+                "Diagnostic-Code: smtp; 550 5.1.1 no such user", "Original-Envelope-Id: campaign-7",
+                "Content-Type: text/rfc822-headers", "Subject: test").doesNotContain("Hello gone@refusing.test");
+    }
+
     @Test
     void aLoopbackMxIsRefusedUnlessADomainRouteNamesIt() throws Exception {
         var sink = sink("127.0.0.26");

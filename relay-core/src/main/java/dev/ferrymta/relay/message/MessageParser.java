@@ -283,8 +283,8 @@ public final class MessageParser {
         }
         var dsnQueue = node.get("dsn");
         if (dsnQueue != null && !dsnQueue.isNull() && !(dsnQueue.isTextual() && dsnQueue.textValue().isEmpty())) {
-            throw new IllegalArgumentException("\"queues.dsn\" is not supported by Ferry: Ferry writes no DSN messages "
-                    + "(a failure result goes to the failure queue)");
+            throw new IllegalArgumentException("\"queues.dsn\" is not supported by Ferry: its failure notices go to the outbox "
+                    + "queue, to be delivered like any message");
         }
         return new QueueOverrides(override(node, "results"), override(node, "success"), override(node, "failure"),
                 override(node, "retry"));

@@ -142,7 +142,7 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
             counters.failed.increment();
             log.info("failed for good to {}: {}", message.recipient(), reason);
             var noted = RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts(), attempt);
-            settler.settle(settlement, publisher.failed(message.json(), message.queues(), message.keepMime(), List.of(attempt)),
+            settler.settle(settlement, failedForGood(message, message.json(), List.of(attempt)),
                     why -> List.of(), () -> recent.record(noted));
             return;
         }
@@ -258,7 +258,7 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
                 log.info("failed for good to {} from {}: {} {}", message.recipient(), address(failure.attempt().from()),
                         failure.attempt().state().json(), failure.attempt().description());
                 var noted = RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts() + 1, failure.attempt());
-                settler.settle(settlement, publisher.failed(json, message.queues(), message.keepMime(), List.of(failure.attempt())),
+                settler.settle(settlement, failedForGood(message, json, List.of(failure.attempt())),
                         reason -> List.of(), () -> recent.record(noted));
             }
             case DeliveryOutcome.TemporaryFailure failure -> temporary(settlement, message, failure.attempt());
@@ -296,7 +296,7 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
                 "gave up: the copy for the next attempt cannot be stored on the broker: " + reason);
         log.info("failed for good to {}: {}", message.recipient(), closing.description());
         recent.record(RecentResult.of(RecentResult.Outcome.FAILED, message, made, closing));
-        return publisher.failed(message.json(), message.queues(), message.keepMime(), List.of(attempt, closing));
+        return failedForGood(message, message.json(), List.of(attempt, closing));
     }
 
     /** The same for a message that was not attempted: it cannot wait on the broker, so it fails. */
@@ -306,7 +306,7 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
                 "gave up: the message cannot be kept on the broker for a later attempt: " + reason);
         log.info("failed for good to {}: {}", message.recipient(), closing.description());
         recent.record(RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts(), closing));
-        return publisher.failed(message.json(), message.queues(), message.keepMime(), List.of(closing));
+        return failedForGood(message, message.json(), List.of(closing));
     }
 
     /**
@@ -321,8 +321,15 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
         attempts.add(closing);
         log.info("failed for good to {}: {}", message.recipient(), reason);
         var noted = RecentResult.of(RecentResult.Outcome.FAILED, message, made, closing);
-        settler.settle(settlement, publisher.failed(message.json(), message.queues(), message.keepMime(), attempts),
+        settler.settle(settlement, failedForGood(message, message.json(), attempts),
                 why -> List.of(), () -> recent.record(noted));
+    }
+
+    /** The results of a message failed for good, and the failure notice it asked for, if it did. */
+    private List<Publish> failedForGood(OutboxMessage message, ObjectNode json, List<Attempt> attempts) {
+        var all = new ArrayList<Publish>(publisher.failed(json, message.queues(), message.keepMime(), attempts));
+        all.addAll(publisher.failureNotice(message, attempts));
+        return all;
     }
 
     /** When the message was first tried: the time of its first recorded attempt. */

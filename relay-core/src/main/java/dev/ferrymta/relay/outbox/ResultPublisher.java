@@ -12,6 +12,7 @@ import dev.ferrymta.relay.broker.PublishFailedException;
 import dev.ferrymta.relay.config.RelayConfig;
 import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.message.MessageParser;
+import dev.ferrymta.relay.message.OutboxMessage;
 import dev.ferrymta.relay.message.QueueOverrides;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +91,18 @@ public final class ResultPublisher {
     public List<Publish> failed(ObjectNode message, QueueOverrides queues, boolean keepMime, List<Attempt> attempts) {
         var result = ResultJson.resultBytes(JSON, message, attempts, keepMime);
         return results(result, queues.results().resolve(config.resultsQueue()), queues.failure().resolve(config.failureQueue()));
+    }
+
+    /**
+     * The delivery status notification a message failed for good asked for
+     * ({@code "dsn": {"notify": "FAILURE"}}), as a new outbox message to its envelope sender; none
+     * when it did not ask (see {@link DeliveryStatusNotification}).
+     */
+    public List<Publish> failureNotice(OutboxMessage message, List<Attempt> attempts) {
+        return DeliveryStatusNotification.onFailure(message, attempts, config.serverId(), clock.instant())
+                .map(notice -> new Publish(config.outboxQueue(), AmqpHeaders.persistentJson(null, null), bytes(notice),
+                        Publish.Role.RESULT))
+                .stream().toList();
     }
 
     /**
