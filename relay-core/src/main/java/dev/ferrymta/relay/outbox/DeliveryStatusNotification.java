@@ -24,12 +24,19 @@ import java.util.UUID;
  * the {@code message/delivery-status} part (Reporting-MTA, Original-Envelope-Id, Original-Recipient,
  * Final-Recipient, {@code Action: failed}, Status, Remote-MTA, Diagnostic-Code, Last-Attempt-Date)
  * and the original message, whole ({@code RET=FULL}, and MailerQ's default) or its header only
- * ({@code RET=HDRS}). It is sent from the null reverse-path (RFC 5321 section 4.5.5), so a notice
+ * ({@code RET=HDRS}, or an original over {@value #MAX_RETURNED_OCTETS} octets). It is sent from the null reverse-path (RFC 5321 section 4.5.5), so a notice
  * is never answered by another, and none is made for a message that had no envelope sender.
  */
 public final class DeliveryStatusNotification {
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    /**
+     * A larger original goes back as its header only, whatever {@code RET} asks: the notice of a
+     * message the broker could not store must not be too large to store too (Postfix's
+     * {@code bounce_size_limit} has the same default).
+     */
+    static final int MAX_RETURNED_OCTETS = 50_000;
 
     private DeliveryStatusNotification() {
     }
@@ -89,7 +96,8 @@ public final class DeliveryStatusNotification {
         mime.append("Last-Attempt-Date: ").append(DATE.format(decisive.time())).append("\r\n");
         mime.append("\r\n--").append(boundary).append("\r\n");
         var original = withCrlf(message.mime());
-        boolean headersOnly = message.dsn().ret().map(r -> r.equals("HDRS")).orElse(false);
+        boolean headersOnly = message.dsn().ret().map(r -> r.equals("HDRS")).orElse(false)
+                || original.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RETURNED_OCTETS;
         if (headersOnly) {
             mime.append("Content-Type: text/rfc822-headers\r\n\r\n").append(header(original));
         } else {

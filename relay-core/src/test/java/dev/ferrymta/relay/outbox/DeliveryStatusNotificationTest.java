@@ -116,6 +116,20 @@ class DeliveryStatusNotificationTest {
     }
 
     @Test
+    void aLargeOriginalGoesBackAsItsHeaderOnlyWhateverRetAsks() throws Exception {
+        var large = "From: news@example.com\r\nSubject: large\r\n\r\n" + "x".repeat(DeliveryStatusNotification.MAX_RETURNED_OCTETS) + "\r\n";
+        var json = "{\"envelope\": \"bounces@example.com\", \"recipient\": \"gone@example.org\", \"mime\": "
+                + MessageParser.mapper().valueToTree(large) + ", \"dsn\": {\"notify\": \"FAILURE\", \"ret\": \"FULL\"}}";
+        var message = ((ParsedMessage.Valid) MessageParser.parse(json.getBytes(StandardCharsets.UTF_8))).message();
+
+        var mime = DeliveryStatusNotification.onFailure(message, List.of(refusedAtRcpt()), "mta1.example.net", NOW).orElseThrow()
+                .get("mime").asText();
+
+        assertThat(parts(mime).getLast()).isEqualTo("text/rfc822-headers: From: news@example.com\r\nSubject: large\r\n");
+        assertThat(mime.length()).isLessThan(5_000);
+    }
+
+    @Test
     void aMessageGivenUpAfterTemporaryFailuresReportsTheLastRepliesStatusOrDeliveryTimeExpired() throws Exception {
         var message = message(", \"dsn\": {\"notify\": \"FAILURE\"}");
         var deferred = new Attempt(AttemptState.RCPTTO, AttemptResult.ERROR, NOW.minusSeconds(60), Optional.empty(), Optional.empty(),
