@@ -1,8 +1,12 @@
 package dev.ferrymta.relay.delivery;
 
+import dev.ferrymta.relay.config.ValueType;
 import dev.ferrymta.relay.dkim.MessageSigning;
 import dev.ferrymta.relay.settings.CurrentSettings;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Clock;
+import java.util.Locale;
 import java.util.concurrent.ThreadFactory;
 
 /**
@@ -31,23 +35,23 @@ public record LaneContext(CurrentSettings settings, LaneConnector connector, Clo
      * ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}), as RFC 5321 section 4.1.1.1 asks of a host
      * without a meaningful domain name; many receivers refuse a bare host name such as {@code mail1}.
      */
-    public String ehloFor(java.net.InetAddress ip) {
+    public String ehloFor(InetAddress ip) {
         return defaultEhloFor(defaultEhlo, ip);
     }
 
     /** {@link #ehloFor} as a pure function of the configured default and the source IP. */
-    static String defaultEhloFor(String name, java.net.InetAddress ip) {
+    static String defaultEhloFor(String name, InetAddress ip) {
         var host = name == null ? "" : name.strip();
         if (host.endsWith(".")) {
             host = host.substring(0, host.length() - 1);
         }
         int dot = host.indexOf('.');
-        boolean qualified = dot > 0 && dot < host.length() - 1 && !host.toLowerCase(java.util.Locale.ROOT).endsWith(".localdomain")
-                && dev.ferrymta.relay.config.ValueType.isHostName(host) && !host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+        boolean qualified = dot > 0 && dot < host.length() - 1 && !host.toLowerCase(Locale.ROOT).endsWith(".localdomain")
+                && ValueType.isHostName(host) && !host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
         if (qualified) {
             return host;
         }
-        if (ip instanceof java.net.Inet6Address) {
+        if (ip instanceof Inet6Address) {
             var text = ip.getHostAddress();
             int zone = text.indexOf('%');
             return "[IPv6:" + (zone < 0 ? text : text.substring(0, zone)) + "]";

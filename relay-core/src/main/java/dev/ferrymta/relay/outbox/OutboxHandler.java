@@ -142,7 +142,8 @@ public final class OutboxHandler implements WatchedConsumer.Handler {
             counters.failed.increment();
             log.info("failed for good to {}: {}", message.recipient(), reason);
             var noted = RecentResult.of(RecentResult.Outcome.FAILED, message, message.attempts(), attempt);
-            settler.settle(settlement, failedForGood(message, message.json(), List.of(attempt)),
+            // No failure notice: the forward is not trusted, and a notice to whatever its envelope says would be backscatter.
+            settler.settle(settlement, publisher.failed(message.json(), message.queues(), message.keepMime(), List.of(attempt)),
                     why -> List.of(), () -> recent.record(noted));
             return;
         }
