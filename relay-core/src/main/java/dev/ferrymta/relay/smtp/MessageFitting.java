@@ -59,7 +59,7 @@ public final class MessageFitting {
      */
     public static Result fit(byte[] message, boolean eightBitMime) {
         boolean needsSevenBit = !eightBitMime && DataWriter.hasEightBitBytes(message);
-        if (!needsSevenBit && !hasLongLine(message)) {
+        if (!needsSevenBit && !hasLongLine(message) && !hasNul(message)) {
             return new Fitted(message, false);
         }
         try {
@@ -70,6 +70,9 @@ public final class MessageFitting {
             }
             if (!eightBitMime && DataWriter.hasEightBitBytes(out)) {
                 return new Refused("8-bit bytes outside any part that could be re-encoded, and the server offers no 8BITMIME");
+            }
+            if (hasNul(out)) {
+                return new Refused("a NUL byte outside any part that could be re-encoded (RFC 2045, section 2.7)");
             }
             if (hasLongLine(out)) {
                 return new Refused("a line longer than " + MAX_LINE_OCTETS + " octets outside any part that could be re-encoded");
@@ -118,6 +121,16 @@ public final class MessageFitting {
             out.write(CRLF, 0, 2);
         }
         return out.toByteArray();
+    }
+
+    /** Whether {@code message} holds a NUL byte, which no SMTP transfer encoding but binary allows. */
+    static boolean hasNul(byte[] message) {
+        for (byte b : message) {
+            if (b == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether any line, CR LF or bare LF ended, is longer than {@link #MAX_LINE_OCTETS} octets. */
@@ -251,15 +264,17 @@ public final class MessageFitting {
         private void body(byte[] body, String mimeType) throws IOException {
             boolean eightBit = sevenBit && DataWriter.hasEightBitBytes(body);
             boolean longLine = hasLongLine(body);
-            if (!eightBit && !longLine) {
+            // NUL is neither 7bit nor 8bit data (RFC 2045, section 2.7 and 2.8); quoted-printable writes it =00.
+            boolean nul = hasNul(body);
+            if (!eightBit && !longLine && !nul) {
                 writeHeader(null);
                 out.write(body);
                 return;
             }
             if (!isIdentity(transferEncoding)) {
                 // base64 or quoted-printable that breaks the rules itself: re-encoding would change its meaning.
-                refusal = "a part encoded as " + transferEncoding + " holds " + (eightBit ? "8-bit bytes" : "lines longer than "
-                        + MAX_LINE_OCTETS + " octets") + "; it cannot be re-encoded";
+                refusal = "a part encoded as " + transferEncoding + " holds " + (eightBit ? "8-bit bytes" : nul ? "NUL bytes"
+                        : "lines longer than " + MAX_LINE_OCTETS + " octets") + "; it cannot be re-encoded";
                 writeHeader(null);
                 out.write(body);
                 return;

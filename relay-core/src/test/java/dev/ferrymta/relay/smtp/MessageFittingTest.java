@@ -114,6 +114,19 @@ class MessageFittingTest {
         assertThat(decodedParts(text.getBytes(StandardCharsets.US_ASCII))).isEqualTo(decodedParts(original));
     }
 
+    @ParameterizedTest(name = "8BITMIME offered: {0}")
+    @ValueSource(booleans = {true, false})
+    void aNulByteIsReEncodedForAnyServer(boolean eightBitMime) throws Exception {
+        var original = bytes("From: a@b.test\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nbefore\u0000after\r\n");
+
+        var fitted = fitted(original, eightBitMime);
+
+        assertThat(MessageFitting.hasNul(fitted)).isFalse();
+        assertThat(new String(fitted, StandardCharsets.US_ASCII)).contains("Content-Transfer-Encoding: quoted-printable\r\n",
+                "before=00after");
+        assertThat(decodedParts(fitted)).isEqualTo(decodedParts(original));
+    }
+
     @Test
     void eightBitBytesThatAreNotUtf8AreLabelledUnknown8bit() throws Exception {
         var original = "From: a@b.test\r\n\r\nCaf\u00e9\r\n".getBytes(StandardCharsets.ISO_8859_1);
@@ -214,5 +227,11 @@ class MessageFittingTest {
                 refused -> assertThat(refused.reason()).contains("base64", "cannot be re-encoded"));
         assertThat(MessageFitting.fit(headerWithoutSpace, true)).isInstanceOfSatisfying(MessageFitting.Refused.class,
                 refused -> assertThat(refused.reason()).contains("no space to fold"));
+        var nulInHeader = bytes("X-Bad: a\u0000b\r\n\r\nbody\r\n");
+        assertThat(MessageFitting.fit(nulInHeader, true)).isInstanceOfSatisfying(MessageFitting.Refused.class,
+                refused -> assertThat(refused.reason()).contains("NUL byte outside any part"));
+        var base64WithNul = bytes("Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\u0000\r\n");
+        assertThat(MessageFitting.fit(base64WithNul, true)).isInstanceOfSatisfying(MessageFitting.Refused.class,
+                refused -> assertThat(refused.reason()).contains("NUL bytes", "cannot be re-encoded"));
     }
 }
