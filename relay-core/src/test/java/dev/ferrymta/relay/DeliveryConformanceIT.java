@@ -225,7 +225,7 @@ class DeliveryConformanceIT {
 
     /**
      * MailerQ's "dsn" with FAILURE: the refused message's sender gets a delivery status notification
-     * (RFC 3464) from the null reverse-path, delivered like any message (RFC 3461 section 6.2).
+     * (RFC 3464) from the null reverse-path, delivered like any message (RFC 3461).
      */
     @Test
     void aMessageAskingForFailureNoticesGetsOneBackWhenItFails() throws Exception {

@@ -17,7 +17,7 @@ import java.util.UUID;
  * Ferry gives the message up, a delivery status notification (RFC 3464) goes back to its envelope
  * sender, as an outbox message of its own that Ferry then delivers like any other. MailerQ
  * documents the same ("Sending bounces with MailerQ": a DSN is added to the outbox queue); RFC 3461
- * section 6.2 makes it the duty of an MTA that accepted a message with {@code NOTIFY=FAILURE} and
+ * makes it the duty of an MTA that accepted a message with {@code NOTIFY=FAILURE} and
  * cannot deliver it.
  *
  * <p>The notice is {@code multipart/report; report-type=delivery-status}: a human-readable part,
