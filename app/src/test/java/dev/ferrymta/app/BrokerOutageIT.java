@@ -83,7 +83,7 @@ class BrokerOutageIT {
                 "--rabbitmq-address=" + vhost.address(), "--database-address=" + database.address(), "--www-port=" + port,
                 "--rabbitmq-outbox=" + serverId + ".outbox", "--rabbitmq-results=" + serverId + ".results",
                 "--rabbitmq-success=" + serverId + ".success", "--rabbitmq-failure=" + serverId + ".failure",
-                "--cluster-interval=1", "--cluster-peer-expiry=3"));
+                "--rabbitmq-retry=" + serverId + ".retry", "--cluster-interval=1", "--cluster-peer-expiry=3"));
         args.addAll(List.of(extra));
         var process = FerryProcess.startWith(jvm, args.toArray(String[]::new));
         processes.add(process);
@@ -261,8 +261,9 @@ class BrokerOutageIT {
         publish(a.queue("outbox"), message("fwd@peer.test", "127.0.0.3"));
 
         var statuses = new ArrayList<Integer>();
-        await().atMost(WAIT).until(() -> depth(a.queue("results")) >= 1);
-        var retry = channel.basicGet(a.queue("results"), true);
+        // A retry result goes to the retry queue (as in MailerQ), not to results.
+        await().atMost(WAIT).until(() -> depth(a.queue("retry")) >= 1);
+        var retry = channel.basicGet(a.queue("retry"), true);
         var entry = JSON.readTree(retry.getBody()).get("results").get(0);
         assertThat(entry.get("state").asText()).isEqualTo("process");
         assertThat(entry.get("description").asText()).contains("forwarding to the owner of 127.0.0.3 failed: nacked");

@@ -68,7 +68,7 @@ class AutomaticSuspensionIT {
         var first = message("one@limited.test");
         first.putArray("ips").add("127.0.0.2");
         relay.send(first);
-        var retry = relay.take(relay.results, 1, WAIT).getFirst().get("results").get(0);
+        var retry = relay.take(relay.retry, 1, WAIT).getFirst().get("results").get(0);
         assertThat(retry.get("code").asInt()).isEqualTo(421);
         assertThat(retry.get("category").asText()).isEqualTo("rate-limit");
         assertThat(shared).singleElement().satisfies(s -> {
@@ -109,7 +109,7 @@ class AutomaticSuspensionIT {
         first.putArray("ips").add("127.0.0.2");
         first.putArray("retries").add(1);
         relay.send(first);
-        var retry = relay.take(relay.results, 1, WAIT).getFirst().get("results").get(0);
+        var retry = relay.take(relay.retry, 1, WAIT).getFirst().get("results").get(0);
         assertThat(retry.get("category").asText()).as("the operator's rule sets it").isEqualTo("policy");
         assertThat(backOffs).singleElement().satisfies(b -> {
             assertThat(b.rule()).isEqualTo("operator-slow-down");

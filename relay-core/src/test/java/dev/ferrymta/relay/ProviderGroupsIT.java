@@ -99,7 +99,7 @@ class ProviderGroupsIT {
         relay.relay().responses().shareWith(recorded);
 
         send("first@one.test");
-        var retry = relay.take(relay.results, 1, WAIT).getFirst().get("results").get(0);
+        var retry = relay.take(relay.retry, 1, WAIT).getFirst().get("results").get(0);
         assertThat(retry.get("code").asInt()).isEqualTo(421);
         assertThat(suspensions).singleElement().satisfies(s -> {
             assertThat(s.provider()).contains("testmail");

@@ -232,6 +232,19 @@ final class RelayFixture implements AutoCloseable {
         return taken;
     }
 
+    /** At most {@code max} messages on a queue now, taken, without waiting. */
+    List<JsonNode> drainJson(String queue, int max) throws IOException {
+        var taken = new ArrayList<JsonNode>();
+        while (taken.size() < max) {
+            var response = channel.basicGet(queue, true);
+            if (response == null) {
+                break;
+            }
+            taken.add(JSON.readTree(response.getBody()));
+        }
+        return taken;
+    }
+
     /**
      * What is on a queue now, taken: each result as its recipient and its last attempt's state,
      * result and description, for a failure message.

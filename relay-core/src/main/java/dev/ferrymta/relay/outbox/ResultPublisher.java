@@ -128,14 +128,16 @@ public final class ResultPublisher {
 
     /**
      * Failed for now: the message goes back through a delay queue with the attempt appended and
-     * {@code "nextattempt"} set; results and retry hear of it.
+     * {@code "nextattempt"} set; the retry queue hears of it. Not the results queue: MailerQ keeps
+     * that for the results of messages that were delivered or failed for good, and the retry queue
+     * for the transient ones (MailerQ's "Result message queues").
      */
     public List<Publish> retry(ObjectNode message, QueueOverrides queues, boolean keepMime, Attempt attempt, Instant next,
             AMQP.BasicProperties properties) {
         var result = ResultJson.resultBytes(JSON, message, List.of(attempt), keepMime);
         var all = new ArrayList<Publish>();
         all.add(toDelay(ResultJson.retry(message, List.of(attempt), next), next, properties));
-        all.addAll(results(result, queues.results().resolve(config.resultsQueue()), queues.retry().resolve(config.retryQueue())));
+        all.addAll(results(result, queues.retry().resolve(config.retryQueue()), Optional.empty()));
         return all;
     }
 
