@@ -58,8 +58,7 @@ public final class MessageFitting {
      * @param eightBitMime whether the server offers 8BITMIME
      */
     public static Result fit(byte[] message, boolean eightBitMime) {
-        boolean needsSevenBit = !eightBitMime && DataWriter.hasEightBitBytes(message);
-        if (!needsSevenBit && !hasLongLine(message) && !hasNul(message)) {
+        if (fitsAsItIs(message, eightBitMime)) {
             return new Fitted(message, false);
         }
         try {
@@ -121,6 +120,24 @@ public final class MessageFitting {
             out.write(CRLF, 0, 2);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Whether {@code message} can go as it is, in one pass (every message sent is checked): no line
+     * over {@link #MAX_LINE_OCTETS} octets, no NUL, and no 8-bit byte unless the server offers 8BITMIME.
+     */
+    static boolean fitsAsItIs(byte[] message, boolean eightBitMime) {
+        int length = 0;
+        for (byte b : message) {
+            if (b == '\n') {
+                length = 0;
+            } else if (b == 0 || (b < 0 && !eightBitMime)) {
+                return false;
+            } else if (b != '\r' && ++length > MAX_LINE_OCTETS) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code message} holds a NUL byte, which no SMTP transfer encoding but binary allows. */

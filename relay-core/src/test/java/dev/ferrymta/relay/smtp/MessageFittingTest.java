@@ -145,6 +145,30 @@ class MessageFittingTest {
         assertThat(text).containsOnlyOnce("MIME-Version").containsOnlyOnce("Content-Type: text/plain; charset=iso-8859-1\r\n");
     }
 
+    @ParameterizedTest(name = "{0}, 8BITMIME {1}: fits as it is {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "ascii, false, true",
+            "ascii, true, true",
+            "8bit, true, true",
+            "8bit, false, false",
+            "nul, true, false",
+            "line998, false, true",
+            "line999, true, false",
+            "bareLf999, true, false",
+    })
+    void oneScanDecidesWhetherAMessageFitsAsItIs(String kind, boolean eightBitMime, boolean fits) {
+        var message = switch (kind) {
+            case "ascii" -> bytes("Subject: a\r\n\r\nplain text\r\n");
+            case "8bit" -> bytes("Subject: a\r\n\r\nGrüße\r\n");
+            case "nul" -> bytes("Subject: a\r\n\r\na\u0000b\r\n");
+            case "line998" -> bytes("Subject: a\r\n\r\n" + "x".repeat(998) + "\r\n");
+            case "line999" -> bytes("Subject: a\r\n\r\n" + "x".repeat(999) + "\r\n");
+            default -> bytes("Subject: a\n\n" + "x".repeat(999) + "\n");
+        };
+
+        assertThat(MessageFitting.fitsAsItIs(message, eightBitMime)).isEqualTo(fits);
+    }
+
     @Test
     void aMessageThatFitsIsReturnedAsItWasWithoutParsing() {
         var message = bytes("From: a@b.test\r\nSubject: hi\r\n\r\nGrüße aus Köln\r\n");
