@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferrymta.relay.attempt.Attempt;
 import dev.ferrymta.relay.attempt.AttemptResult;
 import dev.ferrymta.relay.message.OutboxMessage;
+import dev.ferrymta.relay.smtp.MessageFitting;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -95,9 +97,10 @@ public final class DeliveryStatusNotification {
         }
         mime.append("Last-Attempt-Date: ").append(DATE.format(decisive.time())).append("\r\n");
         mime.append("\r\n--").append(boundary).append("\r\n");
-        var original = withCrlf(message.mime());
-        boolean headersOnly = message.dsn().ret().map(r -> r.equals("HDRS")).orElse(false)
-                || original.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_RETURNED_OCTETS;
+        // Line ends as DATA sends them, by the rule the SMTP client uses.
+        var bytes = MessageFitting.crlf(message.mime().getBytes(StandardCharsets.UTF_8));
+        var original = new String(bytes, StandardCharsets.UTF_8);
+        boolean headersOnly = message.dsn().ret().map(r -> r.equals("HDRS")).orElse(false) || bytes.length > MAX_RETURNED_OCTETS;
         if (headersOnly) {
             mime.append("Content-Type: text/rfc822-headers\r\n\r\n").append(header(original));
         } else {
@@ -136,11 +139,6 @@ public final class DeliveryStatusNotification {
     private static String oneLine(String text) {
         var line = text.replaceAll("[\\r\\n\\t]+", " ").strip();
         return line.length() > 900 ? line.substring(0, 900) : line;
-    }
-
-    private static String withCrlf(String mime) {
-        var normal = mime.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\r\n");
-        return normal.endsWith("\r\n") ? normal : normal + "\r\n";
     }
 
     /** The header section of {@code mime}, up to and without the empty line. */
